@@ -1,0 +1,2 @@
+//! Readers and writers for external formats. Nothing outside this module
+//! names a file format.

@@ -1,0 +1,22 @@
+//! # wasteroute
+//!
+//! Plans solid-waste collection routes on real road networks: from an
+//! OpenStreetMap extract, pickup points, transfer stations and a fleet to
+//! daily routes that meet coverage targets with the fewest vehicles,
+//! kilometres and hours.
+//!
+//! The library is organised as a pipeline (see `docs/DESIGN.md`):
+//!
+//! - [`model`]: the validated, immutable problem and its solutions, plus an
+//!   independent feasibility checker;
+//! - [`solver`]: the hybrid genetic search that solves every problem variant;
+//! - [`io`]: readers and writers for external formats (CVRPLIB, ...).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod solver;
+
+pub use error::{Error, Result};

@@ -1,0 +1,501 @@
+//! An independent feasibility checker and cost calculator.
+//!
+//! It shares no code with the solver: it walks each route once, simulating the
+//! schedule (earliest departure, waiting allowed, no time warp) and the load of
+//! each trip, and recomputes the cost from the matrices. Tests and benchmarks
+//! use it to judge every solution the solver returns.
+
+use super::*;
+use std::fmt;
+
+/// One way a solution breaks the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// A client index outside the problem.
+    UnknownClient(usize),
+    /// A client appears more than once (in routes or the unassigned list).
+    Duplicate(usize),
+    /// A client is neither in a route nor in the unassigned list.
+    Missing(usize),
+    /// A required client is unassigned.
+    RequiredUnassigned(usize),
+    /// A route refers to a vehicle type or facility that does not exist.
+    BadReference(usize),
+    /// More routes of a vehicle type than it has vehicles.
+    TooManyVehicles {
+        /// The vehicle type.
+        vehicle_type: usize,
+        /// Routes used.
+        used: usize,
+    },
+    /// A trip carries more than the capacity in some dimension.
+    Capacity {
+        /// Route index.
+        route: usize,
+        /// Trip index within the route (0-based).
+        trip: usize,
+        /// The excess load in the dimension that overflows most.
+        excess: Load,
+    },
+    /// The day's total load exceeds the vehicle's daily capacity.
+    DailyCapacity {
+        /// Route index.
+        route: usize,
+    },
+    /// More clients than the vehicle may serve per day.
+    TooManyStops {
+        /// Route index.
+        route: usize,
+    },
+    /// More unloads than allowed.
+    TooManyReloads {
+        /// Route index.
+        route: usize,
+    },
+    /// The route does not end with an unload although its type must.
+    NoFinalUnload {
+        /// Route index.
+        route: usize,
+    },
+    /// A vehicle carries a client of a stream it may not carry.
+    StreamVehicle {
+        /// Route index.
+        route: usize,
+        /// The client.
+        client: usize,
+    },
+    /// A facility receives a stream it does not accept.
+    StreamFacility {
+        /// Route index.
+        route: usize,
+        /// The facility.
+        facility: usize,
+    },
+    /// A visit starts after its time window closes.
+    Late {
+        /// Route index.
+        route: usize,
+        /// Position of the visit in the route (0-based, depots excluded;
+        /// `visits.len()` is the end depot).
+        position: usize,
+        /// How late.
+        by: Duration,
+    },
+    /// The break is missing, duplicated, or given to a type without one.
+    Break {
+        /// Route index.
+        route: usize,
+    },
+    /// The route lasts longer than allowed.
+    Duration {
+        /// Route index.
+        route: usize,
+        /// By how much.
+        excess: Duration,
+    },
+    /// The route is longer than allowed.
+    Distance {
+        /// Route index.
+        route: usize,
+        /// By how much.
+        excess: Distance,
+    },
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Violation::*;
+        match self {
+            UnknownClient(c) => write!(f, "client index {c} does not exist"),
+            Duplicate(c) => write!(f, "client {c} appears more than once"),
+            Missing(c) => write!(f, "client {c} is neither routed nor listed as unassigned"),
+            RequiredUnassigned(c) => write!(f, "required client {c} is not served"),
+            BadReference(r) => write!(f, "route {r} refers to a missing vehicle type or facility"),
+            TooManyVehicles { vehicle_type, used } => {
+                write!(
+                    f,
+                    "vehicle type {vehicle_type} used {used} times, more than it has"
+                )
+            }
+            Capacity {
+                route,
+                trip,
+                excess,
+            } => {
+                write!(f, "route {route} trip {trip} exceeds capacity by {excess}")
+            }
+            DailyCapacity { route } => write!(f, "route {route} exceeds the daily capacity"),
+            TooManyStops { route } => write!(f, "route {route} has too many stops"),
+            TooManyReloads { route } => write!(f, "route {route} unloads too often"),
+            NoFinalUnload { route } => write!(f, "route {route} does not unload before returning"),
+            StreamVehicle { route, client } => {
+                write!(
+                    f,
+                    "route {route} carries client {client} of a stream its vehicle may not carry"
+                )
+            }
+            StreamFacility { route, facility } => {
+                write!(
+                    f,
+                    "route {route} unloads a stream at facility {facility} that it does not accept"
+                )
+            }
+            Late {
+                route,
+                position,
+                by,
+            } => write!(f, "route {route} position {position} is late by {by}"),
+            Break { route } => write!(f, "route {route} has a missing or extra break"),
+            Duration { route, excess } => {
+                write!(f, "route {route} is too long in time by {excess}")
+            }
+            Distance { route, excess } => {
+                write!(f, "route {route} is too long in distance by {excess}")
+            }
+        }
+    }
+}
+
+/// Figures and violations of one route.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RouteReport {
+    /// Travel distance.
+    pub distance: Distance,
+    /// Duration from departure to return (departure as late as possible
+    /// without delaying the return).
+    pub duration: Duration,
+    /// Departure from the depot (earliest-start schedule).
+    pub start: Duration,
+    /// Return to the depot.
+    pub end: Duration,
+    /// Number of trips (unloads, or 1 without unloads).
+    pub trips: usize,
+    /// Cost: fixed + distance + time.
+    pub cost: Cost,
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckReport {
+    /// Every violation; empty means feasible.
+    pub violations: Vec<Violation>,
+    /// Total cost: used routes plus the prizes of unserved optional clients.
+    pub cost: Cost,
+    /// Total distance.
+    pub distance: Distance,
+    /// Total route duration.
+    pub duration: Duration,
+    /// Per-route figures, in the order of `solution.routes`.
+    pub routes: Vec<RouteReport>,
+}
+
+impl CheckReport {
+    /// True if no rule is broken.
+    pub fn is_feasible(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// Checks `solution` against every rule of `problem` and recomputes its cost.
+pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
+    let mut rep = CheckReport::default();
+    let nc = problem.clients.len();
+    let mut seen = vec![false; nc];
+    let mut mark = |c: usize, v: &mut Vec<Violation>| {
+        if c >= nc {
+            v.push(Violation::UnknownClient(c));
+        } else if seen[c] {
+            v.push(Violation::Duplicate(c));
+        } else {
+            seen[c] = true;
+        }
+    };
+    for route in &solution.routes {
+        for c in route.clients() {
+            mark(c, &mut rep.violations);
+        }
+    }
+    for &c in &solution.unassigned {
+        mark(c, &mut rep.violations);
+        if c < nc {
+            if problem.clients[c].required {
+                rep.violations.push(Violation::RequiredUnassigned(c));
+            } else {
+                rep.cost += problem.clients[c].prize;
+            }
+        }
+    }
+    for (c, s) in seen.iter().enumerate() {
+        if !s {
+            rep.violations.push(Violation::Missing(c));
+        }
+    }
+    let mut used = vec![0usize; problem.vehicle_types.len()];
+    for (r, route) in solution.routes.iter().enumerate() {
+        let Some(vt) = problem.vehicle_types.get(route.vehicle_type) else {
+            rep.violations.push(Violation::BadReference(r));
+            rep.routes.push(RouteReport::default());
+            continue;
+        };
+        if route
+            .visits
+            .iter()
+            .any(|v| matches!(v, Visit::Unload(f) if *f >= problem.facilities.len()))
+            || route.clients().any(|c| c >= nc)
+        {
+            rep.violations.push(Violation::BadReference(r));
+            rep.routes.push(RouteReport::default());
+            continue;
+        }
+        if route.is_empty() {
+            rep.routes.push(RouteReport::default());
+            continue;
+        }
+        used[route.vehicle_type] += 1;
+        let rr = check_route(problem, vt, r, route, &mut rep.violations);
+        rep.cost += rr.cost;
+        rep.distance += rr.distance;
+        rep.duration += rr.duration;
+        rep.routes.push(rr);
+    }
+    for (t, &u) in used.iter().enumerate() {
+        if u > problem.vehicle_types[t].count {
+            rep.violations.push(Violation::TooManyVehicles {
+                vehicle_type: t,
+                used: u,
+            });
+        }
+    }
+    rep
+}
+
+fn check_route(
+    p: &Problem,
+    vt: &VehicleType,
+    r: usize,
+    route: &Route,
+    out: &mut Vec<Violation>,
+) -> RouteReport {
+    let prof = vt.profile;
+    let start_depot = &p.depots[vt.start_depot];
+    let end_depot = &p.depots[vt.end_depot];
+
+    // Loads, trips and streams.
+    let mut trip_load = [0 as Load; LOAD_DIMS];
+    let mut trip_streams: StreamSet = 0;
+    let mut total = [0 as Load; LOAD_DIMS];
+    let mut trip = 0;
+    let mut unloads = 0;
+    let mut stops = 0;
+    let mut breaks = 0;
+    let close_trip =
+        |load: &[Load; LOAD_DIMS], cap: &LoadVec, trip: usize, out: &mut Vec<Violation>| {
+            let excess = (0..LOAD_DIMS).map(|d| load[d] - cap[d]).max().unwrap_or(0);
+            if excess > 0 {
+                out.push(Violation::Capacity {
+                    route: r,
+                    trip,
+                    excess,
+                });
+            }
+        };
+    for v in &route.visits {
+        match *v {
+            Visit::Client(c) => {
+                let cl = &p.clients[c];
+                stops += 1;
+                for d in 0..LOAD_DIMS {
+                    trip_load[d] += cl.demand[d];
+                    total[d] += cl.demand[d];
+                }
+                trip_streams |= 1 << cl.stream;
+                if vt.streams & (1 << cl.stream) == 0 {
+                    out.push(Violation::StreamVehicle {
+                        route: r,
+                        client: c,
+                    });
+                }
+            }
+            Visit::Unload(f) => {
+                unloads += 1;
+                close_trip(&trip_load, &vt.capacity, trip, out);
+                if trip_streams & !p.facilities[f].accepts != 0 {
+                    out.push(Violation::StreamFacility {
+                        route: r,
+                        facility: f,
+                    });
+                }
+                trip += 1;
+                trip_load = [0; LOAD_DIMS];
+                trip_streams = 0;
+            }
+            Visit::Break => breaks += 1,
+        }
+    }
+    let ends_with_unload = matches!(
+        route
+            .visits
+            .iter()
+            .rev()
+            .find(|v| !matches!(v, Visit::Break)),
+        Some(Visit::Unload(_))
+    );
+    if vt.unload_at_end && !ends_with_unload {
+        out.push(Violation::NoFinalUnload { route: r });
+    }
+    if trip_load.iter().any(|&l| l > 0) || unloads == 0 {
+        close_trip(&trip_load, &vt.capacity, trip, out);
+    }
+    let trips = if ends_with_unload {
+        unloads
+    } else {
+        unloads + 1
+    };
+    let allowed_unloads = vt.max_reloads + usize::from(vt.unload_at_end);
+    if unloads > allowed_unloads {
+        out.push(Violation::TooManyReloads { route: r });
+    }
+    if (0..LOAD_DIMS).any(|d| total[d] > vt.daily_capacity[d]) {
+        out.push(Violation::DailyCapacity { route: r });
+    }
+    if stops > vt.max_stops {
+        out.push(Violation::TooManyStops { route: r });
+    }
+    if breaks != usize::from(vt.break_.is_some()) {
+        out.push(Violation::Break { route: r });
+    }
+
+    // Schedule: leave as early as allowed, wait when early, never warp.
+    let depart = vt.shift.start.max(start_depot.tw.start);
+    let mut t = depart;
+    let mut loc = start_depot.location;
+    let mut distance = 0;
+    for (pos, v) in route.visits.iter().enumerate() {
+        let (next_loc, tw, service) = match *v {
+            Visit::Client(c) => {
+                let cl = &p.clients[c];
+                (Some(cl.location), cl.tw, cl.service)
+            }
+            Visit::Unload(f) => {
+                let fa = &p.facilities[f];
+                (Some(fa.location), fa.tw, fa.unload)
+            }
+            Visit::Break => match vt.break_ {
+                Some(b) => (None, b.window, b.duration),
+                None => (None, TimeWindow::ALWAYS, 0),
+            },
+        };
+        let mut travel = 0;
+        if let Some(nl) = next_loc {
+            travel = p.duration(prof, loc, nl);
+            distance += p.distance(prof, loc, nl);
+            loc = nl;
+        }
+        let arrive = t + travel;
+        let start = arrive.max(tw.start);
+        if start > tw.end {
+            out.push(Violation::Late {
+                route: r,
+                position: pos,
+                by: start - tw.end,
+            });
+        }
+        t = start + service;
+    }
+    let back_travel = p.duration(prof, loc, end_depot.location);
+    distance += p.distance(prof, loc, end_depot.location);
+    let end = t + back_travel;
+    let end_limit = vt.shift.end.min(end_depot.tw.end);
+    if end > end_limit {
+        out.push(Violation::Late {
+            route: r,
+            position: route.visits.len(),
+            by: end - end_limit,
+        });
+    }
+    // The duration counts from the latest departure that keeps the return time.
+    let latest_depart = vt.shift.end.min(start_depot.tw.end).max(depart);
+    let slack = forward_slack(p, vt, route, depart, end, latest_depart - depart);
+    let duration = end - (depart + slack);
+    if duration > vt.max_duration {
+        out.push(Violation::Duration {
+            route: r,
+            excess: duration - vt.max_duration,
+        });
+    }
+    if distance > vt.max_distance {
+        out.push(Violation::Distance {
+            route: r,
+            excess: distance - vt.max_distance,
+        });
+    }
+    let cost = vt.fixed_cost + vt.cost_per_distance * distance + vt.cost_per_time * duration;
+    RouteReport {
+        distance,
+        duration,
+        start: depart,
+        end,
+        trips,
+        cost,
+    }
+}
+
+/// The largest delay of the departure that leaves the return time unchanged:
+/// a binary search on the delay, re-simulating the route each time (the end
+/// time and lateness only grow with the delay; clarity over speed).
+fn forward_slack(
+    p: &Problem,
+    vt: &VehicleType,
+    route: &Route,
+    depart: Duration,
+    end: Duration,
+    max_delay: Duration,
+) -> Duration {
+    let sim = |dep: Duration| -> (Duration, bool) {
+        let mut t = dep;
+        let mut loc = p.depots[vt.start_depot].location;
+        let mut late = false;
+        for v in &route.visits {
+            let (nl, tw, service) = match *v {
+                Visit::Client(c) => (
+                    Some(p.clients[c].location),
+                    p.clients[c].tw,
+                    p.clients[c].service,
+                ),
+                Visit::Unload(f) => (
+                    Some(p.facilities[f].location),
+                    p.facilities[f].tw,
+                    p.facilities[f].unload,
+                ),
+                Visit::Break => match vt.break_ {
+                    Some(b) => (None, b.window, b.duration),
+                    None => (None, TimeWindow::ALWAYS, 0),
+                },
+            };
+            if let Some(nl) = nl {
+                t += p.duration(vt.profile, loc, nl);
+                loc = nl;
+            }
+            let s = t.max(tw.start);
+            late |= s > tw.end;
+            t = s + service;
+        }
+        (
+            t + p.duration(vt.profile, loc, p.depots[vt.end_depot].location),
+            late,
+        )
+    };
+    let base_late = sim(depart).1;
+    let (mut lo, mut hi) = (0, (end - depart).clamp(0, max_delay));
+    // Largest delay d in [0, hi] with sim(depart + d) == (end, base_late).
+    while lo < hi {
+        let mid = lo + (hi - lo + 1) / 2;
+        let (e, l) = sim(depart + mid);
+        if e <= end && l == base_late {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
+}

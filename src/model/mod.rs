@@ -1,0 +1,355 @@
+//! The problem model: validated once, immutable afterwards.
+//!
+//! One model serves every variant the solver handles. A plain CVRP is the
+//! special case with one depot, one vehicle type, no time windows and no
+//! reload facilities; the waste-collection plan uses all of it: several
+//! depots, a mixed fleet with per-type road profiles, time windows, shifts,
+//! a lunch break, optional pickups with prizes, and trips that unload at
+//! intermediate facilities (transfer stations, landfills) before going on.
+//!
+//! # Units
+//!
+//! All quantities are integers (see `docs/DESIGN.md`): [`Distance`] and
+//! [`Duration`] are in the unit of the matrices the problem was built with
+//! (metres and seconds for road networks), [`Load`] in the unit of the
+//! demands, and [`Cost`] in the unit the cost coefficients are given in.
+
+mod builder;
+mod check;
+mod solution;
+
+pub use builder::ProblemBuilder;
+pub use check::{CheckReport, Violation, check};
+pub use solution::{Route, Solution, Visit};
+
+/// A distance, in the matrix unit (metres on road networks).
+pub type Distance = i64;
+/// A duration or a time of day, in the matrix unit (seconds on road networks).
+pub type Duration = i64;
+/// A cost, in the unit of the cost coefficients.
+pub type Cost = i64;
+/// A load (demand or capacity) in one dimension.
+pub type Load = i64;
+
+/// Number of load dimensions the model carries (for example kg and m3).
+pub const LOAD_DIMS: usize = 2;
+/// A load in every dimension.
+pub type LoadVec = [Load; LOAD_DIMS];
+
+/// A set of waste streams as a bit mask (bit `s` set = stream `s`).
+pub type StreamSet = u32;
+/// Every stream.
+pub const ALL_STREAMS: StreamSet = u32::MAX;
+
+/// A large value used for "no limit" on integer quantities. It is far below
+/// `i64::MAX` so that sums of a few of them cannot overflow.
+pub const UNLIMITED: i64 = i64::MAX / 1024;
+
+/// A dense, row-major square matrix of non-negative integers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    n: usize,
+    data: Vec<i32>,
+}
+
+impl Matrix {
+    /// Builds an `n` x `n` matrix from `f(i, j)`.
+    ///
+    /// # Errors
+    /// Fails if a value is negative or does not fit in an `i32`.
+    pub fn from_fn(n: usize, mut f: impl FnMut(usize, usize) -> i64) -> crate::Result<Matrix> {
+        let mut data = Vec::with_capacity(n * n);
+        for i in 0..n {
+            for j in 0..n {
+                let v = f(i, j);
+                if !(0..=i32::MAX as i64).contains(&v) {
+                    return Err(crate::Error::Invalid(format!(
+                        "matrix entry ({i}, {j}) = {v} is outside 0..={}",
+                        i32::MAX
+                    )));
+                }
+                data.push(v as i32);
+            }
+        }
+        Ok(Matrix { n, data })
+    }
+
+    /// A matrix of zeros.
+    pub fn zeros(n: usize) -> Matrix {
+        Matrix {
+            n,
+            data: vec![0; n * n],
+        }
+    }
+
+    /// The number of rows (and columns).
+    pub fn size(&self) -> usize {
+        self.n
+    }
+
+    /// The entry in row `i`, column `j`.
+    #[inline(always)]
+    pub fn get(&self, i: usize, j: usize) -> i64 {
+        self.data[i * self.n + j] as i64
+    }
+
+    /// True if `get(i, j) == get(j, i)` for all pairs.
+    pub fn is_symmetric(&self) -> bool {
+        (0..self.n).all(|i| (0..i).all(|j| self.get(i, j) == self.get(j, i)))
+    }
+}
+
+/// The travel data of one road profile: a distance and a duration matrix
+/// over every location of the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// A name for messages (`truck`, `small`, ...).
+    pub name: String,
+    /// Travel distance between locations.
+    pub distance: Matrix,
+    /// Travel duration between locations.
+    pub duration: Matrix,
+}
+
+/// A time window `[start, end]`: service (or departure) must begin inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// Earliest start.
+    pub start: Duration,
+    /// Latest start.
+    pub end: Duration,
+}
+
+impl TimeWindow {
+    /// The window that never binds.
+    pub const ALWAYS: TimeWindow = TimeWindow {
+        start: 0,
+        end: UNLIMITED,
+    };
+
+    /// True if the window constrains anything.
+    pub fn binds(&self) -> bool {
+        self.start > 0 || self.end < UNLIMITED
+    }
+}
+
+/// A depot, where vehicles start and end their day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Depot {
+    /// The user's id.
+    pub name: String,
+    /// Location index into the profile matrices.
+    pub location: usize,
+    /// Opening hours.
+    pub tw: TimeWindow,
+}
+
+/// A client (a pickup point).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// The user's id.
+    pub name: String,
+    /// Location index into the profile matrices.
+    pub location: usize,
+    /// Amount collected, per load dimension.
+    pub demand: LoadVec,
+    /// Time spent at the client.
+    pub service: Duration,
+    /// When service may start.
+    pub tw: TimeWindow,
+    /// The waste stream (an index below 32).
+    pub stream: u8,
+    /// A required client must be served; an optional one may be left out at
+    /// the cost of its `prize`.
+    pub required: bool,
+    /// Cost of leaving an optional client unserved.
+    pub prize: Cost,
+}
+
+/// A facility where vehicles unload between trips and at the end of the day
+/// (a transfer station, landfill or treatment plant).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    /// The user's id.
+    pub name: String,
+    /// Location index into the profile matrices.
+    pub location: usize,
+    /// Opening hours (unloading must start inside).
+    pub tw: TimeWindow,
+    /// Time to unload.
+    pub unload: Duration,
+    /// The streams it accepts.
+    pub accepts: StreamSet,
+}
+
+/// A break (for example lunch) that each used vehicle of a type takes once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Break {
+    /// The break starts inside this window.
+    pub window: TimeWindow,
+    /// Its length.
+    pub duration: Duration,
+}
+
+/// A vehicle type: `count` identical vehicles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VehicleType {
+    /// A name for messages and outputs.
+    pub name: String,
+    /// How many vehicles of this type are available.
+    pub count: usize,
+    /// Depot index where the vehicles start.
+    pub start_depot: usize,
+    /// Depot index where the vehicles end.
+    pub end_depot: usize,
+    /// Capacity per trip, per load dimension.
+    pub capacity: LoadVec,
+    /// Total load a vehicle may collect per day over all its trips.
+    pub daily_capacity: LoadVec,
+    /// Maximum number of clients a vehicle may serve per day.
+    pub max_stops: usize,
+    /// The vehicle leaves no earlier than `shift.start` and is back no later
+    /// than `shift.end`.
+    pub shift: TimeWindow,
+    /// Maximum route duration (from leaving the depot to returning).
+    pub max_duration: Duration,
+    /// Maximum route distance.
+    pub max_distance: Distance,
+    /// An optional break.
+    pub break_: Option<Break>,
+    /// Cost of using one vehicle for the day.
+    pub fixed_cost: Cost,
+    /// Cost per unit of distance.
+    pub cost_per_distance: Cost,
+    /// Cost per unit of route duration.
+    pub cost_per_time: Cost,
+    /// Index of the road profile this type travels on.
+    pub profile: usize,
+    /// The streams this type may carry.
+    pub streams: StreamSet,
+    /// Maximum number of intermediate unloads per day (trips = reloads + 1).
+    pub max_reloads: usize,
+    /// True if every route must end with an unload at a facility before
+    /// returning to the depot (waste collection); false for classic CVRP.
+    pub unload_at_end: bool,
+}
+
+impl VehicleType {
+    /// A vehicle type with the given count and capacity (first dimension),
+    /// no limits other than capacity, cost 1 per unit of distance, starting
+    /// and ending at depot 0, on profile 0.
+    pub fn new(name: impl Into<String>, count: usize, capacity: Load) -> VehicleType {
+        VehicleType {
+            name: name.into(),
+            count,
+            start_depot: 0,
+            end_depot: 0,
+            capacity: [capacity, UNLIMITED],
+            daily_capacity: [UNLIMITED; LOAD_DIMS],
+            max_stops: usize::MAX,
+            shift: TimeWindow::ALWAYS,
+            max_duration: UNLIMITED,
+            max_distance: UNLIMITED,
+            break_: None,
+            fixed_cost: 0,
+            cost_per_distance: 1,
+            cost_per_time: 0,
+            profile: 0,
+            streams: ALL_STREAMS,
+            max_reloads: 0,
+            unload_at_end: false,
+        }
+    }
+}
+
+/// Which features a problem uses. The solver skips the work for absent ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    /// Some time window, shift, duration limit, break or time cost binds.
+    pub time: bool,
+    /// Some vehicle type may unload at facilities between trips or at the end.
+    pub reloads: bool,
+    /// Some vehicle type takes a break.
+    pub breaks: bool,
+    /// Streams restrict which vehicle or facility may take a client.
+    pub streams: bool,
+    /// Some client is optional.
+    pub optional: bool,
+    /// Some vehicle type limits route distance.
+    pub distance_limit: bool,
+    /// Some vehicle type limits daily load or stops.
+    pub daily_limits: bool,
+    /// All profile matrices are symmetric.
+    pub symmetric: bool,
+}
+
+/// A validated, immutable routing problem. Build it with [`ProblemBuilder`].
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub(crate) depots: Vec<Depot>,
+    pub(crate) clients: Vec<Client>,
+    pub(crate) facilities: Vec<Facility>,
+    pub(crate) vehicle_types: Vec<VehicleType>,
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) coords: Option<Vec<(f64, f64)>>,
+    pub(crate) features: Features,
+    pub(crate) n_dims: usize,
+}
+
+impl Problem {
+    /// The depots.
+    pub fn depots(&self) -> &[Depot] {
+        &self.depots
+    }
+    /// The clients.
+    pub fn clients(&self) -> &[Client] {
+        &self.clients
+    }
+    /// The unload facilities.
+    pub fn facilities(&self) -> &[Facility] {
+        &self.facilities
+    }
+    /// The vehicle types.
+    pub fn vehicle_types(&self) -> &[VehicleType] {
+        &self.vehicle_types
+    }
+    /// The road profiles.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+    /// Planar coordinates per location, if known (used for geometric
+    /// neighbourhoods; any projection in which angles are meaningful).
+    pub fn coords(&self) -> Option<&[(f64, f64)]> {
+        self.coords.as_deref()
+    }
+    /// The features this problem uses.
+    pub fn features(&self) -> Features {
+        self.features
+    }
+    /// Number of load dimensions in use (1 or 2).
+    pub fn n_dims(&self) -> usize {
+        self.n_dims
+    }
+    /// Number of clients.
+    pub fn n_clients(&self) -> usize {
+        self.clients.len()
+    }
+    /// Total number of vehicles over all types.
+    pub fn n_vehicles(&self) -> usize {
+        self.vehicle_types.iter().map(|t| t.count).sum()
+    }
+    /// Travel distance from location `a` to `b` on `profile`.
+    #[inline(always)]
+    pub fn distance(&self, profile: usize, a: usize, b: usize) -> Distance {
+        self.profiles[profile].distance.get(a, b)
+    }
+    /// Travel duration from location `a` to `b` on `profile`.
+    #[inline(always)]
+    pub fn duration(&self, profile: usize, a: usize, b: usize) -> Duration {
+        self.profiles[profile].duration.get(a, b)
+    }
+    /// Whether vehicle type `t` may serve client `c` (stream compatibility).
+    pub fn can_serve(&self, t: usize, c: usize) -> bool {
+        self.vehicle_types[t].streams & (1 << self.clients[c].stream) != 0
+    }
+}

@@ -1,0 +1,1 @@
+//! The solver: one hybrid genetic search for every problem variant.
