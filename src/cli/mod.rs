@@ -1,14 +1,95 @@
 //! The command line: parse, run, map errors to exit codes.
+//!
+//! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
+//! malformed file, invalid values, usage error), 3 routing failure.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Plans solid-waste collection routes on real road networks.
 #[derive(Debug, Parser)]
 #[command(name = "wasteroute", version, about)]
-struct Cli {}
+struct Cli {
+    /// Log more (-v: debug, -vv: trace). Logs go to stderr.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {}
+
+/// Exit code for bad input.
+pub const EXIT_INPUT: i32 = 2;
+/// Exit code for internal failures.
+pub const EXIT_INTERNAL: i32 = 1;
+/// Exit code for routing failures.
+pub const EXIT_ROUTING: i32 = 3;
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    let _cli = Cli::parse();
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging(cli.verbose);
+    let result: anyhow::Result<()> = match cli.command {};
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return 0;
+            }
+            eprintln!("error: {e:#}");
+            exit_code(&e)
+        }
+    }
 }
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Maps an error to the exit code: input errors (including I/O errors on the
+/// user's files) give 2, routing errors 3, anything else 1.
+fn exit_code(e: &anyhow::Error) -> i32 {
+    for cause in e.chain() {
+        if let Some(we) = cause.downcast_ref::<wasteroute::Error>() {
+            return match we {
+                wasteroute::Error::Routing(_) => EXIT_ROUTING,
+                we if we.is_input() => EXIT_INPUT,
+                _ => EXIT_INTERNAL,
+            };
+        }
+        if cause.downcast_ref::<InputError>().is_some() {
+            return EXIT_INPUT;
+        }
+    }
+    EXIT_INTERNAL
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A CLI-level input error (bad flag combination, unreadable file named on
+/// the command line) that maps to exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
