@@ -1,1 +1,144 @@
 //! The solver: one hybrid genetic search for every problem variant.
+//!
+//! ```
+//! use wasteroute::model::{Client, Depot, Matrix, Profile, ProblemBuilder, TimeWindow, VehicleType};
+//! use wasteroute::solver::{Budget, Silent, SolveParams, solve};
+//!
+//! // A depot at 0 and four clients on a line; trucks carry 2 units.
+//! let xs = [0i64, 10, 20, 30, 40];
+//! let m = Matrix::from_fn(5, |i, j| (xs[i] - xs[j]).abs())?;
+//! let mut b = ProblemBuilder::new();
+//! b.add_profile(Profile { name: "line".into(), distance: m.clone(), duration: m });
+//! b.add_depot(Depot { name: "depot".into(), location: 0, tw: TimeWindow::ALWAYS });
+//! for i in 1..5 {
+//!     b.add_client(Client {
+//!         name: format!("c{i}"),
+//!         location: i,
+//!         demand: [1, 0],
+//!         service: 0,
+//!         tw: TimeWindow::ALWAYS,
+//!         stream: 0,
+//!         required: true,
+//!         prize: 0,
+//!     });
+//! }
+//! b.add_vehicle_type(VehicleType::new("truck", 4, 2));
+//! let problem = b.build()?;
+//! let result = solve(&problem, &SolveParams::default(), &mut Budget::iterations(200), &mut Silent)?;
+//! assert!(result.feasible);
+//! assert_eq!(result.cost, 2 * 20 + 2 * 40); // {1,2} and {3,4}
+//! # Ok::<(), wasteroute::Error>(())
+//! ```
+
+mod crossover;
+mod data;
+mod genetic;
+mod individual;
+mod params;
+mod population;
+mod rng;
+mod route;
+mod search;
+mod segment;
+mod split;
+mod stop;
+#[cfg(test)]
+mod testutil;
+
+pub use params::SolveParams;
+pub use stop::{Budget, Observer, Progress, Silent, StopCriterion};
+
+use crate::model::{Cost, Problem, Route, Solution, check};
+
+/// Counters of one local-search operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorStats {
+    /// The operator's name.
+    pub name: &'static str,
+    /// Moves evaluated.
+    pub evaluations: u64,
+    /// Moves applied.
+    pub applications: u64,
+}
+
+/// What [`solve`] returns.
+#[derive(Debug, Clone)]
+pub struct SolveResult {
+    /// The best solution found (feasible if `feasible`).
+    pub solution: Solution,
+    /// Its cost, recomputed by the independent checker.
+    pub cost: Cost,
+    /// Whether the independent checker found no violation.
+    pub feasible: bool,
+    /// Iterations (offspring) generated.
+    pub iterations: u64,
+    /// Wall-clock seconds.
+    pub elapsed_s: f64,
+    /// Per-operator counters.
+    pub operator_stats: Vec<OperatorStats>,
+    /// Feasible routes met during the search (for route-based recombination).
+    pub route_pool: Vec<Route>,
+}
+
+/// Solves `problem` until `stop` says so, reporting to `observer`.
+///
+/// # Errors
+/// [`crate::Error::Invalid`] if `params` are invalid.
+pub fn solve(
+    problem: &Problem,
+    params: &SolveParams,
+    stop: &mut dyn StopCriterion,
+    observer: &mut dyn Observer,
+) -> crate::Result<SolveResult> {
+    solve_from(problem, params, None, stop, observer)
+}
+
+/// Like [`solve`], starting from `initial` (which joins the first population).
+///
+/// # Errors
+/// [`crate::Error::Invalid`] if `params` are invalid or `initial` names
+/// clients or vehicle types the problem does not have.
+pub fn solve_from(
+    problem: &Problem,
+    params: &SolveParams,
+    initial: Option<&Solution>,
+    stop: &mut dyn StopCriterion,
+    observer: &mut dyn Observer,
+) -> crate::Result<SolveResult> {
+    params.validate()?;
+    if let Some(sol) = initial {
+        let rep = check(problem, sol);
+        if let Some(v) = rep.violations.iter().find(|v| {
+            matches!(
+                v,
+                crate::model::Violation::UnknownClient(_)
+                    | crate::model::Violation::BadReference(_)
+                    | crate::model::Violation::Duplicate(_)
+                    | crate::model::Violation::Missing(_)
+            )
+        }) {
+            return Err(crate::Error::Invalid(format!("initial solution: {v}")));
+        }
+    }
+    let d = data::Data::new(problem, params.n_granular);
+    let out = genetic::run(&d, params, initial, stop, observer);
+    let solution = out.best.to_solution();
+    let report = check(problem, &solution);
+    Ok(SolveResult {
+        cost: report.cost,
+        feasible: report.is_feasible(),
+        solution,
+        iterations: out.iterations,
+        elapsed_s: out.elapsed_s,
+        operator_stats: out
+            .stats
+            .into_iter()
+            .map(|(name, s)| OperatorStats {
+                name,
+                evaluations: s.evaluations,
+                applications: s.applications,
+            })
+            .collect(),
+        route_pool: out.pool,
+    })
+}

@@ -1,0 +1,288 @@
+//! Data derived once from a [`Problem`] for the search: the segment of every
+//! single stop, the cost rules of every vehicle type, and the granular
+//! neighbourhoods.
+
+use super::segment::{RouteRules, Seg, SegCtx};
+use crate::model::{Cost, Problem, UNLIMITED, Visit};
+
+/// What a stop of a search route is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The start depot of the route's vehicle type.
+    Start,
+    /// The end depot.
+    End,
+    /// A client; `id` is the client index.
+    Client,
+    /// An unload; `id` is the facility index.
+    Unload,
+    /// The break of the route's vehicle type.
+    Break,
+}
+
+/// One stop of a search route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stop {
+    pub kind: Kind,
+    pub id: u32,
+}
+
+impl Stop {
+    pub fn client(c: usize) -> Stop {
+        Stop {
+            kind: Kind::Client,
+            id: c as u32,
+        }
+    }
+    pub fn unload(f: usize) -> Stop {
+        Stop {
+            kind: Kind::Unload,
+            id: f as u32,
+        }
+    }
+    pub fn is_client(&self) -> bool {
+        self.kind == Kind::Client
+    }
+    /// The model visit for this stop, if it is not a depot.
+    pub fn visit(&self) -> Option<Visit> {
+        match self.kind {
+            Kind::Client => Some(Visit::Client(self.id as usize)),
+            Kind::Unload => Some(Visit::Unload(self.id as usize)),
+            Kind::Break => Some(Visit::Break),
+            Kind::Start | Kind::End => None,
+        }
+    }
+    pub fn from_visit(v: Visit) -> Stop {
+        match v {
+            Visit::Client(c) => Stop::client(c),
+            Visit::Unload(f) => Stop::unload(f),
+            Visit::Break => Stop {
+                kind: Kind::Break,
+                id: 0,
+            },
+        }
+    }
+}
+
+/// Solver-wide derived data.
+pub(crate) struct Data<'p> {
+    pub problem: &'p Problem,
+    pub client_seg: Vec<Seg>,
+    pub unload_seg: Vec<Seg>,
+    pub start_seg: Vec<Seg>,
+    pub end_seg: Vec<Seg>,
+    pub break_seg: Vec<Seg>,
+    pub rules: Vec<RouteRules>,
+    /// Client locations, for quick distance lookups.
+    pub loc: Vec<u32>,
+    /// Granular neighbours of each client (other clients), closest first.
+    pub neighbours: Vec<Vec<u32>>,
+    /// Polar angle of each client around the first depot, if coordinates are known.
+    pub angle: Option<Vec<f64>>,
+    /// Whether time (windows, durations, breaks, time costs) matters.
+    pub time: bool,
+    /// Whether the fast distance-only move pruning is valid: no time, no
+    /// unloads, no breaks.
+    pub simple: bool,
+    /// Number of routes to keep per vehicle type in the search (see `route_slots`).
+    pub slots: Vec<usize>,
+}
+
+impl<'p> Data<'p> {
+    pub fn new(problem: &'p Problem, n_granular: usize) -> Data<'p> {
+        let f = problem.features();
+        let time = f.time;
+        let client_seg = problem
+            .clients()
+            .iter()
+            .map(|c| {
+                Seg::client(
+                    c.location, c.demand, c.service, c.tw.start, c.tw.end, c.stream,
+                )
+            })
+            .collect();
+        let unload_seg = problem
+            .facilities()
+            .iter()
+            .map(|fa| Seg::unload(fa.location, fa.unload, fa.tw.start, fa.tw.end, fa.accepts))
+            .collect();
+        let mut start_seg = Vec::new();
+        let mut end_seg = Vec::new();
+        let mut break_seg = Vec::new();
+        let mut rules = Vec::new();
+        for t in problem.vehicle_types() {
+            let sd = &problem.depots()[t.start_depot];
+            let ed = &problem.depots()[t.end_depot];
+            start_seg.push(Seg::depot(
+                sd.location,
+                t.shift.start.max(sd.tw.start),
+                t.shift.end.min(sd.tw.end),
+            ));
+            end_seg.push(Seg::depot(
+                ed.location,
+                t.shift.start.max(ed.tw.start),
+                t.shift.end.min(ed.tw.end),
+            ));
+            break_seg.push(match t.break_ {
+                Some(b) => Seg::break_(b.duration, b.window.start, b.window.end),
+                None => Seg::break_(0, 0, UNLIMITED),
+            });
+            rules.push(RouteRules {
+                fixed_cost: t.fixed_cost,
+                cost_per_distance: t.cost_per_distance,
+                cost_per_time: t.cost_per_time,
+                capacity: t.capacity,
+                daily_capacity: t.daily_capacity,
+                max_stops: t.max_stops.min(i32::MAX as usize) as i32,
+                max_duration: t.max_duration,
+                max_distance: t.max_distance,
+                max_reloads: t.max_reloads.min(i32::MAX as usize) as i32,
+                unload_at_end: t.unload_at_end,
+                streams: t.streams,
+            });
+        }
+        let loc = problem
+            .clients()
+            .iter()
+            .map(|c| c.location as u32)
+            .collect();
+        let neighbours = granular_neighbours(problem, n_granular);
+        let angle = problem.coords().map(|xy| {
+            let (dx, dy) = xy[problem.depots()[0].location];
+            problem
+                .clients()
+                .iter()
+                .map(|c| {
+                    let (x, y) = xy[c.location];
+                    (y - dy).atan2(x - dx)
+                })
+                .collect()
+        });
+        let simple = !time && !f.reloads && !f.breaks;
+        let slots = route_slots(problem);
+        Data {
+            problem,
+            client_seg,
+            unload_seg,
+            start_seg,
+            end_seg,
+            break_seg,
+            rules,
+            loc,
+            neighbours,
+            angle,
+            time,
+            simple,
+            slots,
+        }
+    }
+
+    /// The merge context of vehicle type `vt`.
+    #[inline]
+    pub fn ctx(&self, vt: usize) -> SegCtx<'p> {
+        let t = &self.problem.vehicle_types()[vt];
+        let p = &self.problem.profiles()[t.profile];
+        SegCtx {
+            dist: &p.distance,
+            dur: &p.duration,
+            capacity: t.capacity,
+            time: self.time,
+        }
+    }
+
+    /// The segment of one stop on a route of vehicle type `vt`.
+    #[inline]
+    pub fn single(&self, s: Stop, vt: usize) -> Seg {
+        match s.kind {
+            Kind::Client => self.client_seg[s.id as usize],
+            Kind::Unload => self.unload_seg[s.id as usize],
+            Kind::Start => self.start_seg[vt],
+            Kind::End => self.end_seg[vt],
+            Kind::Break => self.break_seg[vt],
+        }
+    }
+
+    /// Folds `stops` into one segment on a route of type `vt`.
+    pub fn fold(&self, stops: impl IntoIterator<Item = Stop>, vt: usize) -> Seg {
+        let ctx = self.ctx(vt);
+        let mut acc = Seg::EMPTY;
+        for s in stops {
+            acc = ctx.merge(&acc, &self.single(s, vt));
+        }
+        acc
+    }
+
+    /// Travel distance between two clients on vehicle type `vt`'s profile.
+    #[inline]
+    pub fn cdist(&self, vt: usize, a: usize, b: usize) -> Cost {
+        let p = self.problem.vehicle_types()[vt].profile;
+        self.problem
+            .distance(p, self.loc[a] as usize, self.loc[b] as usize)
+    }
+}
+
+/// How many routes of each vehicle type the search keeps. A type with a
+/// bounded fleet keeps all of them; an effectively unbounded type (as in
+/// CVRPLIB, where the fleet is free) keeps a generous multiple of the
+/// capacity bound, as HGS-CVRP does (Vidal 2022: 1.3 x demand / capacity + 3).
+fn route_slots(problem: &Problem) -> Vec<usize> {
+    let total: f64 = problem.clients().iter().map(|c| c.demand[0] as f64).sum();
+    problem
+        .vehicle_types()
+        .iter()
+        .map(|t| {
+            let bound = (1.3 * total / t.capacity[0].max(1) as f64).ceil() as usize + 3;
+            t.count.min(bound.max(3)).min(problem.n_clients().max(1))
+        })
+        .collect()
+}
+
+/// The `k` most related other clients of every client, made symmetric.
+///
+/// Relatedness is travel cost plus, when time windows exist, the waiting and
+/// lateness that going from one to the other would cause (the proximity of
+/// Vidal et al. 2013, with the weights PyVRP uses: 0.2 for waiting, 1 for
+/// lateness).
+fn granular_neighbours(problem: &Problem, k: usize) -> Vec<Vec<u32>> {
+    let n = problem.n_clients();
+    let clients = problem.clients();
+    let profile = problem.vehicle_types()[0].profile;
+    let time = problem.features().time;
+    let k = k.min(n.saturating_sub(1));
+    let mut near: Vec<Vec<u32>> = Vec::with_capacity(n);
+    let mut buf: Vec<(i64, u32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        buf.clear();
+        let ci = &clients[i];
+        for (j, cj) in clients.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let d = problem.distance(profile, ci.location, cj.location);
+            let mut prox = d as f64;
+            if time {
+                let t = problem.duration(profile, ci.location, cj.location);
+                let wait = (cj.tw.start - t - ci.service - ci.tw.end).max(0);
+                let late = (ci.tw.start + ci.service + t - cj.tw.end).max(0);
+                prox += 0.2 * wait as f64 + late as f64;
+            }
+            buf.push((prox.min(i64::MAX as f64 / 4.0) as i64, j as u32));
+        }
+        if k < buf.len() {
+            buf.select_nth_unstable(k);
+            buf.truncate(k);
+        }
+        buf.sort_unstable();
+        near.push(buf.iter().map(|&(_, j)| j).collect());
+    }
+    // Symmetrise: if j is near i, i is near j.
+    let mut sym: Vec<Vec<u32>> = near.clone();
+    for (i, list) in near.iter().enumerate() {
+        for &j in list {
+            if !near[j as usize].contains(&(i as u32)) && !sym[j as usize].contains(&(i as u32)) {
+                sym[j as usize].push(i as u32);
+            }
+        }
+    }
+    sym
+}

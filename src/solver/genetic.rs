@@ -1,0 +1,380 @@
+//! The hybrid genetic search (Vidal et al. 2012; Vidal 2022): parents chosen
+//! by binary tournament, ordered crossover on giant tours, Split, local
+//! search, and a population managed for quality and diversity, with penalty
+//! weights adapted toward a target share of feasible offspring.
+//!
+//! With several threads, each generation makes one offspring per worker in
+//! parallel; the parents are drawn by the coordinator beforehand and the
+//! offspring are added in worker order, so the result depends on the number
+//! of threads and the seed, never on timing.
+
+use super::crossover;
+use super::data::Data;
+use super::individual::Individual;
+use super::params::SolveParams;
+use super::population::Population;
+use super::rng::Rng;
+use super::search::{LocalSearch, OpStats};
+use super::segment::Penalties;
+use super::split;
+use super::stop::{Clock, Observer, Progress, StopCriterion};
+use crate::model::{Route, Solution};
+use rayon::prelude::*;
+
+/// What a worker returns for one offspring.
+struct Offspring {
+    ind: Individual,
+    repaired: Option<Individual>,
+}
+
+struct Worker<'d, 'p> {
+    ls: LocalSearch<'d, 'p>,
+    rng: Rng,
+    tour: Vec<usize>,
+}
+
+impl<'d, 'p> Worker<'d, 'p> {
+    /// Builds routes from a giant tour and improves them.
+    fn make(
+        &mut self,
+        d: &Data,
+        parents: Option<&(Vec<usize>, Vec<usize>)>,
+        pen: &Penalties,
+        repair: f64,
+    ) -> Offspring {
+        let n = d.problem.n_clients();
+        match parents {
+            Some((a, b)) => crossover::ordered(a, b, n, &mut self.rng, &mut self.tour),
+            None => {
+                self.tour.clear();
+                self.tour.extend(0..n);
+                self.rng.shuffle(&mut self.tour);
+            }
+        }
+        let (routes, unassigned) = assign_routes(d, &self.tour, pen);
+        let mut ind = Individual::new(d, routes, unassigned, pen);
+        self.ls.load(&ind);
+        self.ls.run(&mut self.rng, *pen);
+        self.ls.export(&mut ind);
+        ind.evaluate(d, pen);
+        let mut repaired = None;
+        if !ind.feasible && self.rng.unit() < repair {
+            let mut r = ind.clone();
+            self.ls.run(&mut self.rng, pen.scaled(10.0));
+            self.ls.export(&mut r);
+            r.evaluate(d, pen);
+            if r.feasible {
+                repaired = Some(r);
+            }
+        }
+        Offspring { ind, repaired }
+    }
+}
+
+/// Splits a giant tour with the dominant vehicle type and gives the routes to
+/// vehicles; clients of routes beyond the fleet are left unassigned (the
+/// local search inserts them where it can).
+fn assign_routes(d: &Data, tour: &[usize], pen: &Penalties) -> (Vec<Route>, Vec<usize>) {
+    let types = d.problem.vehicle_types();
+    let vt = (0..types.len())
+        .max_by_key(|&t| {
+            (
+                types[t].count.min(1 << 20) as i64 * types[t].capacity[0],
+                -(t as i64),
+            )
+        })
+        .unwrap_or(0);
+    let mut left = vec![0usize; types.len()];
+    for (t, l) in left.iter_mut().enumerate() {
+        *l = types[t].count;
+    }
+    let mut routes = Vec::new();
+    let mut unassigned = Vec::new();
+    for mut r in split::split(d, vt, tour, pen) {
+        let clients: Vec<usize> = r.clients().collect();
+        let target = std::iter::once(vt)
+            .chain(0..types.len())
+            .find(|&t| left[t] > 0 && clients.iter().all(|&c| d.problem.can_serve(t, c)));
+        match target {
+            Some(t) => {
+                left[t] -= 1;
+                if t != r.vehicle_type {
+                    r = Route {
+                        vehicle_type: t,
+                        visits: split::route_visits(d, t, &clients),
+                    };
+                }
+                routes.push(r);
+            }
+            None => unassigned.extend(clients),
+        }
+    }
+    (routes, unassigned)
+}
+
+/// Initial penalty weights: the cost of the longest arc per unit of the
+/// largest demand, duration and distance (HGS-CVRP uses max distance / max
+/// demand for capacity).
+fn initial_penalties(d: &Data) -> Penalties {
+    let p = d.problem;
+    let mut max_cost = 1.0f64;
+    let mut max_dist = 1.0f64;
+    let mut max_dur = 1.0f64;
+    for t in p.vehicle_types() {
+        let prof = &p.profiles()[t.profile];
+        let n = prof.distance.size();
+        let (mut md, mut mt) = (0i64, 0i64);
+        let step = (n / 200).max(1);
+        for i in (0..n).step_by(step) {
+            for j in 0..n {
+                md = md.max(prof.distance.get(i, j));
+                mt = mt.max(prof.duration.get(i, j));
+            }
+        }
+        max_dist = max_dist.max(md as f64);
+        max_dur = max_dur.max(mt as f64);
+        max_cost = max_cost.max((t.cost_per_distance * md + t.cost_per_time * mt) as f64);
+    }
+    let mut load = [1.0; 2];
+    for (k, l) in load.iter_mut().enumerate() {
+        let max_q = p
+            .clients()
+            .iter()
+            .map(|c| c.demand[k])
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64;
+        *l = (max_cost / max_q).clamp(0.1, 1e12);
+    }
+    Penalties {
+        load,
+        time: (max_cost / max_dur).max(0.1),
+        dist: (max_cost / max_dist).max(0.1),
+    }
+}
+
+/// Adapts one penalty weight toward the target feasible share.
+fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64) {
+    if feasible_share < target - 0.05 {
+        *w = (*w * 1.2).min(hi);
+    } else if feasible_share > target + 0.05 {
+        *w = (*w * 0.85).max(lo);
+    }
+}
+
+/// The outcome of a run.
+pub(crate) struct Outcome {
+    pub best: Individual,
+    pub iterations: u64,
+    pub elapsed_s: f64,
+    pub stats: Vec<(&'static str, OpStats)>,
+    pub pool: Vec<Route>,
+}
+
+/// Runs the genetic search.
+pub(crate) fn run(
+    d: &Data,
+    params: &SolveParams,
+    initial: Option<&Solution>,
+    stop: &mut dyn StopCriterion,
+    observer: &mut dyn Observer,
+) -> Outcome {
+    let clock = Clock::start();
+    let mut rng = Rng::new(params.seed);
+    let threads = params.threads.max(1);
+    let mut workers: Vec<Worker> = (0..threads)
+        .map(|_| Worker {
+            ls: LocalSearch::new(d),
+            rng: rng.fork(),
+            tour: Vec::new(),
+        })
+        .collect();
+    let pool = if threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()
+    } else {
+        None
+    };
+    let mut pen = initial_penalties(d);
+    let base_pen = pen;
+    let mut pop = Population::new(params);
+    let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(100);
+    let mut iterations = 0u64;
+    let mut since_improvement = 0u64;
+    let mut route_pool: Vec<Route> = Vec::new();
+    observer.on_start();
+
+    let progress = |it: u64, since: u64, pop: &Population| Progress {
+        iterations: it,
+        since_improvement: since,
+        elapsed_s: clock.elapsed(),
+        best_cost: pop.best.as_ref().map(|b| b.plain_cost),
+    };
+
+    if let Some(sol) = initial {
+        let mut ind = Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen);
+        let w = &mut workers[0];
+        w.ls.load(&ind);
+        w.ls.run(&mut w.rng, pen);
+        w.ls.export(&mut ind);
+        ind.evaluate(d, &pen);
+        pop.add(ind);
+    }
+
+    let mut generate = |workers: &mut Vec<Worker>,
+                        jobs: Vec<Option<(Vec<usize>, Vec<usize>)>>,
+                        pen: Penalties|
+     -> Vec<Offspring> {
+        let repair = params.repair_probability;
+        match &pool {
+            Some(tp) => tp.install(|| {
+                workers
+                    .par_iter_mut()
+                    .zip(jobs.par_iter())
+                    .map(|(w, j)| w.make(d, j.as_ref(), &pen, repair))
+                    .collect()
+            }),
+            None => workers
+                .iter_mut()
+                .zip(jobs.iter())
+                .map(|(w, j)| w.make(d, j.as_ref(), &pen, repair))
+                .collect(),
+        }
+    };
+
+    let mut initial_left = params.initial_population;
+    let mut stopped = false;
+    while !stopped {
+        // Draw the parents of this generation (or random starts while the
+        // initial population is built).
+        let jobs: Vec<Option<(Vec<usize>, Vec<usize>)>> = (0..threads)
+            .map(|_| {
+                if initial_left > 0 || pop.len() < 2 {
+                    initial_left = initial_left.saturating_sub(1);
+                    None
+                } else {
+                    let a = full_tour(d, pop.select(&mut rng));
+                    let b = full_tour(d, pop.select(&mut rng));
+                    Some((a, b))
+                }
+            })
+            .collect();
+        let out = generate(&mut workers, jobs, pen);
+        for o in out {
+            iterations += 1;
+            since_improvement += 1;
+            let ex = o.ind.excess_flags();
+            history.push(ex);
+            if o.ind.feasible {
+                route_pool.extend(o.ind.routes.iter().cloned());
+            }
+            let mut improved = pop.add(o.ind);
+            if let Some(r) = o.repaired {
+                improved |= pop.add(r);
+            }
+            if improved {
+                since_improvement = 0;
+                observer.on_best(&progress(iterations, since_improvement, &pop));
+            }
+            if history.len() >= 100 {
+                let share = |f: fn(&(bool, bool, bool)) -> bool| {
+                    history.iter().filter(|h| f(h)).count() as f64 / 100.0
+                };
+                let t = params.target_feasible;
+                let (sl, st, sd) = (share(|h| h.0), share(|h| h.1), share(|h| h.2));
+                for k in 0..2 {
+                    adapt(
+                        &mut pen.load[k],
+                        sl,
+                        t,
+                        base_pen.load[k] * 1e-3,
+                        base_pen.load[k] * 1e5,
+                    );
+                }
+                adapt(
+                    &mut pen.time,
+                    st,
+                    t,
+                    base_pen.time * 1e-3,
+                    base_pen.time * 1e5,
+                );
+                adapt(
+                    &mut pen.dist,
+                    sd,
+                    t,
+                    base_pen.dist * 1e-3,
+                    base_pen.dist * 1e5,
+                );
+                history.clear();
+                pop.reprice(d, &pen);
+                observer.on_iteration(&progress(iterations, since_improvement, &pop));
+            }
+            if stop.should_stop(&progress(iterations, since_improvement, &pop)) {
+                stopped = true;
+                break;
+            }
+        }
+        if !stopped && since_improvement >= params.restart_after && initial_left == 0 {
+            let best = pop.best.clone();
+            pop.clear();
+            if let Some(b) = best {
+                pop.add(b);
+            }
+            initial_left = params.initial_population;
+            since_improvement = 0;
+        }
+        if route_pool.len() > 200_000 {
+            route_pool.clear();
+        }
+    }
+    let best = pop
+        .best
+        .clone()
+        .or_else(|| pop.best_any().cloned())
+        .unwrap_or_else(|| {
+            let (routes, unassigned) =
+                assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pen);
+            Individual::new(d, routes, unassigned, &pen)
+        });
+    let names = [
+        "relocate",
+        "swap",
+        "2-opt",
+        "2-opt*",
+        "swap*",
+        "route-ops",
+        "optional",
+    ];
+    let mut stats: Vec<(&'static str, OpStats)> =
+        names.iter().map(|&n| (n, OpStats::default())).collect();
+    for w in &workers {
+        for (k, s) in w.ls.stats.iter().enumerate() {
+            stats[k].1.evaluations += s.evaluations;
+            stats[k].1.applications += s.applications;
+        }
+    }
+    let outcome = Outcome {
+        best,
+        iterations,
+        elapsed_s: clock.elapsed(),
+        stats,
+        pool: route_pool,
+    };
+    observer.on_end(&Progress {
+        iterations,
+        since_improvement,
+        elapsed_s: outcome.elapsed_s,
+        best_cost: outcome.best.feasible.then_some(outcome.best.plain_cost),
+    });
+    outcome
+}
+
+/// The giant tour of an individual: routed clients in order, then the
+/// unassigned ones, so that every tour is a permutation of all clients.
+fn full_tour(_d: &Data, ind: &Individual) -> Vec<usize> {
+    let mut t = ind.giant_tour();
+    t.extend(ind.unassigned.iter().copied());
+    t
+}

@@ -1,0 +1,89 @@
+//! Parameters of the genetic search. The defaults are those of HGS-CVRP
+//! (Vidal 2022, Table 2) unless a comment says otherwise.
+
+use serde::{Deserialize, Serialize};
+
+/// Parameters of [`solve`](super::solve).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SolveParams {
+    /// Seed of the random generator: same seed, same threads, same
+    /// iterations give the same solution.
+    pub seed: u64,
+    /// Worker threads generating offspring in parallel (results are merged
+    /// in a fixed order, so the outcome depends on this number, not on timing).
+    pub threads: usize,
+    /// Number of granular neighbours per client.
+    pub n_granular: usize,
+    /// Minimum subpopulation size.
+    pub mu: usize,
+    /// Generation size: a subpopulation is culled back to `mu` when it
+    /// reaches `mu + lambda`.
+    pub lambda: usize,
+    /// Elite individuals protected by the biased fitness.
+    pub n_elite: usize,
+    /// Closest individuals used to measure diversity.
+    pub n_close: usize,
+    /// Target share of feasible offspring for the penalty adaptation.
+    pub target_feasible: f64,
+    /// Probability of repairing an infeasible offspring (local search with
+    /// penalties times ten).
+    pub repair_probability: f64,
+    /// Iterations without improvement before the population restarts.
+    pub restart_after: u64,
+    /// Size of the initial population (HGS-CVRP: 4 x mu). Large instances
+    /// use fewer (see `initial_population_for`) so that a short time limit
+    /// is not spent on random starts.
+    pub initial_population: usize,
+}
+
+impl Default for SolveParams {
+    fn default() -> Self {
+        SolveParams {
+            seed: 1,
+            threads: 1,
+            n_granular: 20,
+            mu: 25,
+            lambda: 40,
+            n_elite: 4,
+            n_close: 5,
+            target_feasible: 0.2,
+            repair_probability: 0.5,
+            restart_after: 20_000,
+            initial_population: 100,
+        }
+    }
+}
+
+impl SolveParams {
+    /// Checks the values.
+    ///
+    /// # Errors
+    /// [`crate::Error::Invalid`] naming the first bad field.
+    pub fn validate(&self) -> crate::Result<()> {
+        let bad = |f: &str, why: &str| {
+            Err(crate::Error::Invalid(format!(
+                "solver parameter '{f}': {why}"
+            )))
+        };
+        if self.threads == 0 {
+            return bad("threads", "must be at least 1");
+        }
+        if self.mu == 0 || self.lambda == 0 {
+            return bad("mu/lambda", "must be at least 1");
+        }
+        if self.n_granular == 0 {
+            return bad("n_granular", "must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.target_feasible) {
+            return bad("target_feasible", "must be in [0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.repair_probability) {
+            return bad("repair_probability", "must be in [0, 1]");
+        }
+        if self.initial_population == 0 {
+            return bad("initial_population", "must be at least 1");
+        }
+        Ok(())
+    }
+}

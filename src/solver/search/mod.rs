@@ -1,0 +1,517 @@
+//! Granular local search with constant-time move evaluation.
+//!
+//! The driver follows the local search of HGS-CVRP (Vidal 2022, "Hybrid
+//! genetic search for the CVRP: open-source implementation and SWAP*
+//! neighborhood", C&OR 140): clients are visited in random order, each one is
+//! paired with its granular neighbours, and the first improving move is
+//! applied. A pair is re-examined only when one of its routes changed since
+//! the client was last examined. Moves are scored by merging cached segments
+//! of the routes they touch (see [`super::segment`]); in the "simple" case
+//! (no time, no unloads, no breaks) a pure distance bound prunes a move before
+//! any segment is merged, as HGS-CVRP does.
+//!
+//! Operators (one file each): `relocate` (1 or 2 clients, possibly reversed),
+//! `swap` (1-1, 2-1, 2-2), `two_opt` (intra-route reversal and the two
+//! inter-route tail exchanges, 2-opt*), `swap_star` (SWAP*), `route_ops`
+//! (unload placement and facility choice, break placement) and `optional`
+//! (serving or dropping optional clients).
+
+mod optional;
+pub(crate) use optional::{best_insertion, insert, unserved_cost_of};
+mod relocate;
+mod route_ops;
+mod swap;
+mod swap_star;
+mod two_opt;
+
+use super::data::{Data, Kind, Stop};
+use super::individual::Individual;
+use super::rng::Rng;
+use super::route::SRoute;
+use super::segment::{Penalties, Seg};
+use crate::model::{Cost, Visit};
+
+/// "Not in any route".
+pub(crate) const UNROUTED: u32 = u32::MAX;
+
+/// A piece of a proposed route: moves describe the routes they would create
+/// as a short list of pieces, which [`LocalSearch::eval`] merges.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Piece {
+    /// Stops `0..=i` of route `r` (its cached prefix).
+    Pre(usize, usize),
+    /// Stops `i..` of route `r` without its end depot (its cached suffix).
+    Suf(usize, usize),
+    /// Stops `a..=b` of route `r`, in order.
+    Range(usize, usize, usize),
+    /// Stops `a..=b` of route `r`, reversed.
+    Rev(usize, usize, usize),
+    /// One stop.
+    One(Stop),
+    /// The end depot of the proposed route's vehicle type.
+    End,
+}
+
+/// Counters of one operator.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OpStats {
+    pub evaluations: u64,
+    pub applications: u64,
+}
+
+/// Indices into `LocalSearch::stats`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Op {
+    Relocate,
+    Swap,
+    TwoOpt,
+    TwoOptStar,
+    SwapStar,
+    RouteOps,
+    Optional,
+}
+
+/// The local search state: routes loaded from an individual, improved in
+/// place, and exported back.
+pub(crate) struct LocalSearch<'d, 'p> {
+    pub d: &'d Data<'p>,
+    pub routes: Vec<SRoute>,
+    /// Per client: (route, stop index), or `UNROUTED`.
+    pub pos: Vec<(u32, u32)>,
+    pub pen: Penalties,
+    /// Move counter, used as a time stamp.
+    pub stamp: u64,
+    /// Per client: stamp when its neighbourhood was last examined.
+    tested: Vec<u64>,
+    /// Per route: stamp when SWAP* last examined it.
+    tested_star: Vec<u64>,
+    /// Per route: stamp when the route-level operators last examined it.
+    tested_route_ops: Vec<u64>,
+    order: Vec<u32>,
+    route_order: Vec<u32>,
+    neighbours: Vec<Vec<u32>>,
+    /// SWAP* insertion cache (see `swap_star`).
+    star_cache: swap_star::Cache,
+    /// Per operator counters.
+    pub stats: [OpStats; 7],
+    /// Whether vehicle types `a` and `b` may share cached suffixes.
+    compat: Vec<Vec<bool>>,
+    /// Evaluate every move exactly, without pruning (for tests).
+    pub exact: bool,
+}
+
+impl<'d, 'p> LocalSearch<'d, 'p> {
+    pub fn new(d: &'d Data<'p>) -> Self {
+        let n = d.problem.n_clients();
+        let types = d.problem.vehicle_types();
+        let compat = types
+            .iter()
+            .enumerate()
+            .map(|(a, ta)| {
+                types
+                    .iter()
+                    .enumerate()
+                    .map(|(b, tb)| {
+                        a == b
+                            || (ta.profile == tb.profile
+                                && ta.capacity == tb.capacity
+                                && !d.problem.features().breaks)
+                    })
+                    .collect()
+            })
+            .collect();
+        LocalSearch {
+            d,
+            routes: Vec::new(),
+            pos: vec![(UNROUTED, 0); n],
+            pen: Penalties {
+                load: [1.0; 2],
+                time: 1.0,
+                dist: 1.0,
+            },
+            stamp: 1,
+            tested: vec![0; n],
+            tested_star: Vec::new(),
+            tested_route_ops: Vec::new(),
+            order: (0..n as u32).collect(),
+            route_order: Vec::new(),
+            neighbours: d.neighbours.clone(),
+            star_cache: swap_star::Cache::default(),
+            stats: [OpStats::default(); 7],
+            compat,
+            exact: false,
+        }
+    }
+
+    /// Loads an individual: its routes, plus empty routes up to the number of
+    /// slots of each vehicle type.
+    pub fn load(&mut self, ind: &Individual) {
+        let d = self.d;
+        let n_types = d.problem.vehicle_types().len();
+        let mut by_type: Vec<Vec<&Vec<Visit>>> = vec![Vec::new(); n_types];
+        for r in &ind.routes {
+            by_type[r.vehicle_type].push(&r.visits);
+        }
+        self.routes.clear();
+        for (vt, list) in by_type.iter().enumerate() {
+            for visits in list {
+                self.routes.push(SRoute::new(
+                    d,
+                    vt,
+                    visits.iter().map(|v| Stop::from_visit(*v)),
+                ));
+            }
+            let wanted = d.slots[vt]
+                .max(list.len() + 1)
+                .min(d.problem.vehicle_types()[vt].count);
+            for _ in list.len()..wanted {
+                self.routes.push(self.empty_route(vt));
+            }
+        }
+        for p in self.pos.iter_mut() {
+            *p = (UNROUTED, 0);
+        }
+        for r in 0..self.routes.len() {
+            self.routes[r].update(d, &self.pen);
+            self.index_route(r);
+        }
+        let nr = self.routes.len();
+        self.tested.iter_mut().for_each(|t| *t = 0);
+        self.tested_star = vec![0; nr];
+        self.tested_route_ops = vec![0; nr];
+        self.route_order = (0..nr as u32).collect();
+        self.star_cache.reset(nr, d.problem.n_clients());
+        self.stamp = 1;
+        for r in &mut self.routes {
+            r.modified = 1;
+        }
+    }
+
+    /// An empty route of type `vt` with its structural stops: the final
+    /// unload (at the facility nearest the end depot that the type may use)
+    /// and the break, when the type has them.
+    pub fn empty_route(&self, vt: usize) -> SRoute {
+        let d = self.d;
+        let t = &d.problem.vehicle_types()[vt];
+        let mut visits = Vec::new();
+        if t.break_.is_some() {
+            visits.push(Stop {
+                kind: Kind::Break,
+                id: 0,
+            });
+        }
+        if t.unload_at_end {
+            let end = d.problem.depots()[t.end_depot].location;
+            let f = (0..d.problem.facilities().len())
+                .filter(|&f| d.problem.facilities()[f].accepts & t.streams != 0)
+                .min_by_key(|&f| {
+                    d.problem
+                        .distance(t.profile, d.problem.facilities()[f].location, end)
+                })
+                .unwrap_or(0);
+            visits.push(Stop::unload(f));
+        }
+        SRoute::new(d, vt, visits)
+    }
+
+    /// Writes the current routes into an individual (empty routes dropped).
+    pub fn export(&self, ind: &mut Individual) {
+        ind.routes.clear();
+        for r in &self.routes {
+            if r.n_clients == 0 {
+                continue;
+            }
+            ind.routes.push(crate::model::Route {
+                vehicle_type: r.vt,
+                visits: r.stops.iter().filter_map(|s| s.visit()).collect(),
+            });
+        }
+        ind.unassigned.clear();
+        ind.unassigned
+            .extend((0..self.pos.len()).filter(|&c| self.pos[c].0 == UNROUTED));
+    }
+
+    /// Total penalised cost of the current routes and unserved clients.
+    pub fn cost(&self) -> Cost {
+        let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
+        let prizes: Cost = (0..self.pos.len())
+            .filter(|&c| self.pos[c].0 == UNROUTED)
+            .map(|c| unserved_cost_of(self.d, c))
+            .sum();
+        routes + prizes
+    }
+
+    fn index_route(&mut self, r: usize) {
+        for (i, s) in self.routes[r].stops.iter().enumerate() {
+            if s.is_client() {
+                self.pos[s.id as usize] = (r as u32, i as u32);
+            }
+        }
+    }
+
+    /// Recomputes the caches of routes changed by a move and stamps them.
+    pub fn commit(&mut self, changed: &[usize]) {
+        self.stamp += 1;
+        for &r in changed {
+            self.routes[r].update(self.d, &self.pen);
+            self.routes[r].modified = self.stamp;
+            self.index_route(r);
+        }
+        // Keep one empty route per type available when the fleet allows.
+        for &r in changed {
+            let vt = self.routes[r].vt;
+            let t = &self.d.problem.vehicle_types()[vt];
+            let n_of_type = self.routes.iter().filter(|x| x.vt == vt).count();
+            let has_empty = self.routes.iter().any(|x| x.vt == vt && x.n_clients == 0);
+            if !has_empty && n_of_type < t.count {
+                let mut e = self.empty_route(vt);
+                e.update(self.d, &self.pen);
+                e.modified = self.stamp;
+                self.routes.push(e);
+                self.tested_star.push(0);
+                self.tested_route_ops.push(0);
+                self.route_order.push(self.routes.len() as u32 - 1);
+                self.star_cache.add_route(self.d.problem.n_clients());
+            }
+        }
+    }
+
+    /// Merges pieces into the proposed route of type `vt` and returns its cost.
+    #[inline]
+    pub fn eval(&self, vt: usize, pieces: &[Piece]) -> Cost {
+        let s = self.eval_seg(vt, pieces);
+        self.d.rules[vt].cost(&s, &self.pen, self.d.time)
+    }
+
+    /// Merges pieces into the segment of the proposed route of type `vt`.
+    pub fn eval_seg(&self, vt: usize, pieces: &[Piece]) -> Seg {
+        let d = self.d;
+        let ctx = d.ctx(vt);
+        let mut acc = Seg::EMPTY;
+        for &p in pieces {
+            acc = match p {
+                Piece::Pre(r, i) => {
+                    debug_assert_eq!(self.routes[r].vt, vt);
+                    self.routes[r].prefix[i]
+                }
+                Piece::Suf(r, i) => {
+                    let route = &self.routes[r];
+                    if self.compat[route.vt][vt] {
+                        ctx.merge(&acc, &route.suffix[i])
+                    } else {
+                        let mut a = acc;
+                        for s in &route.stops[i..route.len() - 1] {
+                            a = ctx.merge(&a, &d.single(*s, vt));
+                        }
+                        a
+                    }
+                }
+                Piece::Range(r, a, b) => {
+                    let mut x = acc;
+                    for s in &self.routes[r].stops[a..=b] {
+                        x = ctx.merge(&x, &d.single(*s, vt));
+                    }
+                    x
+                }
+                Piece::Rev(r, a, b) => {
+                    let mut x = acc;
+                    for s in self.routes[r].stops[a..=b].iter().rev() {
+                        x = ctx.merge(&x, &d.single(*s, vt));
+                    }
+                    x
+                }
+                Piece::One(s) => ctx.merge(&acc, &d.single(s, vt)),
+                Piece::End => ctx.merge(&acc, &d.end_seg[vt]),
+            };
+        }
+        acc
+    }
+
+    /// Distance on route `r`'s profile between the locations of stops.
+    #[inline]
+    pub fn dist(&self, r: usize, a: u32, b: u32) -> Cost {
+        let p = self.d.problem.vehicle_types()[self.routes[r].vt].profile;
+        self.d.problem.profiles()[p]
+            .distance
+            .get(a as usize, b as usize)
+    }
+
+    /// Runs the local search to a local optimum under penalties `pen`.
+    pub fn run(&mut self, rng: &mut Rng, pen: Penalties) {
+        self.pen = pen;
+        for r in 0..self.routes.len() {
+            self.routes[r].refresh_cost(self.d, &self.pen);
+        }
+        rng.shuffle(&mut self.order);
+        rng.shuffle(&mut self.route_order);
+        let k = self.d.neighbours.first().map_or(1, |l| l.len().max(1)) as u64;
+        for list in self.neighbours.iter_mut() {
+            if rng.below(k) == 0 {
+                rng.shuffle(list);
+            }
+        }
+        let mut loop_id = 0;
+        loop {
+            let mut improved = false;
+            for oi in 0..self.order.len() {
+                let u = self.order[oi] as usize;
+                let last = self.tested[u];
+                self.tested[u] = self.stamp;
+                if self.d.problem.features().optional
+                    && optional::try_moves(self, u, loop_id == 0, last)
+                {
+                    improved = true;
+                }
+                if self.pos[u].0 == UNROUTED {
+                    continue;
+                }
+                for ni in 0..self.neighbours[u].len() {
+                    let v = self.neighbours[u][ni] as usize;
+                    let (ru, rv) = (self.pos[u].0, self.pos[v].0);
+                    if rv == UNROUTED || ru == UNROUTED {
+                        continue;
+                    }
+                    let (ru, rv) = (ru as usize, rv as usize);
+                    if loop_id > 0 && self.routes[ru].modified.max(self.routes[rv].modified) <= last
+                    {
+                        continue;
+                    }
+                    if self.node_moves(u, v) {
+                        improved = true;
+                        continue;
+                    }
+                    // Also try placing U right after the start depot of V's route.
+                    let (rv, jv) = (self.pos[v].0 as usize, self.pos[v].1 as usize);
+                    if self.first_client_index(rv) == Some(jv) && self.depot_moves(u, rv) {
+                        improved = true;
+                    }
+                }
+                if loop_id > 0 && self.pos[u].0 != UNROUTED && self.empty_route_moves(u) {
+                    improved = true;
+                }
+            }
+            if self.d.angle.is_some() && swap_star::run_pass(self, loop_id == 0) {
+                improved = true;
+            }
+            if (self.d.problem.features().reloads || self.d.problem.features().breaks)
+                && route_ops::run_pass(self, loop_id == 0)
+            {
+                improved = true;
+            }
+            if !improved {
+                break;
+            }
+            loop_id += 1;
+        }
+    }
+
+    /// Index of the first client of route `r`, if any.
+    fn first_client_index(&self, r: usize) -> Option<usize> {
+        self.routes[r].stops.iter().position(|s| s.is_client())
+    }
+
+    /// Every node-pair operator for clients `u` and `v`; true if one applied.
+    fn node_moves(&mut self, u: usize, v: usize) -> bool {
+        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
+        let (rv, iv) = (self.pos[v].0 as usize, self.pos[v].1 as usize);
+        if relocate::relocate(self, ru, iu, rv, iv, 1, false) {
+            return true;
+        }
+        if relocate::relocate(self, ru, iu, rv, iv, 2, false) {
+            return true;
+        }
+        if relocate::relocate(self, ru, iu, rv, iv, 2, true) {
+            return true;
+        }
+        if u <= v && swap::swap(self, ru, iu, rv, iv, 1, 1) {
+            return true;
+        }
+        if swap::swap(self, ru, iu, rv, iv, 2, 1) {
+            return true;
+        }
+        if u <= v && swap::swap(self, ru, iu, rv, iv, 2, 2) {
+            return true;
+        }
+        if ru == rv {
+            two_opt::intra(self, ru, iu, iv)
+        } else {
+            two_opt::star_reversed(self, ru, iu, rv, iv) || two_opt::star(self, ru, iu, rv, iv)
+        }
+    }
+
+    /// Moves of `u` to just after the start depot of route `rv`.
+    fn depot_moves(&mut self, u: usize, rv: usize) -> bool {
+        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
+        relocate::relocate(self, ru, iu, rv, 0, 1, false)
+            || relocate::relocate(self, ru, iu, rv, 0, 2, false)
+            || relocate::relocate(self, ru, iu, rv, 0, 2, true)
+            || (ru != rv
+                && (two_opt::star_reversed(self, ru, iu, rv, 0)
+                    || two_opt::star(self, ru, iu, rv, 0)))
+    }
+
+    /// Moves of `u` into the first empty route of each vehicle type.
+    fn empty_route_moves(&mut self, u: usize) -> bool {
+        let n_types = self.d.problem.vehicle_types().len();
+        for vt in 0..n_types {
+            if !self.d.problem.can_serve(vt, u) {
+                continue;
+            }
+            let Some(rv) = self
+                .routes
+                .iter()
+                .position(|r| r.vt == vt && r.n_clients == 0)
+            else {
+                continue;
+            };
+            let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
+            if relocate::relocate(self, ru, iu, rv, 0, 1, false)
+                || relocate::relocate(self, ru, iu, rv, 0, 2, false)
+                || relocate::relocate(self, ru, iu, rv, 0, 2, true)
+                || (ru != rv && two_opt::star(self, ru, iu, rv, 0))
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Records an evaluation of `op`.
+    #[inline]
+    pub fn count_eval(&mut self, op: Op) {
+        self.stats[op as usize].evaluations += 1;
+    }
+
+    /// Records an application of `op`.
+    #[inline]
+    pub fn count_apply(&mut self, op: Op) {
+        self.stats[op as usize].applications += 1;
+    }
+
+    /// Location of the last physical stop before stop `i` of route `r`.
+    #[inline]
+    pub fn prev_loc(&self, r: usize, i: usize) -> u32 {
+        self.routes[r].prefix[i - 1].last
+    }
+
+    /// Location of the first physical stop after stop `i` of route `r`.
+    #[inline]
+    pub fn next_loc(&self, r: usize, i: usize) -> u32 {
+        let route = &self.routes[r];
+        let f = route.suffix[i + 1].first;
+        if f != super::segment::NO_LOC {
+            f
+        } else {
+            route.locs[route.len() - 1]
+        }
+    }
+
+    /// The stop `i` of route `r`.
+    #[inline]
+    pub fn stop(&self, r: usize, i: usize) -> Stop {
+        self.routes[r].stops[i]
+    }
+}
+
+#[cfg(test)]
+mod tests;

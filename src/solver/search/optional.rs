@@ -1,0 +1,106 @@
+//! Serving or dropping optional clients, and inserting clients that are not
+//! yet in any route.
+
+use super::super::data::{Data, Stop};
+use super::{LocalSearch, Op, Piece, UNROUTED};
+use crate::model::{Cost, UNLIMITED};
+
+/// What leaving client `c` unserved costs: its prize, or (for a required
+/// client) a cost above any route.
+pub(crate) fn unserved_cost(ls: &LocalSearch, c: usize) -> Cost {
+    unserved_cost_of(ls.d, c)
+}
+
+/// What leaving client `c` unserved costs (see [`unserved_cost`]).
+pub(crate) fn unserved_cost_of(d: &Data, c: usize) -> Cost {
+    let cl = &d.problem.clients()[c];
+    if cl.required {
+        UNLIMITED / 16
+    } else {
+        cl.prize
+    }
+}
+
+/// Best place to insert client `u` next to its neighbours or into an empty
+/// route: (cost delta, route, insert-after index).
+pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize, usize)> {
+    let p = ls.d.problem;
+    let mut best: Option<(Cost, usize, usize)> = None;
+    let mut consider =
+        |ls: &LocalSearch, r: usize, after: usize, best: &mut Option<(Cost, usize, usize)>| {
+            let route = &ls.routes[r];
+            if after + 1 >= route.len() || !p.can_serve(route.vt, u) {
+                return;
+            }
+            let c = ls.eval(
+                route.vt,
+                &[
+                    Piece::Pre(r, after),
+                    Piece::One(Stop::client(u)),
+                    Piece::Suf(r, after + 1),
+                    Piece::End,
+                ],
+            ) - route.cost;
+            if best.is_none_or(|b| c < b.0) {
+                *best = Some((c, r, after));
+            }
+        };
+    for &v in &ls.neighbours[u] {
+        let (rv, iv) = ls.pos[v as usize];
+        if rv == UNROUTED {
+            continue;
+        }
+        consider(ls, rv as usize, iv as usize - 1, &mut best);
+        consider(ls, rv as usize, iv as usize, &mut best);
+    }
+    for vt in 0..p.vehicle_types().len() {
+        if let Some(r) = ls
+            .routes
+            .iter()
+            .position(|r| r.vt == vt && r.n_clients == 0)
+        {
+            // Before the structural stops (break, final unload) of the empty route.
+            consider(ls, r, 0, &mut best);
+        }
+    }
+    best
+}
+
+/// Inserts client `u` after stop `after` of route `r`.
+pub(crate) fn insert(ls: &mut LocalSearch, u: usize, r: usize, after: usize) {
+    ls.routes[r].stops.insert(after + 1, Stop::client(u));
+    ls.commit(&[r]);
+}
+
+/// Tries to serve an unserved client or to drop an optional one.
+pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last: u64) -> bool {
+    let (ru, iu) = ls.pos[u];
+    ls.count_eval(Op::Optional);
+    if ru == UNROUTED {
+        if let Some((c, r, after)) = best_insertion(ls, u)
+            && c < unserved_cost(ls, u)
+        {
+            insert(ls, u, r, after);
+            ls.count_apply(Op::Optional);
+            return true;
+        }
+        return false;
+    }
+    if ls.d.problem.clients()[u].required {
+        return false;
+    }
+    let (ru, iu) = (ru as usize, iu as usize);
+    let route = &ls.routes[ru];
+    let without = ls.eval(
+        route.vt,
+        &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + 1), Piece::End],
+    );
+    if without - route.cost + unserved_cost(ls, u) < 0 {
+        ls.routes[ru].stops.remove(iu);
+        ls.pos[u] = (UNROUTED, 0);
+        ls.commit(&[ru]);
+        ls.count_apply(Op::Optional);
+        return true;
+    }
+    false
+}

@@ -1,0 +1,210 @@
+//! RELOCATE: move one client, or two consecutive clients (possibly
+//! reversed), to just after another stop.
+
+use super::{LocalSearch, Op, Piece};
+use crate::model::Cost;
+
+/// Moves the `len` (1 or 2) clients starting at stop `iu` of route `ru` to
+/// just after stop `jv` of route `rv`; with `reversed`, the pair goes in
+/// reverse order. Applies the move and returns true if it lowers the cost.
+pub(super) fn relocate(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    len: usize,
+    reversed: bool,
+) -> bool {
+    match evaluate(ls, ru, iu, rv, jv, len, reversed) {
+        Some(delta) if delta < 0 => {
+            apply(ls, ru, iu, rv, jv, len, reversed);
+            ls.count_apply(Op::Relocate);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The cost change of the move, or `None` if it is invalid or (unless
+/// `ls.exact`) cannot improve.
+pub(super) fn evaluate(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    len: usize,
+    reversed: bool,
+) -> Option<Cost> {
+    let route_u = &ls.routes[ru];
+    if iu == 0 || iu + len >= route_u.len() || (0..len).any(|k| !route_u.stops[iu + k].is_client())
+    {
+        return None;
+    }
+    if jv + 1 >= ls.routes[rv].len() {
+        return None;
+    }
+    if ru == rv && jv + 1 >= iu && jv < iu + len {
+        return None; // V is U, X, or U's predecessor: nothing moves
+    }
+    let (vt_u, vt_v) = (ls.routes[ru].vt, ls.routes[rv].vt);
+    let u = route_u.stops[iu];
+    let x = route_u.stops[iu + len - 1];
+    if vt_u != vt_v
+        && !(ls.d.problem.can_serve(vt_v, u.id as usize)
+            && ls.d.problem.can_serve(vt_v, x.id as usize))
+    {
+        return None;
+    }
+    ls.count_eval(Op::Relocate);
+    let (a, b) = if reversed { (x, u) } else { (u, x) };
+    Some(if ls.d.simple {
+        simple_delta(ls, ru, iu, rv, jv, len, reversed)?
+    } else {
+        let moved = [Piece::One(a), Piece::One(b)];
+        let moved = &moved[2 - len..];
+        if ru != rv {
+            let new_u = ls.eval(
+                vt_u,
+                &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + len), Piece::End],
+            );
+            let mut p = [Piece::End; 5];
+            p[0] = Piece::Pre(rv, jv);
+            p[1..1 + len].copy_from_slice(moved);
+            p[1 + len] = Piece::Suf(rv, jv + 1);
+            let new_v = ls.eval(vt_v, &p[..3 + len]);
+            new_u + new_v - ls.routes[ru].cost - ls.routes[rv].cost
+        } else {
+            let mut p = [Piece::End; 6];
+            let n;
+            if jv < iu {
+                p[0] = Piece::Pre(ru, jv);
+                p[1..1 + len].copy_from_slice(moved);
+                p[1 + len] = Piece::Range(ru, jv + 1, iu - 1);
+                p[2 + len] = Piece::Suf(ru, iu + len);
+                n = 4 + len;
+            } else {
+                p[0] = Piece::Pre(ru, iu - 1);
+                p[1] = Piece::Range(ru, iu + len, jv);
+                p[2..2 + len].copy_from_slice(moved);
+                p[2 + len] = Piece::Suf(ru, jv + 1);
+                n = 4 + len;
+            }
+            ls.eval(vt_u, &p[..n]) - ls.routes[ru].cost
+        }
+    })
+}
+
+/// The exact cost change in simple mode (distance and load only), or `None`
+/// when a distance bound already shows the move cannot improve.
+fn simple_delta(
+    ls: &LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    len: usize,
+    reversed: bool,
+) -> Option<Cost> {
+    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+    let lu = &route_u.locs;
+    let (p, n) = (lu[iu - 1], lu[iu + len]);
+    let (first, last) = (lu[iu], lu[iu + len - 1]);
+    let (a, b) = if reversed {
+        (last, first)
+    } else {
+        (first, last)
+    };
+    let inner_old = if len == 2 {
+        ls.dist(ru, first, last)
+    } else {
+        0
+    };
+    let inner_new = if len == 2 { ls.dist(rv, a, b) } else { 0 };
+    let rules_u = &ls.d.rules[route_u.vt];
+    let rules_v = &ls.d.rules[route_v.vt];
+    if ru == rv {
+        let lv = lu;
+        // V's successor once U (and X) are gone.
+        let (v, nv) = (lv[jv], if jv + 1 == iu { n } else { lv[jv + 1] });
+        let dd = ls.dist(ru, p, n) - ls.dist(ru, p, first) - inner_old - ls.dist(ru, last, n)
+            + ls.dist(ru, v, a)
+            + inner_new
+            + ls.dist(ru, b, nv)
+            - ls.dist(ru, v, nv);
+        if !ls.exact && rules_u.cost_per_distance * dd >= route_u.penalty {
+            return None;
+        }
+        let mut s = *route_u.total();
+        s.dist += dd;
+        return Some(rules_u.cost(&s, &ls.pen, false) - route_u.cost);
+    }
+    let lv = &route_v.locs;
+    let (v, nv) = (lv[jv], lv[jv + 1]);
+    let du = ls.dist(ru, p, n) - ls.dist(ru, p, first) - inner_old - ls.dist(ru, last, n);
+    let dv = ls.dist(rv, v, a) + inner_new + ls.dist(rv, b, nv) - ls.dist(rv, v, nv);
+    let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
+    let empties = route_u.n_clients == len;
+    let opens = route_v.n_clients == 0;
+    let fixed =
+        if opens { rules_v.fixed_cost } else { 0 } - if empties { rules_u.fixed_cost } else { 0 };
+    if !ls.exact && bound + fixed >= route_u.penalty + route_v.penalty {
+        return None;
+    }
+    let new_u = ls.eval(
+        route_u.vt,
+        &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + len), Piece::End],
+    );
+    let (sa, sb) = (route_u.stops[iu], route_u.stops[iu + len - 1]);
+    let (sa, sb) = if reversed { (sb, sa) } else { (sa, sb) };
+    let new_v = if len == 1 {
+        ls.eval(
+            route_v.vt,
+            &[
+                Piece::Pre(rv, jv),
+                Piece::One(sa),
+                Piece::Suf(rv, jv + 1),
+                Piece::End,
+            ],
+        )
+    } else {
+        ls.eval(
+            route_v.vt,
+            &[
+                Piece::Pre(rv, jv),
+                Piece::One(sa),
+                Piece::One(sb),
+                Piece::Suf(rv, jv + 1),
+                Piece::End,
+            ],
+        )
+    };
+    Some(new_u + new_v - route_u.cost - route_v.cost)
+}
+
+pub(super) fn apply(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    len: usize,
+    reversed: bool,
+) {
+    let mut moved: Vec<_> = ls.routes[ru].stops.drain(iu..iu + len).collect();
+    if reversed {
+        moved.reverse();
+    }
+    let at = if ru == rv && jv > iu {
+        jv + 1 - len
+    } else {
+        jv + 1
+    };
+    ls.routes[rv].stops.splice(at..at, moved);
+    if ru == rv {
+        ls.commit(&[ru]);
+    } else {
+        ls.commit(&[ru, rv]);
+    }
+}

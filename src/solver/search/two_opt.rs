@@ -1,0 +1,247 @@
+//! 2-OPT inside a route (reverse a stretch) and 2-OPT* between routes
+//! (exchange tails, or join heads reversed).
+
+use super::super::segment::Seg;
+use super::{LocalSearch, Op, Piece};
+use crate::model::Cost;
+
+/// Reverses stops `iu+1..=iv` of route `r` (U at `iu`, V at `iv`, U before V).
+pub(super) fn intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usize) -> bool {
+    match evaluate_intra(ls, r, iu, iv) {
+        Some(d) if d < 0 => {
+            apply_intra(ls, r, iu, iv);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Cost change of [`intra`], or `None` if invalid or pruned.
+pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usize) -> Option<Cost> {
+    if iv <= iu + 1 || iv + 1 >= ls.routes[r].len() {
+        return None;
+    }
+    ls.count_eval(Op::TwoOpt);
+    let route = &ls.routes[r];
+    let delta = if ls.d.simple {
+        let lo = &route.locs;
+        let (u, x, v, y) = (lo[iu], lo[iu + 1], lo[iv], lo[iv + 1]);
+        let inner_fwd = route.prefix[iv].dist - route.prefix[iu + 1].dist;
+        let inner_rev = route.rev[iv] - route.rev[iu + 1];
+        let dd = ls.dist(r, u, v) + ls.dist(r, x, y) - ls.dist(r, u, x) - ls.dist(r, v, y)
+            + inner_rev
+            - inner_fwd;
+        let rules = &ls.d.rules[route.vt];
+        if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
+            return None;
+        }
+        let mut s = *route.total();
+        s.dist += dd;
+        rules.cost(&s, &ls.pen, false) - route.cost
+    } else {
+        ls.eval(
+            route.vt,
+            &[
+                Piece::Pre(r, iu),
+                Piece::Rev(r, iu + 1, iv),
+                Piece::Suf(r, iv + 1),
+                Piece::End,
+            ],
+        ) - route.cost
+    };
+    Some(delta)
+}
+
+/// Applies [`intra`].
+pub(super) fn apply_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usize) {
+    ls.routes[r].stops[iu + 1..=iv].reverse();
+    ls.commit(&[r]);
+    ls.count_apply(Op::TwoOpt);
+}
+
+/// True if route `r` has its break after stop `i`.
+fn break_after(ls: &LocalSearch, r: usize, i: usize) -> bool {
+    ls.routes[r].brk.is_some_and(|b| b > i)
+}
+
+/// Exchanges the tails after U (stop `iu` of `ru`) and after V (stop `jv` of `rv`).
+pub(super) fn star(ls: &mut LocalSearch, ru: usize, iu: usize, rv: usize, jv: usize) -> bool {
+    match evaluate_star(ls, ru, iu, rv, jv) {
+        Some(d) if d < 0 => {
+            apply_star(ls, ru, iu, rv, jv);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Cost change of [`star`], or `None` if invalid or pruned.
+pub(super) fn evaluate_star(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+) -> Option<Cost> {
+    if ru == rv
+        || iu + 1 >= ls.routes[ru].len()
+        || jv + 1 >= ls.routes[rv].len()
+        || break_after(ls, ru, iu) != break_after(ls, rv, jv)
+    {
+        return None;
+    }
+    ls.count_eval(Op::TwoOptStar);
+    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+    if ls.d.simple && route_v.n_clients > 0 {
+        let (u, x) = (route_u.locs[iu], route_u.locs[iu + 1]);
+        let (v, y) = (route_v.locs[jv], route_v.locs[jv + 1]);
+        let rules = &ls.d.rules;
+        let bound = rules[route_u.vt].cost_per_distance * (ls.dist(ru, u, y) - ls.dist(ru, u, x))
+            + rules[route_v.vt].cost_per_distance * (ls.dist(rv, v, x) - ls.dist(rv, v, y));
+        if !ls.exact && bound >= route_u.penalty + route_v.penalty + rules[route_v.vt].fixed_cost {
+            return None;
+        }
+    }
+    let new_u = ls.eval(
+        route_u.vt,
+        &[Piece::Pre(ru, iu), Piece::Suf(rv, jv + 1), Piece::End],
+    );
+    let new_v = ls.eval(
+        route_v.vt,
+        &[Piece::Pre(rv, jv), Piece::Suf(ru, iu + 1), Piece::End],
+    );
+    Some(new_u + new_v - route_u.cost - route_v.cost)
+}
+
+/// Applies [`star`].
+pub(super) fn apply_star(ls: &mut LocalSearch, ru: usize, iu: usize, rv: usize, jv: usize) {
+    let tail_u: Vec<_> = ls.routes[ru].stops.drain(iu + 1..).collect();
+    let tail_v: Vec<_> = ls.routes[rv].stops.drain(jv + 1..).collect();
+    let (end_u, end_v) = (tail_u[tail_u.len() - 1], tail_v[tail_v.len() - 1]);
+    ls.routes[ru]
+        .stops
+        .extend_from_slice(&tail_v[..tail_v.len() - 1]);
+    ls.routes[ru].stops.push(end_u);
+    ls.routes[rv]
+        .stops
+        .extend_from_slice(&tail_u[..tail_u.len() - 1]);
+    ls.routes[rv].stops.push(end_v);
+    ls.commit(&[ru, rv]);
+    ls.count_apply(Op::TwoOptStar);
+}
+
+/// Simple mode only: joins U to V and X to Y, reversing V's head and U's tail:
+/// route U becomes `head(U) + reverse(head(V))`, route V becomes
+/// `reverse(tail(U)) + tail(V)`.
+pub(super) fn star_reversed(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+) -> bool {
+    match evaluate_star_reversed(ls, ru, iu, rv, jv) {
+        Some(d) if d < 0 => {
+            apply_star_reversed(ls, ru, iu, rv, jv);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Cost change of [`star_reversed`], or `None` if invalid or pruned.
+pub(super) fn evaluate_star_reversed(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+) -> Option<Cost> {
+    if ru == rv
+        || !ls.d.simple
+        || ls.routes[rv].n_clients == 0
+        || iu + 1 >= ls.routes[ru].len()
+        || jv + 1 >= ls.routes[rv].len()
+    {
+        return None;
+    }
+    ls.count_eval(Op::TwoOptStar);
+    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+    let nu = route_u.len();
+    let (u, x) = (route_u.locs[iu], route_u.locs[iu + 1]);
+    let (v, y) = (route_v.locs[jv], route_v.locs[jv + 1]);
+    if jv == 0 && iu == nu - 2 {
+        return None;
+    }
+    // New U: start..U, then t_jv..t_1 reversed, then U's end depot.
+    // New V: V's start, then s_last..X reversed, then Y..end.
+    let end_u = route_u.locs[nu - 1];
+    let new_u_dist = route_u.prefix[iu].dist
+        + if jv >= 1 {
+            let t1 = route_v.locs[1];
+            ls.dist(ru, u, v) + (route_v.rev[jv] - route_v.rev[1]) + ls.dist(ru, t1, end_u)
+        } else {
+            ls.dist(ru, u, end_u)
+        };
+    let new_v_dist = (route_v.total().dist - route_v.prefix[jv + 1].dist)
+        + if iu < nu - 2 {
+            let (start_v, last_u) = (route_v.locs[0], route_u.locs[nu - 2]);
+            ls.dist(rv, start_v, last_u)
+                + (route_u.rev[nu - 2] - route_u.rev[iu + 1])
+                + ls.dist(rv, x, y)
+        } else {
+            ls.dist(rv, route_v.locs[0], y)
+        };
+    let du = new_u_dist - route_u.total().dist;
+    let dv = new_v_dist - route_v.total().dist;
+    let rules = &ls.d.rules;
+    let (ru_rules, rv_rules) = (&rules[route_u.vt], &rules[route_v.vt]);
+    if !ls.exact
+        && ru_rules.cost_per_distance * du + rv_rules.cost_per_distance * dv
+            >= route_u.penalty + route_v.penalty
+    {
+        return None;
+    }
+    // Exact cost: loads by prefix differences (no unloads in simple mode).
+    let head = |s: &Seg, dist: Cost| -> Seg {
+        let mut t = *s;
+        t.dist = dist;
+        t
+    };
+    let (tu, tv) = (route_u.total(), route_v.total());
+    let (pu, pv) = (&route_u.prefix[iu], &route_v.prefix[jv]);
+    let mut su = head(pu, tu.dist + du);
+    let mut sv = head(tv, tv.dist + dv);
+    for k in 0..su.head.len() {
+        su.head[k] = pu.head[k] + pv.head[k];
+        su.total[k] = su.head[k];
+        sv.head[k] = tu.head[k] - pu.head[k] + tv.head[k] - pv.head[k];
+        sv.total[k] = sv.head[k];
+    }
+    su.stops = pu.stops + pv.stops;
+    sv.stops = tu.stops - pu.stops + tv.stops - pv.stops;
+    Some(
+        ru_rules.cost(&su, &ls.pen, false) + rv_rules.cost(&sv, &ls.pen, false)
+            - route_u.cost
+            - route_v.cost,
+    )
+}
+
+/// Applies [`star_reversed`].
+pub(super) fn apply_star_reversed(
+    ls: &mut LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+) {
+    let nu = ls.routes[ru].len();
+    let mut head_v: Vec<_> = ls.routes[rv].stops[1..=jv].to_vec();
+    head_v.reverse();
+    let mut tail_u: Vec<_> = ls.routes[ru].stops[iu + 1..nu - 1].to_vec();
+    tail_u.reverse();
+    ls.routes[ru].stops.splice(iu + 1..nu - 1, head_v);
+    ls.routes[rv].stops.splice(1..=jv, tail_u);
+    ls.commit(&[ru, rv]);
+    ls.count_apply(Op::TwoOptStar);
+}

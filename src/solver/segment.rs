@@ -1,0 +1,505 @@
+//! Route segments that concatenate in constant time.
+//!
+//! A [`Seg`] summarises a contiguous run of stops: its travel distance, its
+//! schedule (duration, time warp, earliest and latest start, following the
+//! time-window concatenation of Vidal et al. 2013, "A hybrid genetic algorithm
+//! with adaptive diversity management for a large class of vehicle routing
+//! problems with time-windows", C&OR 40(1)), and its loads split into trips at
+//! unload visits (as in PyVRP's `LoadSegment::finalise`: an unload closes the
+//! trip in progress). Merging two segments costs O(1), so a move is scored by
+//! merging cached prefix and suffix segments of the routes it touches instead
+//! of walking them.
+//!
+//! A break has no location: it is taken where the vehicle is, right after
+//! the previous stop, and the drive to the next stop follows it. Its segment
+//! is "transparent" (`first == last == NO_LOC`). To keep merging associative,
+//! a segment keeps the schedule of its leading transparent stops (`lead`)
+//! apart from the rest (`body`, which starts at the first physical stop):
+//! whichever way a route is grouped, the drive from a stop to the next
+//! physical stop is placed after any break between them.
+
+use crate::model::{
+    Cost, Distance, Duration, LOAD_DIMS, Load, LoadVec, Matrix, StreamSet, UNLIMITED,
+};
+
+/// Marker for "no location" (a break).
+pub(crate) const NO_LOC: u32 = u32::MAX;
+
+/// Summary of a run of consecutive stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seg {
+    /// First and last physical location, `NO_LOC` if the run has none.
+    pub first: u32,
+    pub last: u32,
+    /// Travel distance inside the run.
+    pub dist: Distance,
+    /// Schedule of the stops from the first physical one on.
+    pub body: Tw,
+    /// Schedule of the leading transparent stops (valid if `has_lead`).
+    pub lead: Tw,
+    pub has_lead: bool,
+    /// Load collected before the first unload (the whole run if none).
+    pub head: LoadVec,
+    /// Load collected after the last unload (meaningful if `reloads > 0`).
+    pub tail: LoadVec,
+    /// Summed capacity excess of trips that start and end inside the run.
+    pub excess: LoadVec,
+    /// Total load collected (for daily limits).
+    pub total: LoadVec,
+    /// Streams collected before the first unload, and after the last.
+    pub head_streams: StreamSet,
+    pub tail_streams: StreamSet,
+    /// Streams of every client in the run.
+    pub all_streams: StreamSet,
+    /// Streams accepted by the first unload of the run (all if none).
+    pub first_accepts: StreamSet,
+    /// Trips inside the run that end at a facility refusing one of their streams.
+    pub bad_streams: i32,
+    /// Number of clients.
+    pub stops: i32,
+    /// Number of unload visits.
+    pub reloads: i32,
+}
+
+/// The schedule summary of a run (Vidal et al. 2013): minimal duration
+/// (travel, service, waiting), time warp (time that must be "given back" to
+/// respect the windows), and the earliest and latest start of the run's first
+/// stop that achieve them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tw {
+    pub dur: Duration,
+    pub warp: Duration,
+    pub early: Duration,
+    pub late: Duration,
+}
+
+impl Tw {
+    const NONE: Tw = Tw {
+        dur: 0,
+        warp: 0,
+        early: 0,
+        late: UNLIMITED,
+    };
+
+    /// `a`, then a drive of `travel`, then `b`.
+    #[inline]
+    pub fn then(&self, b: &Tw, travel: Duration) -> Tw {
+        let a = self;
+        let delta = a.dur - a.warp + travel;
+        let wait = (b.early - delta - a.late).max(0);
+        let warp = (a.early + delta - b.late).max(0);
+        Tw {
+            dur: a.dur + b.dur + travel + wait,
+            warp: a.warp + b.warp + warp,
+            early: (b.early - delta).max(a.early) - wait,
+            late: (b.late - delta).min(a.late) + warp,
+        }
+    }
+}
+
+impl Seg {
+    /// The empty run (identity of `merge`).
+    pub const EMPTY: Seg = Seg {
+        first: NO_LOC,
+        last: NO_LOC,
+        dist: 0,
+        body: Tw::NONE,
+        lead: Tw::NONE,
+        has_lead: false,
+        head: [0; LOAD_DIMS],
+        tail: [0; LOAD_DIMS],
+        excess: [0; LOAD_DIMS],
+        total: [0; LOAD_DIMS],
+        head_streams: 0,
+        tail_streams: 0,
+        all_streams: 0,
+        first_accepts: u32::MAX,
+        bad_streams: 0,
+        stops: 0,
+        reloads: 0,
+    };
+
+    /// A client at `loc`.
+    pub fn client(
+        loc: usize,
+        demand: LoadVec,
+        service: Duration,
+        early: Duration,
+        late: Duration,
+        stream: u8,
+    ) -> Seg {
+        let s = 1u32 << stream;
+        Seg {
+            first: loc as u32,
+            last: loc as u32,
+            body: Tw {
+                dur: service,
+                warp: 0,
+                early,
+                late,
+            },
+            head: demand,
+            total: demand,
+            head_streams: s,
+            all_streams: s,
+            stops: 1,
+            ..Seg::EMPTY
+        }
+    }
+
+    /// An unload at a facility at `loc` accepting `accepts`.
+    pub fn unload(
+        loc: usize,
+        unload: Duration,
+        early: Duration,
+        late: Duration,
+        accepts: StreamSet,
+    ) -> Seg {
+        Seg {
+            first: loc as u32,
+            last: loc as u32,
+            body: Tw {
+                dur: unload,
+                warp: 0,
+                early,
+                late,
+            },
+            first_accepts: accepts,
+            reloads: 1,
+            ..Seg::EMPTY
+        }
+    }
+
+    /// A depot visit at `loc` (departure or arrival inside `[early, late]`).
+    pub fn depot(loc: usize, early: Duration, late: Duration) -> Seg {
+        Seg {
+            first: loc as u32,
+            last: loc as u32,
+            body: Tw {
+                dur: 0,
+                warp: 0,
+                early,
+                late,
+            },
+            ..Seg::EMPTY
+        }
+    }
+
+    /// A break of length `duration` starting inside `[early, late]`.
+    pub fn break_(duration: Duration, early: Duration, late: Duration) -> Seg {
+        Seg {
+            lead: Tw {
+                dur: duration,
+                warp: 0,
+                early,
+                late,
+            },
+            has_lead: true,
+            ..Seg::EMPTY
+        }
+    }
+
+    /// The schedule of the whole run.
+    #[inline]
+    pub fn time(&self) -> Tw {
+        match (self.has_lead, self.first != NO_LOC) {
+            (true, true) => self.lead.then(&self.body, 0),
+            (true, false) => self.lead,
+            (false, _) => self.body,
+        }
+    }
+}
+
+/// What merging needs besides the two segments: the travel matrices of the
+/// route's profile, the route's trip capacity, and which features to track.
+#[derive(Clone, Copy)]
+pub(crate) struct SegCtx<'a> {
+    pub dist: &'a Matrix,
+    pub dur: &'a Matrix,
+    pub capacity: LoadVec,
+    pub time: bool,
+}
+
+impl SegCtx<'_> {
+    /// Concatenates `a` then `b`.
+    #[inline]
+    pub fn merge(&self, a: &Seg, b: &Seg) -> Seg {
+        let linked = a.last != NO_LOC && b.first != NO_LOC;
+        let (dist, travel) = if linked {
+            let (i, j) = (a.last as usize, b.first as usize);
+            (
+                self.dist.get(i, j),
+                if self.time { self.dur.get(i, j) } else { 0 },
+            )
+        } else {
+            (0, 0)
+        };
+        let mut out = Seg {
+            first: if a.first != NO_LOC { a.first } else { b.first },
+            last: if b.last != NO_LOC { b.last } else { a.last },
+            dist: a.dist + dist + b.dist,
+            stops: a.stops + b.stops,
+            reloads: a.reloads + b.reloads,
+            all_streams: a.all_streams | b.all_streams,
+            bad_streams: a.bad_streams + b.bad_streams,
+            ..*a
+        };
+        if self.time {
+            if a.first == NO_LOC {
+                // `a` is transparent (or empty): it joins the lead of `b`.
+                (out.lead, out.has_lead) = match (a.has_lead, b.has_lead) {
+                    (true, true) => (a.lead.then(&b.lead, 0), true),
+                    (true, false) => (a.lead, true),
+                    (false, _) => (b.lead, b.has_lead),
+                };
+                out.body = b.body;
+            } else {
+                let mut body = a.body;
+                if b.has_lead {
+                    body = body.then(&b.lead, 0);
+                }
+                if b.first != NO_LOC {
+                    body = body.then(&b.body, travel);
+                }
+                out.body = body;
+            }
+        }
+        for d in 0..LOAD_DIMS {
+            out.total[d] = a.total[d] + b.total[d];
+        }
+        match (a.reloads > 0, b.reloads > 0) {
+            (false, false) => {
+                for d in 0..LOAD_DIMS {
+                    out.head[d] = a.head[d] + b.head[d];
+                }
+                out.head_streams = a.head_streams | b.head_streams;
+            }
+            (false, true) => {
+                for d in 0..LOAD_DIMS {
+                    out.head[d] = a.head[d] + b.head[d];
+                    out.tail[d] = b.tail[d];
+                    out.excess[d] = b.excess[d];
+                }
+                out.head_streams = a.head_streams | b.head_streams;
+                out.tail_streams = b.tail_streams;
+                out.first_accepts = b.first_accepts;
+            }
+            (true, false) => {
+                for d in 0..LOAD_DIMS {
+                    out.tail[d] = a.tail[d] + b.head[d];
+                }
+                out.tail_streams = a.tail_streams | b.head_streams;
+            }
+            (true, true) => {
+                // The trip open at the end of `a` closes at the first unload of `b`.
+                for d in 0..LOAD_DIMS {
+                    let trip: Load = a.tail[d] + b.head[d];
+                    out.excess[d] = a.excess[d] + b.excess[d] + (trip - self.capacity[d]).max(0);
+                    out.tail[d] = b.tail[d];
+                }
+                if (a.tail_streams | b.head_streams) & !b.first_accepts != 0 {
+                    out.bad_streams += 1;
+                }
+                out.tail_streams = b.tail_streams;
+            }
+        }
+        out
+    }
+}
+
+/// Penalty weights for constraint violations, in cost per unit of excess.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Penalties {
+    /// Per unit of load over capacity (trip or daily), per dimension.
+    pub load: [f64; LOAD_DIMS],
+    /// Per unit of time warp or duration excess.
+    pub time: f64,
+    /// Per unit of distance over the route limit.
+    pub dist: f64,
+}
+
+impl Penalties {
+    /// Multiplies every weight by `f`.
+    pub fn scaled(&self, f: f64) -> Penalties {
+        Penalties {
+            load: [self.load[0] * f, self.load[1] * f],
+            time: self.time * f,
+            dist: self.dist * f,
+        }
+    }
+}
+
+/// Cost of a route that can never be accepted (a stream the vehicle may not
+/// carry): large, but far from overflow when summed.
+pub(crate) const FORBIDDEN: Cost = UNLIMITED;
+
+/// Cost per stream violation (a trip unloading where its stream is refused):
+/// treated as a hard rule by pricing it like a forbidden route.
+const STREAM_PENALTY: Cost = UNLIMITED / 64;
+
+/// The vehicle-type data a route cost needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RouteRules {
+    pub fixed_cost: Cost,
+    pub cost_per_distance: Cost,
+    pub cost_per_time: Cost,
+    pub capacity: LoadVec,
+    pub daily_capacity: LoadVec,
+    pub max_stops: i32,
+    pub max_duration: Duration,
+    pub max_distance: Distance,
+    pub max_reloads: i32,
+    pub unload_at_end: bool,
+    pub streams: StreamSet,
+}
+
+/// Violations of a complete route (start depot to end depot).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Excess {
+    pub load: LoadVec,
+    pub time: Duration,
+    pub dist: Distance,
+}
+
+impl Excess {
+    pub fn is_zero(&self) -> bool {
+        self.load.iter().all(|&l| l == 0) && self.time == 0 && self.dist == 0
+    }
+}
+
+impl RouteRules {
+    /// The violations of a complete route segment `s`.
+    #[inline]
+    pub fn excess(&self, s: &Seg, time: bool) -> Excess {
+        let mut e = Excess::default();
+        let tail_cap = if self.unload_at_end {
+            [0; LOAD_DIMS]
+        } else {
+            self.capacity
+        };
+        for d in 0..LOAD_DIMS {
+            let mut x = s.excess[d] + (s.head[d] - self.capacity[d]).max(0);
+            if s.reloads > 0 {
+                x += (s.tail[d] - tail_cap[d]).max(0);
+            }
+            x += (s.total[d] - self.daily_capacity[d]).max(0);
+            e.load[d] = x;
+        }
+        if time {
+            let t = s.time();
+            e.time = t.warp + (t.dur - self.max_duration).max(0);
+        }
+        e.dist = (s.dist - self.max_distance).max(0);
+        e
+    }
+
+    /// Penalised cost of a complete route segment `s` (0 for an empty route).
+    #[inline]
+    pub fn cost(&self, s: &Seg, pen: &Penalties, time: bool) -> Cost {
+        if s.stops == 0 {
+            return 0;
+        }
+        if s.all_streams & !self.streams != 0 {
+            return FORBIDDEN;
+        }
+        let e = self.excess(s, time);
+        let mut c = self.fixed_cost + self.cost_per_distance * s.dist;
+        if time {
+            c += self.cost_per_time * s.time().dur;
+        }
+        let mut p = pen.load[0] * e.load[0] as f64 + pen.load[1] * e.load[1] as f64;
+        p += pen.time * e.time as f64 + pen.dist * e.dist as f64;
+        // Stops over the daily limit are priced like load.
+        p += pen.load[0] * ((s.stops - self.max_stops).max(0) as f64);
+        c += p.round() as Cost;
+        let bad =
+            s.bad_streams + i32::from(s.reloads > 0 && s.head_streams & !s.first_accepts != 0);
+        c + STREAM_PENALTY * bad as Cost
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(m: &'a Matrix, cap: Load) -> SegCtx<'a> {
+        SegCtx {
+            dist: m,
+            dur: m,
+            capacity: [cap, UNLIMITED],
+            time: true,
+        }
+    }
+
+    #[test]
+    fn merge_is_associative_on_a_small_line() {
+        // Locations 0..4 on a line, distance |i - j| * 10.
+        let m = Matrix::from_fn(5, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
+        let c = ctx(&m, 10);
+        let segs = [
+            Seg::depot(0, 0, 1000),
+            Seg::client(1, [4, 0], 5, 0, 30, 0),
+            Seg::unload(4, 7, 0, 1000, u32::MAX),
+            Seg::client(2, [8, 0], 5, 50, 60, 0),
+            Seg::break_(15, 40, 200),
+            Seg::client(3, [9, 0], 5, 0, 1000, 0),
+            Seg::depot(0, 0, 1000),
+        ];
+        let left = segs[1..].iter().fold(segs[0], |acc, s| c.merge(&acc, s));
+        let right = segs[..6]
+            .iter()
+            .rev()
+            .fold(segs[6], |acc, s| c.merge(s, &acc));
+        assert_eq!(left, right);
+        // Every way of cutting the run in two and in three gives the same result.
+        let fold = |r: &[Seg]| r.iter().fold(Seg::EMPTY, |a, s| c.merge(&a, s));
+        for i in 0..=segs.len() {
+            assert_eq!(
+                left,
+                c.merge(&fold(&segs[..i]), &fold(&segs[i..])),
+                "cut at {i}"
+            );
+            for j in i..=segs.len() {
+                let three = c.merge(
+                    &c.merge(&fold(&segs[..i]), &fold(&segs[i..j])),
+                    &fold(&segs[j..]),
+                );
+                assert_eq!(left, three, "cuts at {i} and {j}");
+            }
+        }
+        // Leaving at 0: client 1 at 10-15, unload at 45-52, client 2 reached
+        // at 72 although it closes at 60: a warp of 12. The break (window
+        // 40..200) follows client 2's service, then the drive to client 3.
+        assert_eq!(left.time().warp, 12);
+        // Travel: 0->1 (10), 1->4 (30), 4->2 (20), 2->3 across the break (10), 3->0 (30).
+        assert_eq!(left.dist, 100);
+        // Trips: first 4 (closed at the unload), then 8 + 9 = 17 open at the end.
+        assert_eq!(left.head, [4, 0]);
+        assert_eq!(left.tail, [17, 0]);
+        assert_eq!(left.reloads, 1);
+        assert_eq!(left.stops, 3);
+    }
+
+    #[test]
+    fn time_windows_give_waiting_and_warp() {
+        // 0 -> 1 takes 10; client 1 opens at 50: leaving at 40 avoids waiting.
+        let m = Matrix::from_fn(2, |i, j| if i == j { 0 } else { 10 }).unwrap();
+        let c = ctx(&m, 100);
+        let s = c
+            .merge(
+                &Seg::depot(0, 0, 1000),
+                &Seg::client(1, [0; 2], 5, 50, 60, 0),
+            )
+            .time();
+        assert_eq!((s.dur, s.warp, s.early, s.late), (15, 0, 40, 50));
+        // A depot that opens at 30 while the client closes at 25:
+        let s = c
+            .merge(
+                &Seg::depot(0, 30, 1000),
+                &Seg::client(1, [0; 2], 5, 0, 25, 0),
+            )
+            .time();
+        // Leave at 30, arrive 40 > 25: warp 15.
+        assert_eq!(s.warp, 15);
+    }
+}
