@@ -1,1 +1,4 @@
 //! Integration tests: one binary, one module per subject.
+
+mod cvrplib;
+mod kim;
