@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod cvrp;
 pub mod error;
 pub mod io;
 pub mod model;

@@ -3,6 +3,9 @@
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
 //! malformed file, invalid values, usage error), 3 routing failure.
 
+mod cvrp;
+mod progress;
+
 use clap::{Parser, Subcommand};
 
 /// Plans solid-waste collection routes on real road networks.
@@ -17,7 +20,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Solve and benchmark CVRPLIB instances.
+    Cvrp(cvrp::CvrpArgs),
+}
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: i32 = 2;
@@ -37,7 +43,9 @@ pub fn run() -> i32 {
         }
     };
     init_logging(cli.verbose);
-    let result: anyhow::Result<()> = match cli.command {};
+    let result: anyhow::Result<()> = match cli.command {
+        Command::Cvrp(a) => cvrp::run(a),
+    };
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -196,14 +196,23 @@ impl ProblemBuilder {
             }
         }
         for c in clients.iter().filter(|c| c.required) {
-            let fits = vehicle_types.iter().any(|t| {
-                t.streams & (1 << c.stream) != 0
-                    && (0..LOAD_DIMS)
-                        .all(|d| c.demand[d] <= t.capacity[d] && c.demand[d] <= t.daily_capacity[d])
+            let carriers: Vec<&VehicleType> = vehicle_types
+                .iter()
+                .filter(|t| t.streams & (1 << c.stream) != 0)
+                .collect();
+            if carriers.is_empty() {
+                return bad(format!(
+                    "client '{}': no vehicle type may carry its stream {}",
+                    c.name, c.stream
+                ));
+            }
+            let fits = carriers.iter().any(|t| {
+                (0..LOAD_DIMS)
+                    .all(|d| c.demand[d] <= t.capacity[d] && c.demand[d] <= t.daily_capacity[d])
             });
             if !fits {
                 return bad(format!(
-                    "client '{}': demand {:?} exceeds the capacity of every vehicle type that may carry its stream",
+                    "client '{}': demand {:?} exceeds the capacity of every vehicle type that may carry it",
                     c.name,
                     &c.demand[..n_dims]
                 ));

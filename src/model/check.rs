@@ -499,3 +499,239 @@ fn forward_slack(
     }
     lo
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Break, Client, Depot, Facility, ProblemBuilder, Profile};
+
+    /// Depot at 0, clients 1..=4 and a facility at 5 on a line, 10 apart:
+    ///
+    /// ```text
+    /// D --10-- c0 --10-- c1 --10-- c2 --10-- c3 --10-- F
+    /// ```
+    fn line(tweak: impl FnOnce(&mut VehicleType, &mut Vec<Client>)) -> Problem {
+        let m = Matrix::from_fn(6, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
+        let mut b = ProblemBuilder::new();
+        b.add_profile(Profile {
+            name: "line".into(),
+            distance: m.clone(),
+            duration: m,
+        });
+        b.add_depot(Depot {
+            name: "D".into(),
+            location: 0,
+            tw: TimeWindow::ALWAYS,
+        });
+        let mut clients: Vec<Client> = (0..4)
+            .map(|i| Client {
+                name: format!("c{i}"),
+                location: i + 1,
+                demand: [3, 0],
+                service: 5,
+                tw: TimeWindow::ALWAYS,
+                stream: 0,
+                required: true,
+                prize: 0,
+            })
+            .collect();
+        let mut t = VehicleType::new("truck", 2, 6);
+        t.max_reloads = 1;
+        tweak(&mut t, &mut clients);
+        for c in clients {
+            b.add_client(c);
+        }
+        b.add_facility(Facility {
+            name: "F".into(),
+            location: 5,
+            tw: TimeWindow::ALWAYS,
+            unload: 7,
+            accepts: 1,
+        });
+        b.add_vehicle_type(t);
+        b.build().unwrap()
+    }
+
+    fn route(visits: &[Visit]) -> Route {
+        Route {
+            vehicle_type: 0,
+            visits: visits.to_vec(),
+        }
+    }
+
+    use Visit::{Client as C, Unload as U};
+
+    #[test]
+    fn a_feasible_solution_has_its_cost_recomputed() {
+        let p = line(|_, _| {});
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3)])],
+            unassigned: vec![],
+        };
+        let r = check(&p, &s);
+        assert!(r.is_feasible(), "{:?}", r.violations);
+        // 0->1->2->0 = 10+10+20 = 40; 0->3->4->0 = 30+10+40 = 80.
+        assert_eq!(r.distance, 120);
+        assert_eq!(r.cost, 120);
+    }
+
+    fn violations(p: &Problem, s: &Solution) -> Vec<Violation> {
+        check(p, s).violations
+    }
+
+    #[test]
+    fn duplicates_missing_and_unknown_clients_are_caught() {
+        let p = line(|_, _| {});
+        let s = Solution {
+            routes: vec![route(&[C(0), C(0), C(9)])],
+            unassigned: vec![1],
+        };
+        let v = violations(&p, &s);
+        assert!(v.contains(&Violation::Duplicate(0)));
+        assert!(
+            v.contains(&Violation::UnknownClient(9)) || v.contains(&Violation::BadReference(0))
+        );
+        assert!(v.contains(&Violation::Missing(2)));
+        assert!(v.contains(&Violation::RequiredUnassigned(1)));
+    }
+
+    #[test]
+    fn capacity_per_trip_and_reload_limits_are_caught() {
+        let p = line(|_, _| {});
+        // 3 + 3 + 3 = 9 > 6 in one trip.
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1), C(2)]), route(&[C(3)])],
+            unassigned: vec![],
+        };
+        assert!(violations(&p, &s).iter().any(|v| matches!(
+            v,
+            Violation::Capacity {
+                trip: 0,
+                excess: 3,
+                ..
+            }
+        )));
+        // Unloading after two clients makes both trips fit.
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1), U(0), C(2), C(3)])],
+            unassigned: vec![],
+        };
+        assert!(check(&p, &s).is_feasible(), "{:?}", violations(&p, &s));
+        // Two unloads exceed max_reloads = 1.
+        let s = Solution {
+            routes: vec![route(&[C(0), U(0), C(1), U(0), C(2), C(3)])],
+            unassigned: vec![],
+        };
+        assert!(violations(&p, &s).contains(&Violation::TooManyReloads { route: 0 }));
+    }
+
+    #[test]
+    fn fleet_size_is_caught() {
+        let p = line(|t, _| t.count = 1);
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3)])],
+            unassigned: vec![],
+        };
+        assert!(violations(&p, &s).contains(&Violation::TooManyVehicles {
+            vehicle_type: 0,
+            used: 2
+        }));
+    }
+
+    #[test]
+    fn daily_capacity_and_stop_limits_are_caught() {
+        let p = line(|t, _| {
+            t.daily_capacity = [9, UNLIMITED];
+            t.max_stops = 3;
+        });
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1), U(0), C(2), C(3)])],
+            unassigned: vec![],
+        };
+        let v = violations(&p, &s);
+        assert!(v.contains(&Violation::DailyCapacity { route: 0 }));
+        assert!(v.contains(&Violation::TooManyStops { route: 0 }));
+    }
+
+    #[test]
+    fn final_unload_and_streams_are_caught() {
+        let p = line(|t, cs| {
+            t.unload_at_end = true;
+            t.streams = 0b01;
+            cs[3].stream = 1;
+            cs[3].required = false; // no vehicle may carry it: it must be optional
+        });
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3), U(0)])],
+            unassigned: vec![],
+        };
+        let v = violations(&p, &s);
+        assert!(v.contains(&Violation::NoFinalUnload { route: 0 }));
+        assert!(v.contains(&Violation::StreamVehicle {
+            route: 1,
+            client: 3
+        }));
+        // Facility 0 accepts stream 0 only.
+        assert!(v.contains(&Violation::StreamFacility {
+            route: 1,
+            facility: 0
+        }));
+    }
+
+    #[test]
+    fn time_windows_breaks_duration_and_distance_are_caught() {
+        let p = line(|t, cs| {
+            // c1 must start by 15: reached at 10 + 5 + 10 = 25 when c0 goes first.
+            cs[1].tw = TimeWindow { start: 0, end: 15 };
+            t.break_ = Some(Break {
+                window: TimeWindow { start: 0, end: 100 },
+                duration: 30,
+            });
+            t.max_duration = 60;
+            t.max_distance = 45;
+        });
+        let s = Solution {
+            routes: vec![route(&[C(0), C(1), Visit::Break]), route(&[C(2), C(3)])],
+            unassigned: vec![],
+        };
+        let v = violations(&p, &s);
+        assert!(
+            v.contains(&Violation::Late {
+                route: 0,
+                position: 1,
+                by: 10
+            }),
+            "{v:?}"
+        );
+        // Route 1 has no break.
+        assert!(v.contains(&Violation::Break { route: 1 }));
+        // Route 1: 80 distance > 45; duration 30 + 5 + 10 + 5 + 40 = 90 > 60.
+        assert!(v.contains(&Violation::Distance {
+            route: 1,
+            excess: 35
+        }));
+        assert!(v.contains(&Violation::Duration {
+            route: 1,
+            excess: 30
+        }));
+    }
+
+    #[test]
+    fn duration_counts_from_the_latest_useful_departure() {
+        // c0 opens at 100: leaving at 0 would wait 90; the duration is
+        // measured as if the vehicle left at 90: 10 + 5 + 10 = 25.
+        let p = line(|_, cs| {
+            cs[0].tw = TimeWindow {
+                start: 100,
+                end: 200,
+            }
+        });
+        let s = Solution {
+            routes: vec![route(&[C(0)]), route(&[C(1), C(2), C(3)])],
+            unassigned: vec![],
+        };
+        let r = check(&p, &s);
+        assert_eq!(r.routes[0].duration, 25);
+        assert_eq!(r.routes[0].end, 115);
+    }
+}

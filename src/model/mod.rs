@@ -93,6 +93,13 @@ impl Matrix {
         self.data[i * self.n + j] as i64
     }
 
+    /// The entry in row `i`, column `j`, with `u32` indices (the solver's
+    /// location type).
+    #[inline(always)]
+    pub(crate) fn at(&self, i: u32, j: u32) -> i64 {
+        self.data[i as usize * self.n + j as usize] as i64
+    }
+
     /// True if `get(i, j) == get(j, i)` for all pairs.
     pub fn is_symmetric(&self) -> bool {
         (0..self.n).all(|i| (0..i).all(|j| self.get(i, j) == self.get(j, i)))

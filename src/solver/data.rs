@@ -3,7 +3,7 @@
 //! neighbourhoods.
 
 use super::segment::{RouteRules, Seg, SegCtx};
-use crate::model::{Cost, Problem, UNLIMITED, Visit};
+use crate::model::{LoadVec, Matrix, Problem, UNLIMITED, Visit};
 
 /// What a stop of a search route is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,10 @@ pub(crate) struct Data<'p> {
     pub rules: Vec<RouteRules>,
     /// Client locations, for quick distance lookups.
     pub loc: Vec<u32>,
+    /// Client demands.
+    pub demand: Vec<LoadVec>,
+    /// The distance matrix of each vehicle type.
+    pub dist_of: Vec<&'p Matrix>,
     /// Granular neighbours of each client (other clients), closest first.
     pub neighbours: Vec<Vec<u32>>,
     /// Polar angle of each client around the first depot, if coordinates are known.
@@ -146,6 +150,7 @@ impl<'p> Data<'p> {
             .iter()
             .map(|c| c.location as u32)
             .collect();
+        let demand = problem.clients().iter().map(|c| c.demand).collect();
         let neighbours = granular_neighbours(problem, n_granular);
         let angle = problem.coords().map(|xy| {
             let (dx, dy) = xy[problem.depots()[0].location];
@@ -158,7 +163,7 @@ impl<'p> Data<'p> {
                 })
                 .collect()
         });
-        let simple = !time && !f.reloads && !f.breaks;
+        let simple = !time && !f.reloads && !f.breaks && !f.streams;
         let slots = route_slots(problem);
         Data {
             problem,
@@ -169,6 +174,12 @@ impl<'p> Data<'p> {
             break_seg,
             rules,
             loc,
+            demand,
+            dist_of: problem
+                .vehicle_types()
+                .iter()
+                .map(|t| &problem.profiles()[t.profile].distance)
+                .collect(),
             neighbours,
             angle,
             time,
@@ -210,14 +221,6 @@ impl<'p> Data<'p> {
             acc = ctx.merge(&acc, &self.single(s, vt));
         }
         acc
-    }
-
-    /// Travel distance between two clients on vehicle type `vt`'s profile.
-    #[inline]
-    pub fn cdist(&self, vt: usize, a: usize, b: usize) -> Cost {
-        let p = self.problem.vehicle_types()[vt].profile;
-        self.problem
-            .distance(p, self.loc[a] as usize, self.loc[b] as usize)
     }
 }
 

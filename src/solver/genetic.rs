@@ -223,9 +223,9 @@ pub(crate) fn run(
         pop.add(ind);
     }
 
-    let mut generate = |workers: &mut Vec<Worker>,
-                        jobs: Vec<Option<(Vec<usize>, Vec<usize>)>>,
-                        pen: Penalties|
+    let generate = |workers: &mut Vec<Worker>,
+                    jobs: Vec<Option<(Vec<usize>, Vec<usize>)>>,
+                    pen: Penalties|
      -> Vec<Offspring> {
         let repair = params.repair_probability;
         match &pool {
@@ -308,6 +308,15 @@ pub(crate) fn run(
                     base_pen.dist * 1e5,
                 );
                 history.clear();
+                tracing::debug!(
+                    iterations,
+                    elapsed = clock.elapsed(),
+                    best = pop.best.as_ref().map(|b| b.plain_cost),
+                    feasible_share = sl,
+                    load_penalty = pen.load[0],
+                    population = pop.len(),
+                    "penalties adapted"
+                );
                 pop.reprice(d, &pen);
                 observer.on_iteration(&progress(iterations, since_improvement, &pop));
             }

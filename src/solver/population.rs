@@ -221,9 +221,4 @@ impl Population {
             .map(|m| &m.ind)
             .min_by_key(|i| i.cost)
     }
-
-    /// Feasible members' solutions (for the route pool of fleet sizing).
-    pub fn feasible_members(&self) -> impl Iterator<Item = &Individual> {
-        self.feasible.members.iter().map(|m| &m.ind)
-    }
 }

@@ -2,7 +2,7 @@
 
 use super::data::{Data, Kind, Stop};
 use super::segment::{Penalties, Seg};
-use crate::model::Cost;
+use crate::model::{Cost, Distance, LoadVec};
 
 /// An arc of directions around the depot covering a route's clients, used to
 /// decide which route pairs SWAP* examines (Vidal 2022, section 4.2).
@@ -55,6 +55,15 @@ impl Sector {
     }
 }
 
+/// Prefix sums of a route in simple mode: distance, load and clients from
+/// the start depot up to a stop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cum {
+    pub dist: Distance,
+    pub load: LoadVec,
+    pub stops: i32,
+}
+
 /// A route under search.
 #[derive(Debug, Clone)]
 pub(crate) struct SRoute {
@@ -64,7 +73,9 @@ pub(crate) struct SRoute {
     pub stops: Vec<Stop>,
     /// Location of every stop (`NO_LOC` for a break).
     pub locs: Vec<u32>,
-    /// `prefix[i]` = stops `0..=i`.
+    /// `cum[i]` = distance, load and clients of stops `0..=i` (simple mode).
+    pub cum: Vec<Cum>,
+    /// `prefix[i]` = stops `0..=i` (empty in simple mode).
     pub prefix: Vec<Seg>,
     /// `suffix[i]` = stops `i..len-1` (the end depot excluded; the last entry is empty).
     pub suffix: Vec<Seg>,
@@ -100,6 +111,7 @@ impl SRoute {
             vt,
             stops,
             locs: Vec::new(),
+            cum: Vec::new(),
             prefix: Vec::new(),
             suffix: Vec::new(),
             rev: Vec::new(),
@@ -127,10 +139,16 @@ impl SRoute {
         self.stops.len()
     }
 
-    /// The segment of the whole route.
+    /// The segment of the whole route (not in simple mode).
     #[inline]
     pub fn total(&self) -> &Seg {
         &self.prefix[self.stops.len() - 1]
+    }
+
+    /// Distance, load and clients of the whole route (simple mode).
+    #[inline]
+    pub fn cum_total(&self) -> &Cum {
+        &self.cum[self.stops.len() - 1]
     }
 
     /// Recomputes every cache after the stops changed.
@@ -150,30 +168,38 @@ impl SRoute {
             }
             Kind::Break => super::segment::NO_LOC,
         }));
-        self.prefix.clear();
-        let mut acc = d.single(self.stops[0], self.vt);
-        self.prefix.push(acc);
-        for s in &self.stops[1..] {
-            acc = ctx.merge(&acc, &d.single(*s, self.vt));
-            self.prefix.push(acc);
-        }
-        self.suffix.clear();
-        self.suffix.resize(n, Seg::EMPTY);
-        let mut acc = Seg::EMPTY;
-        for i in (0..n - 1).rev() {
-            acc = ctx.merge(&d.single(self.stops[i], self.vt), &acc);
-            self.suffix[i] = acc;
-        }
         if d.simple {
+            let m = d.dist_of[self.vt];
+            self.cum.clear();
             self.rev.clear();
-            let prof = &problem.profiles()[problem.vehicle_types()[self.vt].profile];
-            let mut r = 0;
+            self.cum.push(Cum::default());
             self.rev.push(0);
             for i in 1..n {
-                r += prof
-                    .distance
-                    .get(self.locs[i] as usize, self.locs[i - 1] as usize);
-                self.rev.push(r);
+                let (a, b) = (self.locs[i - 1], self.locs[i]);
+                let mut c = self.cum[i - 1];
+                c.dist += m.at(a, b);
+                if self.stops[i].is_client() {
+                    let q = d.demand[self.stops[i].id as usize];
+                    c.load = [c.load[0] + q[0], c.load[1] + q[1]];
+                    c.stops += 1;
+                }
+                self.cum.push(c);
+                self.rev.push(self.rev[i - 1] + m.at(b, a));
+            }
+        } else {
+            self.prefix.clear();
+            let mut acc = d.single(self.stops[0], self.vt);
+            self.prefix.push(acc);
+            for s in &self.stops[1..] {
+                acc = ctx.merge(&acc, &d.single(*s, self.vt));
+                self.prefix.push(acc);
+            }
+            self.suffix.clear();
+            self.suffix.resize(n, Seg::EMPTY);
+            let mut acc = Seg::EMPTY;
+            for i in (0..n - 1).rev() {
+                acc = ctx.merge(&d.single(self.stops[i], self.vt), &acc);
+                self.suffix[i] = acc;
             }
         }
         self.n_clients = self.stops.iter().filter(|s| s.is_client()).count();
@@ -192,19 +218,28 @@ impl SRoute {
     /// Recomputes the cost under new penalty weights.
     pub fn refresh_cost(&mut self, d: &Data, pen: &Penalties) {
         let rules = &d.rules[self.vt];
-        let total = *self.total();
-        self.cost = rules.cost(&total, pen, d.time);
-        self.penalty = if total.stops == 0 {
+        let (cost, stops, dist, time_cost) = if d.simple {
+            let t = self.cum_total();
+            (
+                rules.simple_cost(t.dist, &t.load, t.stops, pen),
+                t.stops,
+                t.dist,
+                0,
+            )
+        } else {
+            let t = self.total();
+            let time_cost = if d.time {
+                rules.cost_per_time * t.time().dur
+            } else {
+                0
+            };
+            (rules.cost(t, pen, d.time), t.stops, t.dist, time_cost)
+        };
+        self.cost = cost;
+        self.penalty = if stops == 0 {
             0
         } else {
-            self.cost
-                - rules.fixed_cost
-                - rules.cost_per_distance * total.dist
-                - if d.time {
-                    rules.cost_per_time * total.time().dur
-                } else {
-                    0
-                }
+            self.cost - rules.fixed_cost - rules.cost_per_distance * dist - time_cost
         };
     }
 }

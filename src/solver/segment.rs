@@ -370,6 +370,7 @@ impl Excess {
 impl RouteRules {
     /// The violations of a complete route segment `s`.
     #[inline]
+    #[allow(clippy::needless_range_loop)]
     pub fn excess(&self, s: &Seg, time: bool) -> Excess {
         let mut e = Excess::default();
         let tail_cap = if self.unload_at_end {
@@ -407,14 +408,56 @@ impl RouteRules {
         if time {
             c += self.cost_per_time * s.time().dur;
         }
-        let mut p = pen.load[0] * e.load[0] as f64 + pen.load[1] * e.load[1] as f64;
-        p += pen.time * e.time as f64 + pen.dist * e.dist as f64;
-        // Stops over the daily limit are priced like load.
-        p += pen.load[0] * ((s.stops - self.max_stops).max(0) as f64);
-        c += p.round() as Cost;
+        c += self.penalty(&e, s.stops, pen);
         let bad =
             s.bad_streams + i32::from(s.reloads > 0 && s.head_streams & !s.first_accepts != 0);
         c + STREAM_PENALTY * bad as Cost
+    }
+
+    /// The penalty of violations `e` and `stops` clients (stops over the
+    /// daily limit are priced like load).
+    #[inline]
+    fn penalty(&self, e: &Excess, stops: i32, pen: &Penalties) -> Cost {
+        if e.is_zero() && stops <= self.max_stops {
+            return 0;
+        }
+        let mut p = pen.load[0] * e.load[0] as f64 + pen.load[1] * e.load[1] as f64;
+        p += pen.time * e.time as f64 + pen.dist * e.dist as f64;
+        p += pen.load[0] * ((stops - self.max_stops).max(0) as f64);
+        (p + 0.5) as Cost
+    }
+
+    /// The load part of the penalty of a single-trip route carrying `load`
+    /// (trip and daily capacity).
+    #[inline]
+    #[allow(clippy::needless_range_loop)]
+    pub fn load_penalty(&self, load: &LoadVec, pen: &Penalties) -> Cost {
+        let mut p = 0.0;
+        for d in 0..LOAD_DIMS {
+            let e = (load[d] - self.capacity[d]).max(0) + (load[d] - self.daily_capacity[d]).max(0);
+            if e > 0 {
+                p += pen.load[d] * e as f64;
+            }
+        }
+        (p + 0.5) as Cost
+    }
+
+    /// [`cost`](Self::cost) for problems without time, unloads, breaks or
+    /// stream rules, from the route's distance, load and number of clients:
+    /// equal to `cost` of any segment with these totals.
+    #[inline]
+    #[allow(clippy::needless_range_loop)]
+    pub fn simple_cost(&self, dist: Distance, load: &LoadVec, stops: i32, pen: &Penalties) -> Cost {
+        if stops == 0 {
+            return 0;
+        }
+        let mut e = Excess::default();
+        for d in 0..LOAD_DIMS {
+            e.load[d] =
+                (load[d] - self.capacity[d]).max(0) + (load[d] - self.daily_capacity[d]).max(0);
+        }
+        e.dist = (dist - self.max_distance).max(0);
+        self.fixed_cost + self.cost_per_distance * dist + self.penalty(&e, stops, pen)
     }
 }
 

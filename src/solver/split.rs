@@ -87,13 +87,15 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
         let t = &d.problem.vehicle_types()[self.vt];
         let q = d.problem.clients()[c].demand;
         let overflow = (0..2).any(|k| self.trip[k] + q[k] > t.capacity[k]);
-        if overflow && self.trip != [0; 2] && self.reloads < t.max_reloads {
-            if let Some(f) = self.nearest_facility(false) {
-                self.last_loc = d.problem.facilities()[f].location;
-                self.push(d.unload_seg[f], Visit::Unload(f));
-                self.reloads += 1;
-                self.trip = [0; 2];
-            }
+        if overflow
+            && self.trip != [0; 2]
+            && self.reloads < t.max_reloads
+            && let Some(f) = self.nearest_facility(false)
+        {
+            self.last_loc = d.problem.facilities()[f].location;
+            self.push(d.unload_seg[f], Visit::Unload(f));
+            self.reloads += 1;
+            self.trip = [0; 2];
         }
         self.place_break_if_due();
         self.trip[0] += q[0];

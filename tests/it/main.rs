@@ -2,3 +2,4 @@
 
 mod cvrplib;
 mod kim;
+mod solver;

@@ -17,7 +17,7 @@
 //! (serving or dropping optional clients).
 
 mod optional;
-pub(crate) use optional::{best_insertion, insert, unserved_cost_of};
+pub(crate) use optional::unserved_cost_of;
 mod relocate;
 mod route_ops;
 mod swap;
@@ -92,6 +92,8 @@ pub(crate) struct LocalSearch<'d, 'p> {
     neighbours: Vec<Vec<u32>>,
     /// SWAP* insertion cache (see `swap_star`).
     star_cache: swap_star::Cache,
+    /// SWAP* scratch buffers.
+    star_buf: (Vec<swap_star::Member>, Vec<swap_star::Member>),
     /// Per operator counters.
     pub stats: [OpStats; 7],
     /// Whether vehicle types `a` and `b` may share cached suffixes.
@@ -137,6 +139,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             route_order: Vec::new(),
             neighbours: d.neighbours.clone(),
             star_cache: swap_star::Cache::default(),
+            star_buf: (Vec::new(), Vec::new()),
             stats: [OpStats::default(); 7],
             compat,
             exact: false,
@@ -232,6 +235,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     }
 
     /// Total penalised cost of the current routes and unserved clients.
+    #[cfg(test)]
     pub fn cost(&self) -> Cost {
         let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
         let prizes: Cost = (0..self.pos.len())
@@ -327,13 +331,10 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         acc
     }
 
-    /// Distance on route `r`'s profile between the locations of stops.
+    /// The distance matrix of route `r`'s vehicle type.
     #[inline]
-    pub fn dist(&self, r: usize, a: u32, b: u32) -> Cost {
-        let p = self.d.problem.vehicle_types()[self.routes[r].vt].profile;
-        self.d.problem.profiles()[p]
-            .distance
-            .get(a as usize, b as usize)
+    pub fn mat(&self, r: usize) -> &'p crate::model::Matrix {
+        self.d.dist_of[self.routes[r].vt]
     }
 
     /// Runs the local search to a local optimum under penalties `pen`.
@@ -491,25 +492,26 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// Location of the last physical stop before stop `i` of route `r`.
     #[inline]
     pub fn prev_loc(&self, r: usize, i: usize) -> u32 {
-        self.routes[r].prefix[i - 1].last
+        if self.d.simple {
+            self.routes[r].locs[i - 1]
+        } else {
+            self.routes[r].prefix[i - 1].last
+        }
     }
 
     /// Location of the first physical stop after stop `i` of route `r`.
     #[inline]
     pub fn next_loc(&self, r: usize, i: usize) -> u32 {
         let route = &self.routes[r];
+        if self.d.simple {
+            return route.locs[i + 1];
+        }
         let f = route.suffix[i + 1].first;
         if f != super::segment::NO_LOC {
             f
         } else {
             route.locs[route.len() - 1]
         }
-    }
-
-    /// The stop `i` of route `r`.
-    #[inline]
-    pub fn stop(&self, r: usize, i: usize) -> Stop {
-        self.routes[r].stops[i]
     }
 }
 

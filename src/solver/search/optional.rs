@@ -26,7 +26,7 @@ pub(crate) fn unserved_cost_of(d: &Data, c: usize) -> Cost {
 pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize, usize)> {
     let p = ls.d.problem;
     let mut best: Option<(Cost, usize, usize)> = None;
-    let mut consider =
+    let consider =
         |ls: &LocalSearch, r: usize, after: usize, best: &mut Option<(Cost, usize, usize)>| {
             let route = &ls.routes[r];
             if after + 1 >= route.len() || !p.can_serve(route.vt, u) {

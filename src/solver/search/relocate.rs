@@ -107,6 +107,8 @@ fn simple_delta(
     len: usize,
     reversed: bool,
 ) -> Option<Cost> {
+    let m_ru = ls.mat(ru);
+    let m_rv = ls.mat(rv);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let lu = &route_u.locs;
     let (p, n) = (lu[iu - 1], lu[iu + len]);
@@ -116,34 +118,30 @@ fn simple_delta(
     } else {
         (first, last)
     };
-    let inner_old = if len == 2 {
-        ls.dist(ru, first, last)
-    } else {
-        0
-    };
-    let inner_new = if len == 2 { ls.dist(rv, a, b) } else { 0 };
+    let inner_old = if len == 2 { m_ru.at(first, last) } else { 0 };
+    let inner_new = if len == 2 { m_rv.at(a, b) } else { 0 };
     let rules_u = &ls.d.rules[route_u.vt];
     let rules_v = &ls.d.rules[route_v.vt];
+    let pen = &ls.pen;
     if ru == rv {
         let lv = lu;
         // V's successor once U (and X) are gone.
         let (v, nv) = (lv[jv], if jv + 1 == iu { n } else { lv[jv + 1] });
-        let dd = ls.dist(ru, p, n) - ls.dist(ru, p, first) - inner_old - ls.dist(ru, last, n)
-            + ls.dist(ru, v, a)
+        let dd = m_ru.at(p, n) - m_ru.at(p, first) - inner_old - m_ru.at(last, n)
+            + m_ru.at(v, a)
             + inner_new
-            + ls.dist(ru, b, nv)
-            - ls.dist(ru, v, nv);
+            + m_ru.at(b, nv)
+            - m_ru.at(v, nv);
         if !ls.exact && rules_u.cost_per_distance * dd >= route_u.penalty {
             return None;
         }
-        let mut s = *route_u.total();
-        s.dist += dd;
-        return Some(rules_u.cost(&s, &ls.pen, false) - route_u.cost);
+        let t = route_u.cum_total();
+        return Some(rules_u.simple_cost(t.dist + dd, &t.load, t.stops, pen) - route_u.cost);
     }
     let lv = &route_v.locs;
     let (v, nv) = (lv[jv], lv[jv + 1]);
-    let du = ls.dist(ru, p, n) - ls.dist(ru, p, first) - inner_old - ls.dist(ru, last, n);
-    let dv = ls.dist(rv, v, a) + inner_new + ls.dist(rv, b, nv) - ls.dist(rv, v, nv);
+    let du = m_ru.at(p, n) - m_ru.at(p, first) - inner_old - m_ru.at(last, n);
+    let dv = m_rv.at(v, a) + inner_new + m_rv.at(b, nv) - m_rv.at(v, nv);
     let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
     let empties = route_u.n_clients == len;
     let opens = route_v.n_clients == 0;
@@ -152,34 +150,25 @@ fn simple_delta(
     if !ls.exact && bound + fixed >= route_u.penalty + route_v.penalty {
         return None;
     }
-    let new_u = ls.eval(
-        route_u.vt,
-        &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + len), Piece::End],
+    let mut q = ls.d.demand[route_u.stops[iu].id as usize];
+    if len == 2 {
+        let q2 = ls.d.demand[route_u.stops[iu + 1].id as usize];
+        q = [q[0] + q2[0], q[1] + q2[1]];
+    }
+    let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
+    let k = len as i32;
+    let new_u = rules_u.simple_cost(
+        tu.dist + du,
+        &[tu.load[0] - q[0], tu.load[1] - q[1]],
+        tu.stops - k,
+        pen,
     );
-    let (sa, sb) = (route_u.stops[iu], route_u.stops[iu + len - 1]);
-    let (sa, sb) = if reversed { (sb, sa) } else { (sa, sb) };
-    let new_v = if len == 1 {
-        ls.eval(
-            route_v.vt,
-            &[
-                Piece::Pre(rv, jv),
-                Piece::One(sa),
-                Piece::Suf(rv, jv + 1),
-                Piece::End,
-            ],
-        )
-    } else {
-        ls.eval(
-            route_v.vt,
-            &[
-                Piece::Pre(rv, jv),
-                Piece::One(sa),
-                Piece::One(sb),
-                Piece::Suf(rv, jv + 1),
-                Piece::End,
-            ],
-        )
-    };
+    let new_v = rules_v.simple_cost(
+        tv.dist + dv,
+        &[tv.load[0] + q[0], tv.load[1] + q[1]],
+        tv.stops + k,
+        pen,
+    );
     Some(new_u + new_v - route_u.cost - route_v.cost)
 }
 

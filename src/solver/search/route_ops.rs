@@ -49,7 +49,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
     let t = &ls.d.problem.vehicle_types()[vt];
     let current = ls.routes[r].cost;
     let mut best: Option<(Cost, Vec<Stop>)> = None;
-    let mut offer = |cost: Cost, stops: Vec<Stop>, best: &mut Option<(Cost, Vec<Stop>)>| {
+    let offer = |cost: Cost, stops: Vec<Stop>, best: &mut Option<(Cost, Vec<Stop>)>| {
         if cost < current && best.as_ref().is_none_or(|b| cost < b.0) {
             *best = Some((cost, stops));
         }

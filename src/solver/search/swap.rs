@@ -90,26 +90,54 @@ fn inter_delta(
     lu: usize,
     lv: usize,
 ) -> Option<Cost> {
+    let m_ru = ls.mat(ru);
+    let m_rv = ls.mat(rv);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     if ls.d.simple {
         let (lo_u, lo_v) = (&route_u.locs, &route_v.locs);
         let (pu, nu, fu, eu) = (lo_u[iu - 1], lo_u[iu + lu], lo_u[iu], lo_u[iu + lu - 1]);
         let (pv, nv, fv, ev) = (lo_v[jv - 1], lo_v[jv + lv], lo_v[jv], lo_v[jv + lv - 1]);
-        let inner = |r: usize, a: u32, b: u32, l: usize| if l == 2 { ls.dist(r, a, b) } else { 0 };
-        let du = ls.dist(ru, pu, fv) + inner(ru, fv, ev, lv) + ls.dist(ru, ev, nu)
-            - ls.dist(ru, pu, fu)
-            - inner(ru, fu, eu, lu)
-            - ls.dist(ru, eu, nu);
-        let dv = ls.dist(rv, pv, fu) + inner(rv, fu, eu, lu) + ls.dist(rv, eu, nv)
-            - ls.dist(rv, pv, fv)
-            - inner(rv, fv, ev, lv)
-            - ls.dist(rv, ev, nv);
-        let rules = &ls.d.rules;
-        let bound =
-            rules[route_u.vt].cost_per_distance * du + rules[route_v.vt].cost_per_distance * dv;
+        let inner = |m: &crate::model::Matrix, a: u32, b: u32, l: usize| {
+            if l == 2 { m.at(a, b) } else { 0 }
+        };
+        let du = m_ru.at(pu, fv) + inner(m_ru, fv, ev, lv) + m_ru.at(ev, nu)
+            - m_ru.at(pu, fu)
+            - inner(m_ru, fu, eu, lu)
+            - m_ru.at(eu, nu);
+        let dv = m_rv.at(pv, fu) + inner(m_rv, fu, eu, lu) + m_rv.at(eu, nv)
+            - m_rv.at(pv, fv)
+            - inner(m_rv, fv, ev, lv)
+            - m_rv.at(ev, nv);
+        let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
+        let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
         if !ls.exact && bound >= route_u.penalty + route_v.penalty {
             return None;
         }
+        let load = |r: usize, i: usize, l: usize| {
+            let s = &ls.routes[r].stops;
+            let mut q = ls.d.demand[s[i].id as usize];
+            if l == 2 {
+                let q2 = ls.d.demand[s[i + 1].id as usize];
+                q = [q[0] + q2[0], q[1] + q2[1]];
+            }
+            q
+        };
+        let (qu, qv) = (load(ru, iu, lu), load(rv, jv, lv));
+        let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
+        let k = lv as i32 - lu as i32;
+        let new_u = rules_u.simple_cost(
+            tu.dist + du,
+            &[tu.load[0] - qu[0] + qv[0], tu.load[1] - qu[1] + qv[1]],
+            tu.stops + k,
+            &ls.pen,
+        );
+        let new_v = rules_v.simple_cost(
+            tv.dist + dv,
+            &[tv.load[0] - qv[0] + qu[0], tv.load[1] - qv[1] + qu[1]],
+            tv.stops - k,
+            &ls.pen,
+        );
+        return Some(new_u + new_v - route_u.cost - route_v.cost);
     }
     let pv = pieces_of(ls, rv, jv, lv);
     let pu = pieces_of(ls, ru, iu, lu);
@@ -134,6 +162,7 @@ fn intra_delta(
     lu: usize,
     lv: usize,
 ) -> Option<Cost> {
+    let m_r = ls.mat(r);
     let route = &ls.routes[r];
     let (a, la, b, lb) = if iu < jv {
         (iu, lu, jv, lv)
@@ -144,18 +173,17 @@ fn intra_delta(
         let lo = &route.locs;
         let (pa, fa, ea, na) = (lo[a - 1], lo[a], lo[a + la - 1], lo[a + la]);
         let (pb, fb, eb, nb) = (lo[b - 1], lo[b], lo[b + lb - 1], lo[b + lb]);
-        let dd = ls.dist(r, pa, fb) + ls.dist(r, eb, na) + ls.dist(r, pb, fa) + ls.dist(r, ea, nb)
-            - ls.dist(r, pa, fa)
-            - ls.dist(r, ea, na)
-            - ls.dist(r, pb, fb)
-            - ls.dist(r, eb, nb);
+        let dd = m_r.at(pa, fb) + m_r.at(eb, na) + m_r.at(pb, fa) + m_r.at(ea, nb)
+            - m_r.at(pa, fa)
+            - m_r.at(ea, na)
+            - m_r.at(pb, fb)
+            - m_r.at(eb, nb);
         let rules = &ls.d.rules[route.vt];
         if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
             return None;
         }
-        let mut s = *route.total();
-        s.dist += dd;
-        return Some(rules.cost(&s, &ls.pen, false) - route.cost);
+        let t = route.cum_total();
+        return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
     }
     let pa = pieces_of(ls, r, a, la);
     let pb = pieces_of(ls, r, b, lb);

@@ -10,7 +10,7 @@
 
 use super::super::data::Stop;
 use super::{LocalSearch, Op};
-use crate::model::Cost;
+use crate::model::{Cost, LoadVec};
 
 #[derive(Debug, Clone, Copy)]
 struct Ins {
@@ -88,6 +88,7 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
 }
 
 fn refresh(ls: &mut LocalSearch, into: usize, u: usize) {
+    let m_into = ls.mat(into);
     let key = into * ls.star_cache.n + u;
     if ls.star_cache.stamp[key] >= ls.routes[into].modified && ls.star_cache.stamp[key] > 0 {
         return;
@@ -101,7 +102,7 @@ fn refresh(ls: &mut LocalSearch, into: usize, u: usize) {
             continue;
         }
         best.add(
-            ls.dist(into, a, loc) + ls.dist(into, loc, b) - ls.dist(into, a, b),
+            m_into.at(a, loc) + m_into.at(loc, b) - m_into.at(a, b),
             p as u32,
         );
     }
@@ -111,21 +112,20 @@ fn refresh(ls: &mut LocalSearch, into: usize, u: usize) {
 
 /// Removal delta (distance) of the client at stop `i` of route `r`.
 fn removal(ls: &LocalSearch, r: usize, i: usize) -> Cost {
+    let m_r = ls.mat(r);
     let (p, c, n) = (ls.prev_loc(r, i), ls.routes[r].locs[i], ls.next_loc(r, i));
-    ls.dist(r, p, n) - ls.dist(r, p, c) - ls.dist(r, c, n)
+    m_r.at(p, n) - m_r.at(p, c) - m_r.at(c, n)
 }
 
 /// Cheapest insertion of client `u` into route `r` while the client at stop
 /// `iv` of `r` is removed: (distance delta, insert after stop index).
 fn insert_while_removing(ls: &LocalSearch, u: usize, r: usize, iv: usize) -> (Cost, usize) {
+    let m_r = ls.mat(r);
     let ins = &ls.star_cache.ins[r * ls.star_cache.n + u];
     let (p, n) = (ls.prev_loc(r, iv), ls.next_loc(r, iv));
     let loc = ls.d.loc[u];
     // In the place of the removed client.
-    let mut best = (
-        ls.dist(r, p, loc) + ls.dist(r, loc, n) - ls.dist(r, p, n),
-        iv - 1,
-    );
+    let mut best = (m_r.at(p, loc) + m_r.at(loc, n) - m_r.at(p, n), iv - 1);
     for k in 0..3 {
         let p = ins.after[k] as usize;
         if ins.after[k] == u32::MAX {
@@ -141,23 +141,22 @@ fn insert_while_removing(ls: &LocalSearch, u: usize, r: usize, iv: usize) -> (Co
     best
 }
 
-/// Estimated cost of route `r` after a distance change and a load change
-/// (exact in simple mode; distance-only otherwise).
-fn estimate(ls: &LocalSearch, r: usize, dd: Cost, dq: &[Cost; 2]) -> Cost {
+/// Penalty change of route `r` when its load changes by `dq`: exact for the
+/// load penalty in simple mode, zero otherwise (the best candidate is checked
+/// exactly before it is applied).
+#[inline]
+fn load_penalty_delta(ls: &LocalSearch, r: usize, dq: &LoadVec) -> Cost {
+    if !ls.d.simple {
+        return 0;
+    }
     let route = &ls.routes[r];
     let rules = &ls.d.rules[route.vt];
-    if ls.d.simple {
-        let mut s = *route.total();
-        s.dist += dd;
-        for k in 0..2 {
-            s.head[k] += dq[k];
-            s.total[k] += dq[k];
-        }
-        rules.cost(&s, &ls.pen, false) - route.cost
-    } else {
-        rules.cost_per_distance * dd
-    }
+    let l = route.cum_total().load;
+    rules.load_penalty(&[l[0] + dq[0], l[1] + dq[1]], &ls.pen) - rules.load_penalty(&l, &ls.pen)
 }
+
+/// One client of a route pair: (client, stop index, removal delta in cost, demand).
+pub(super) type Member = (usize, usize, Cost, LoadVec);
 
 #[derive(Clone, Copy)]
 struct Best {
@@ -167,100 +166,38 @@ struct Best {
     v: Option<(usize, usize, usize)>,
 }
 
+fn members(ls: &LocalSearch, r: usize, out: &mut Vec<Member>) {
+    out.clear();
+    let route = &ls.routes[r];
+    let cpd = ls.d.rules[route.vt].cost_per_distance;
+    for i in 1..route.len() - 1 {
+        let s = route.stops[i];
+        if s.is_client() {
+            let c = s.id as usize;
+            out.push((c, i, cpd * removal(ls, r, i), ls.d.demand[c]));
+        }
+    }
+}
+
 fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     ls.count_eval(Op::SwapStar);
-    let clients1: Vec<(usize, usize)> = (1..ls.routes[r1].len() - 1)
-        .filter(|&i| ls.routes[r1].stops[i].is_client())
-        .map(|i| (ls.routes[r1].stops[i].id as usize, i))
-        .collect();
-    let clients2: Vec<(usize, usize)> = (1..ls.routes[r2].len() - 1)
-        .filter(|&i| ls.routes[r2].stops[i].is_client())
-        .map(|i| (ls.routes[r2].stops[i].id as usize, i))
-        .collect();
-    for &(u, _) in &clients1 {
+    let mut m1 = std::mem::take(&mut ls.star_buf.0);
+    let mut m2 = std::mem::take(&mut ls.star_buf.1);
+    members(ls, r1, &mut m1);
+    members(ls, r2, &mut m2);
+    for &(u, ..) in &m1 {
         refresh(ls, r2, u);
     }
-    for &(v, _) in &clients2 {
+    for &(v, ..) in &m2 {
         refresh(ls, r1, v);
     }
-    let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
-    let p = ls.d.problem;
-    let demand = |c: usize| p.clients()[c].demand;
-    let mut best = Best {
-        cost: 0,
-        u: None,
-        v: None,
-    };
-    for &(u, iu) in &clients1 {
-        if !p.can_serve(vt2, u) {
-            continue;
-        }
-        let rem_u = removal(ls, r1, iu);
-        let du = demand(u);
-        for &(v, iv) in &clients2 {
-            if !p.can_serve(vt1, v) {
-                continue;
-            }
-            let rem_v = removal(ls, r2, iv);
-            let dv = demand(v);
-            let dq1 = [dv[0] - du[0], dv[1] - du[1]];
-            let dq2 = [-dq1[0], -dq1[1]];
-            // Penalty change plus removal gains; insertions add (usually) non-negative costs.
-            let pen1 = estimate(ls, r1, rem_u, &dq1);
-            let pen2 = estimate(ls, r2, rem_v, &dq2);
-            if pen1 + pen2 > 0 {
-                continue;
-            }
-            let (ins_u, at_u) = insert_while_removing(ls, u, r2, iv);
-            let (ins_v, at_v) = insert_while_removing(ls, v, r1, iu);
-            let total =
-                estimate(ls, r1, rem_u + ins_v, &dq1) + estimate(ls, r2, rem_v + ins_u, &dq2);
-            if total < best.cost {
-                best = Best {
-                    cost: total,
-                    u: Some((u, iu, at_u)),
-                    v: Some((v, iv, at_v)),
-                };
-            }
-        }
-    }
-    // Plain relocations with the cached best places.
-    for (&(u, iu), (from, to)) in clients1
-        .iter()
-        .map(|c| (c, (r1, r2)))
-        .chain(clients2.iter().map(|c| (c, (r2, r1))))
-    {
-        if !p.can_serve(ls.routes[to].vt, u) || ls.routes[from].n_clients <= 1 {
-            continue;
-        }
-        let ins = ls.star_cache.ins[to * ls.star_cache.n + u];
-        if ins.after[0] == u32::MAX {
-            continue;
-        }
-        let du = demand(u);
-        let c = estimate(ls, from, removal(ls, from, iu), &[-du[0], -du[1]])
-            + estimate(ls, to, ins.cost[0], &du);
-        if c < best.cost {
-            let mv = Some((u, iu, ins.after[0] as usize));
-            best = if from == r1 {
-                Best {
-                    cost: c,
-                    u: mv,
-                    v: None,
-                }
-            } else {
-                Best {
-                    cost: c,
-                    u: None,
-                    v: mv,
-                }
-            };
-        }
-    }
+    let best = best_move(ls, r1, r2, &m1, &m2);
+    ls.star_buf = (m1, m2);
     if best.cost >= 0 {
         return false;
     }
     // Build the two new routes and check them exactly.
+    let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
     let new1 = rebuild(
         ls,
         r1,
@@ -287,6 +224,84 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     ls.commit(&[r1, r2]);
     ls.count_apply(Op::SwapStar);
     true
+}
+
+/// The best estimated exchange (or relocation) between routes `r1` and `r2`.
+fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member]) -> Best {
+    let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
+    let (cpd1, cpd2) = (
+        ls.d.rules[vt1].cost_per_distance,
+        ls.d.rules[vt2].cost_per_distance,
+    );
+    let p = ls.d.problem;
+    let mut best = Best {
+        cost: 0,
+        u: None,
+        v: None,
+    };
+    for &(u, iu, rem_u, qu) in m1 {
+        if !p.can_serve(vt2, u) {
+            continue;
+        }
+        for &(v, iv, rem_v, qv) in m2 {
+            if !p.can_serve(vt1, v) {
+                continue;
+            }
+            let dq = [qv[0] - qu[0], qv[1] - qu[1]];
+            let pen1 = load_penalty_delta(ls, r1, &dq);
+            let pen2 = load_penalty_delta(ls, r2, &[-dq[0], -dq[1]]);
+            // Insertions add (usually) non-negative costs: prune on the rest.
+            if pen1 + pen2 + rem_u + rem_v > 0 {
+                continue;
+            }
+            let (ins_u, at_u) = insert_while_removing(ls, u, r2, iv);
+            let (ins_v, at_v) = insert_while_removing(ls, v, r1, iu);
+            let total = pen1 + pen2 + rem_u + rem_v + cpd2 * ins_u + cpd1 * ins_v;
+            if total < best.cost {
+                best = Best {
+                    cost: total,
+                    u: Some((u, iu, at_u)),
+                    v: Some((v, iv, at_v)),
+                };
+            }
+        }
+    }
+    // Plain relocations with the cached best places.
+    for (&(u, iu, rem, q), from, to) in m1
+        .iter()
+        .map(|c| (c, r1, r2))
+        .chain(m2.iter().map(|c| (c, r2, r1)))
+    {
+        if !p.can_serve(ls.routes[to].vt, u) || ls.routes[from].n_clients <= 1 {
+            continue;
+        }
+        let ins = ls.star_cache.ins[to * ls.star_cache.n + u];
+        if ins.after[0] == u32::MAX {
+            continue;
+        }
+        let cpd_to = ls.d.rules[ls.routes[to].vt].cost_per_distance;
+        let c = rem
+            + load_penalty_delta(ls, from, &[-q[0], -q[1]])
+            + cpd_to * ins.cost[0]
+            + load_penalty_delta(ls, to, &q);
+        if c < best.cost {
+            let mv = Some((u, iu, ins.after[0] as usize));
+            best = if from == r1 {
+                Best {
+                    cost: c,
+                    u: mv,
+                    v: None,
+                }
+            } else {
+                Best {
+                    cost: c,
+                    u: None,
+                    v: mv,
+                }
+            };
+        }
+    }
+    best
 }
 
 /// The stops of route `r` without the stop at `remove`, with `insert.0`

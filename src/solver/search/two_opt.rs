@@ -1,7 +1,6 @@
 //! 2-OPT inside a route (reverse a stretch) and 2-OPT* between routes
 //! (exchange tails, or join heads reversed).
 
-use super::super::segment::Seg;
 use super::{LocalSearch, Op, Piece};
 use crate::model::Cost;
 
@@ -18,6 +17,7 @@ pub(super) fn intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usize) -> boo
 
 /// Cost change of [`intra`], or `None` if invalid or pruned.
 pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usize) -> Option<Cost> {
+    let m_r = ls.mat(r);
     if iv <= iu + 1 || iv + 1 >= ls.routes[r].len() {
         return None;
     }
@@ -26,18 +26,15 @@ pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usiz
     let delta = if ls.d.simple {
         let lo = &route.locs;
         let (u, x, v, y) = (lo[iu], lo[iu + 1], lo[iv], lo[iv + 1]);
-        let inner_fwd = route.prefix[iv].dist - route.prefix[iu + 1].dist;
+        let inner_fwd = route.cum[iv].dist - route.cum[iu + 1].dist;
         let inner_rev = route.rev[iv] - route.rev[iu + 1];
-        let dd = ls.dist(r, u, v) + ls.dist(r, x, y) - ls.dist(r, u, x) - ls.dist(r, v, y)
-            + inner_rev
-            - inner_fwd;
+        let dd = m_r.at(u, v) + m_r.at(x, y) - m_r.at(u, x) - m_r.at(v, y) + inner_rev - inner_fwd;
         let rules = &ls.d.rules[route.vt];
         if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
             return None;
         }
-        let mut s = *route.total();
-        s.dist += dd;
-        rules.cost(&s, &ls.pen, false) - route.cost
+        let t = route.cum_total();
+        rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost
     } else {
         ls.eval(
             route.vt,
@@ -83,6 +80,8 @@ pub(super) fn evaluate_star(
     rv: usize,
     jv: usize,
 ) -> Option<Cost> {
+    let m_ru = ls.mat(ru);
+    let m_rv = ls.mat(rv);
     if ru == rv
         || iu + 1 >= ls.routes[ru].len()
         || jv + 1 >= ls.routes[rv].len()
@@ -92,15 +91,55 @@ pub(super) fn evaluate_star(
     }
     ls.count_eval(Op::TwoOptStar);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
-    if ls.d.simple && route_v.n_clients > 0 {
+    if ls.d.simple {
+        let (nu, nv) = (route_u.len(), route_v.len());
         let (u, x) = (route_u.locs[iu], route_u.locs[iu + 1]);
         let (v, y) = (route_v.locs[jv], route_v.locs[jv + 1]);
-        let rules = &ls.d.rules;
-        let bound = rules[route_u.vt].cost_per_distance * (ls.dist(ru, u, y) - ls.dist(ru, u, x))
-            + rules[route_v.vt].cost_per_distance * (ls.dist(rv, v, x) - ls.dist(rv, v, y));
-        if !ls.exact && bound >= route_u.penalty + route_v.penalty + rules[route_v.vt].fixed_cost {
+        let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
+        let (pu, pv) = (&route_u.cum[iu], &route_v.cum[jv]);
+        let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
+        let su = pu.stops + tv.stops - pv.stops;
+        let sv = pv.stops + tu.stops - pu.stops;
+        let fixed = |rules: &super::super::segment::RouteRules, before: i32, after: i32| {
+            rules.fixed_cost * (i64::from(after > 0) - i64::from(before > 0))
+        };
+        let bound = rules_u.cost_per_distance * (m_ru.at(u, y) - m_ru.at(u, x))
+            + rules_v.cost_per_distance * (m_rv.at(v, x) - m_rv.at(v, y))
+            + fixed(rules_v, tv.stops, sv);
+        if !ls.exact && bound >= route_u.penalty + route_v.penalty {
             return None;
         }
+        // Exact from prefix totals: the tails run from X (resp. Y) to the
+        // last stop before the end depot, then to the other end depot.
+        let tail =
+            |r: &super::super::route::SRoute, i: usize| r.cum[r.len() - 2].dist - r.cum[i].dist;
+        let new_u_dist = pu.dist
+            + if jv + 2 < nv {
+                m_ru.at(u, y)
+                    + tail(route_v, jv + 1)
+                    + m_ru.at(route_v.locs[nv - 2], route_u.locs[nu - 1])
+            } else {
+                m_ru.at(u, route_u.locs[nu - 1])
+            };
+        let new_v_dist = pv.dist
+            + if iu + 2 < nu {
+                m_rv.at(v, x)
+                    + tail(route_u, iu + 1)
+                    + m_rv.at(route_u.locs[nu - 2], route_v.locs[nv - 1])
+            } else {
+                m_rv.at(v, route_v.locs[nv - 1])
+            };
+        let lu = [
+            pu.load[0] + tv.load[0] - pv.load[0],
+            pu.load[1] + tv.load[1] - pv.load[1],
+        ];
+        let lv = [
+            pv.load[0] + tu.load[0] - pu.load[0],
+            pv.load[1] + tu.load[1] - pu.load[1],
+        ];
+        let new_u = rules_u.simple_cost(new_u_dist, &lu, su, &ls.pen);
+        let new_v = rules_v.simple_cost(new_v_dist, &lv, sv, &ls.pen);
+        return Some(new_u + new_v - route_u.cost - route_v.cost);
     }
     let new_u = ls.eval(
         route_u.vt,
@@ -157,6 +196,8 @@ pub(super) fn evaluate_star_reversed(
     rv: usize,
     jv: usize,
 ) -> Option<Cost> {
+    let m_ru = ls.mat(ru);
+    let m_rv = ls.mat(rv);
     if ru == rv
         || !ls.d.simple
         || ls.routes[rv].n_clients == 0
@@ -176,24 +217,22 @@ pub(super) fn evaluate_star_reversed(
     // New U: start..U, then t_jv..t_1 reversed, then U's end depot.
     // New V: V's start, then s_last..X reversed, then Y..end.
     let end_u = route_u.locs[nu - 1];
-    let new_u_dist = route_u.prefix[iu].dist
+    let new_u_dist = route_u.cum[iu].dist
         + if jv >= 1 {
             let t1 = route_v.locs[1];
-            ls.dist(ru, u, v) + (route_v.rev[jv] - route_v.rev[1]) + ls.dist(ru, t1, end_u)
+            m_ru.at(u, v) + (route_v.rev[jv] - route_v.rev[1]) + m_ru.at(t1, end_u)
         } else {
-            ls.dist(ru, u, end_u)
+            m_ru.at(u, end_u)
         };
-    let new_v_dist = (route_v.total().dist - route_v.prefix[jv + 1].dist)
+    let new_v_dist = (route_v.cum_total().dist - route_v.cum[jv + 1].dist)
         + if iu < nu - 2 {
             let (start_v, last_u) = (route_v.locs[0], route_u.locs[nu - 2]);
-            ls.dist(rv, start_v, last_u)
-                + (route_u.rev[nu - 2] - route_u.rev[iu + 1])
-                + ls.dist(rv, x, y)
+            m_rv.at(start_v, last_u) + (route_u.rev[nu - 2] - route_u.rev[iu + 1]) + m_rv.at(x, y)
         } else {
-            ls.dist(rv, route_v.locs[0], y)
+            m_rv.at(route_v.locs[0], y)
         };
-    let du = new_u_dist - route_u.total().dist;
-    let dv = new_v_dist - route_v.total().dist;
+    let du = new_u_dist - route_u.cum_total().dist;
+    let dv = new_v_dist - route_v.cum_total().dist;
     let rules = &ls.d.rules;
     let (ru_rules, rv_rules) = (&rules[route_u.vt], &rules[route_v.vt]);
     if !ls.exact
@@ -203,25 +242,18 @@ pub(super) fn evaluate_star_reversed(
         return None;
     }
     // Exact cost: loads by prefix differences (no unloads in simple mode).
-    let head = |s: &Seg, dist: Cost| -> Seg {
-        let mut t = *s;
-        t.dist = dist;
-        t
-    };
-    let (tu, tv) = (route_u.total(), route_v.total());
-    let (pu, pv) = (&route_u.prefix[iu], &route_v.prefix[jv]);
-    let mut su = head(pu, tu.dist + du);
-    let mut sv = head(tv, tv.dist + dv);
-    for k in 0..su.head.len() {
-        su.head[k] = pu.head[k] + pv.head[k];
-        su.total[k] = su.head[k];
-        sv.head[k] = tu.head[k] - pu.head[k] + tv.head[k] - pv.head[k];
-        sv.total[k] = sv.head[k];
-    }
-    su.stops = pu.stops + pv.stops;
-    sv.stops = tu.stops - pu.stops + tv.stops - pv.stops;
+    let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
+    let (pu, pv) = (&route_u.cum[iu], &route_v.cum[jv]);
+    let lu = [pu.load[0] + pv.load[0], pu.load[1] + pv.load[1]];
+    let lv = [
+        tu.load[0] - pu.load[0] + tv.load[0] - pv.load[0],
+        tu.load[1] - pu.load[1] + tv.load[1] - pv.load[1],
+    ];
+    let su = pu.stops + pv.stops;
+    let sv = tu.stops - pu.stops + tv.stops - pv.stops;
     Some(
-        ru_rules.cost(&su, &ls.pen, false) + rv_rules.cost(&sv, &ls.pen, false)
+        ru_rules.simple_cost(tu.dist + du, &lu, su, &ls.pen)
+            + rv_rules.simple_cost(tv.dist + dv, &lv, sv, &ls.pen)
             - route_u.cost
             - route_v.cost,
     )

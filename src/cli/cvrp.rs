@@ -1,0 +1,311 @@
+//! `wasteroute cvrp`: solve and benchmark CVRPLIB instances.
+
+use super::InputError;
+use super::progress::SearchProgress;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use wasteroute::cvrp;
+use wasteroute::io::cvrplib::{self, Bks, Rounding};
+use wasteroute::model::check;
+use wasteroute::solver::{Budget, Silent, SolveParams, solve};
+
+/// Solve and benchmark CVRPLIB instances.
+#[derive(Debug, Args)]
+pub struct CvrpArgs {
+    #[command(subcommand)]
+    command: CvrpCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CvrpCommand {
+    /// Solve one instance and print cost, routes, time and gap.
+    Solve(SolveArgs),
+    /// Solve several instances with a budget per 100 customers; print a table.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// File of best-known values (CSV with columns instance,...,bks,...).
+    #[arg(long)]
+    bks_file: Option<PathBuf>,
+    /// Keep this many decimals of real distances instead of TSPLIB rounding
+    /// (for CMT and Golden); costs are then printed unscaled.
+    #[arg(long, default_value_t = 0)]
+    decimals: u32,
+    /// Solver parameters from a TOML file (fields of `SolveParams`; seed and
+    /// threads come from the flags).
+    #[arg(long)]
+    params: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SolveArgs {
+    /// The instance (.vrp).
+    file: PathBuf,
+    /// Wall-clock limit in seconds.
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Iteration limit: the same seed, threads and iterations give the same
+    /// solution on any machine.
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Write the solution as a CVRPLIB .sol file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Best-known cost, for the gap.
+    #[arg(long)]
+    bks: Option<f64>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// The instances (.vrp).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Seconds per 100 customers.
+    #[arg(long)]
+    seconds_per_100: f64,
+    /// Write the table as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write each solution as NAME.sol into this folder.
+    #[arg(long)]
+    sol_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Runs `wasteroute cvrp`.
+pub fn run(args: CvrpArgs) -> Result<()> {
+    match args.command {
+        CvrpCommand::Solve(a) => solve_cmd(a),
+        CvrpCommand::Bench(a) => bench_cmd(a),
+    }
+}
+
+/// Reads solver parameters from a TOML file.
+pub fn load_params(path: &Path) -> Result<SolveParams> {
+    let text = std::fs::read_to_string(path).map_err(|e| wasteroute::Error::io(path, e))?;
+    let params: SolveParams = toml::from_str(&text).map_err(|e| {
+        wasteroute::Error::input(wasteroute::error::Location::file(path), e.to_string())
+    })?;
+    params.validate()?;
+    Ok(params)
+}
+
+fn rounding(decimals: u32) -> Rounding {
+    if decimals == 0 {
+        Rounding::Nint
+    } else {
+        Rounding::Scaled(decimals)
+    }
+}
+
+fn load_bks(path: &Option<PathBuf>) -> Result<HashMap<String, Bks>> {
+    match path {
+        Some(p) => Ok(cvrplib::read_bks(p)?),
+        None => Ok(HashMap::new()),
+    }
+}
+
+struct Row {
+    instance: String,
+    n: usize,
+    cost: f64,
+    routes: usize,
+    bks: Option<f64>,
+    seconds: f64,
+    iterations: u64,
+    feasible: bool,
+}
+
+impl Row {
+    fn gap(&self) -> Option<f64> {
+        self.bks.map(|b| 100.0 * (self.cost - b) / b)
+    }
+}
+
+fn solve_one(
+    file: &Path,
+    common: &Common,
+    budget: Budget,
+    bks: Option<f64>,
+    progress: bool,
+) -> Result<(Row, wasteroute::model::Solution, cvrplib::CvrpInstance)> {
+    let inst = cvrplib::read_vrp(file)?;
+    let scale = 10f64.powi(common.decimals as i32);
+    let problem = cvrp::problem(&inst, rounding(common.decimals))?;
+    let base = match &common.params {
+        Some(path) => load_params(path)?,
+        None => SolveParams::default(),
+    };
+    let params = SolveParams {
+        seed: common.seed,
+        threads: common.threads,
+        ..base
+    };
+    let mut stop = budget;
+    let result = if progress {
+        let mut obs = SearchProgress::new(inst.name(), budget.seconds);
+        solve(&problem, &params, &mut stop, &mut obs)?
+    } else {
+        solve(&problem, &params, &mut stop, &mut Silent)?
+    };
+    for s in &result.operator_stats {
+        tracing::debug!(
+            operator = s.name,
+            evaluations = s.evaluations,
+            applications = s.applications
+        );
+    }
+    let report = check(&problem, &result.solution);
+    let row = Row {
+        instance: inst.name().to_string(),
+        n: inst.n_customers(),
+        cost: report.cost as f64 / scale,
+        routes: result.solution.routes.len(),
+        bks,
+        seconds: result.elapsed_s,
+        iterations: result.iterations,
+        feasible: report.is_feasible(),
+    };
+    Ok((row, result.solution, inst))
+}
+
+fn solve_cmd(a: SolveArgs) -> Result<()> {
+    if a.seconds.is_none() && a.iterations.is_none() {
+        return Err(InputError("give --seconds or --iterations (or both)".into()).into());
+    }
+    let table = load_bks(&a.common.bks_file)?;
+    let budget = Budget {
+        seconds: a.seconds,
+        iterations: a.iterations,
+        no_improvement: None,
+    };
+    let stem = a
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let bks = a.bks.or_else(|| table.get(&stem).map(|b| b.bks));
+    let (row, solution, inst) = solve_one(&a.file, &a.common, budget, bks, true)?;
+    println!("instance   {}", row.instance);
+    println!("customers  {}", row.n);
+    println!("cost       {}", fmt_cost(row.cost));
+    println!("routes     {}", row.routes);
+    println!("feasible   {}", row.feasible);
+    println!("seconds    {:.2}", row.seconds);
+    println!("iterations {}", row.iterations);
+    match (row.bks, row.gap()) {
+        (Some(b), Some(g)) => println!("bks        {}  gap {:.2}%", fmt_cost(b), g),
+        _ => println!("bks        unknown"),
+    }
+    if let Some(out) = &a.out {
+        cvrplib::write_sol(out, &cvrp::to_cvrplib(&inst, &solution, Some(row.cost)))
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    if !row.feasible {
+        anyhow::bail!("no feasible solution found in the budget");
+    }
+    Ok(())
+}
+
+fn fmt_cost(c: f64) -> String {
+    if c.fract() == 0.0 {
+        format!("{c:.0}")
+    } else {
+        format!("{c:.2}")
+    }
+}
+
+fn bench_cmd(a: BenchArgs) -> Result<()> {
+    if a.seconds_per_100 <= 0.0 {
+        return Err(InputError("--seconds-per-100 must be positive".into()).into());
+    }
+    let table = load_bks(&a.common.bks_file)?;
+    if let Some(dir) = &a.sol_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut rows = Vec::new();
+    println!(
+        "{:<16} {:>5} {:>10} {:>10} {:>7} {:>8} {:>9} {:>8}",
+        "instance", "n", "cost", "bks", "gap %", "seconds", "iters", "feasible"
+    );
+    for file in &a.files {
+        // Budget from the customer count, read before solving.
+        let inst = cvrplib::read_vrp(file)?;
+        let seconds = a.seconds_per_100 * inst.n_customers() as f64 / 100.0;
+        let bks = table.get(inst.name()).map(|b| b.bks);
+        let (row, solution, inst) =
+            solve_one(file, &a.common, Budget::seconds(seconds), bks, false)?;
+        println!(
+            "{:<16} {:>5} {:>10} {:>10} {:>7} {:>8.1} {:>9} {:>8}",
+            row.instance,
+            row.n,
+            fmt_cost(row.cost),
+            row.bks.map_or("-".into(), fmt_cost),
+            row.gap().map_or("-".into(), |g| format!("{g:.2}")),
+            row.seconds,
+            row.iterations,
+            row.feasible
+        );
+        if let Some(dir) = &a.sol_dir {
+            let path = dir.join(format!("{}.sol", row.instance));
+            cvrplib::write_sol(&path, &cvrp::to_cvrplib(&inst, &solution, Some(row.cost)))?;
+        }
+        rows.push(row);
+    }
+    let gaps: Vec<f64> = rows.iter().filter_map(Row::gap).collect();
+    if !gaps.is_empty() {
+        println!(
+            "mean gap {:.3}% over {} instances",
+            gaps.iter().sum::<f64>() / gaps.len() as f64,
+            gaps.len()
+        );
+    }
+    if let Some(path) = &a.csv {
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+        w.write_record([
+            "instance",
+            "n",
+            "cost",
+            "routes",
+            "bks",
+            "gap_pct",
+            "seconds",
+            "iterations",
+            "feasible",
+            "threads",
+            "seed",
+        ])?;
+        for r in &rows {
+            w.write_record([
+                r.instance.clone(),
+                r.n.to_string(),
+                fmt_cost(r.cost),
+                r.routes.to_string(),
+                r.bks.map_or(String::new(), fmt_cost),
+                r.gap().map_or(String::new(), |g| format!("{g:.4}")),
+                format!("{:.2}", r.seconds),
+                r.iterations.to_string(),
+                r.feasible.to_string(),
+                a.common.threads.to_string(),
+                a.common.seed.to_string(),
+            ])?;
+        }
+        w.flush()?;
+    }
+    Ok(())
+}
