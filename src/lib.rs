@@ -17,6 +17,7 @@
 pub mod cvrp;
 pub mod error;
 pub mod io;
+pub mod kim;
 pub mod model;
 pub mod solver;
 

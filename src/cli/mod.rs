@@ -5,6 +5,7 @@
 
 mod cvrp;
 mod progress;
+mod wcvrptw;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Solve and benchmark CVRPLIB instances.
     Cvrp(cvrp::CvrpArgs),
+    /// Solve the waste-collection benchmark of Kim et al. (2006).
+    Wcvrptw(wcvrptw::WcvrptwArgs),
 }
 
 /// Exit code for bad input.
@@ -45,6 +48,7 @@ pub fn run() -> i32 {
     init_logging(cli.verbose);
     let result: anyhow::Result<()> = match cli.command {
         Command::Cvrp(a) => cvrp::run(a),
+        Command::Wcvrptw(a) => wcvrptw::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -203,13 +203,13 @@ impl<'p> Data<'p> {
 
     /// The segment of one stop on a route of vehicle type `vt`.
     #[inline]
-    pub fn single(&self, s: Stop, vt: usize) -> Seg {
+    pub fn single(&self, s: Stop, vt: usize) -> &Seg {
         match s.kind {
-            Kind::Client => self.client_seg[s.id as usize],
-            Kind::Unload => self.unload_seg[s.id as usize],
-            Kind::Start => self.start_seg[vt],
-            Kind::End => self.end_seg[vt],
-            Kind::Break => self.break_seg[vt],
+            Kind::Client => &self.client_seg[s.id as usize],
+            Kind::Unload => &self.unload_seg[s.id as usize],
+            Kind::Start => &self.start_seg[vt],
+            Kind::End => &self.end_seg[vt],
+            Kind::Break => &self.break_seg[vt],
         }
     }
 
@@ -218,7 +218,7 @@ impl<'p> Data<'p> {
         let ctx = self.ctx(vt);
         let mut acc = Seg::EMPTY;
         for s in stops {
-            acc = ctx.merge(&acc, &self.single(s, vt));
+            ctx.append(&mut acc, self.single(s, vt));
         }
         acc
     }

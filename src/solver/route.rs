@@ -145,6 +145,26 @@ impl SRoute {
         &self.prefix[self.stops.len() - 1]
     }
 
+    /// Clients among stops `0..=i`.
+    #[inline]
+    pub fn clients_upto(&self, i: usize) -> i32 {
+        if self.prefix.is_empty() {
+            self.cum[i].stops
+        } else {
+            self.prefix[i].stops
+        }
+    }
+
+    /// Distance from the start to stop `i`.
+    #[inline]
+    pub fn dist_upto(&self, i: usize) -> Distance {
+        if self.prefix.is_empty() {
+            self.cum[i].dist
+        } else {
+            self.prefix[i].dist
+        }
+    }
+
     /// Distance, load and clients of the whole route (simple mode).
     #[inline]
     pub fn cum_total(&self) -> &Cum {
@@ -187,18 +207,35 @@ impl SRoute {
                 self.rev.push(self.rev[i - 1] + m.at(b, a));
             }
         } else {
+            // Backward distance over the physical stops (breaks are skipped).
+            let m = d.dist_of[self.vt];
+            self.rev.clear();
+            self.rev.push(0);
+            let mut last = self.locs[0];
+            for i in 1..n {
+                let here = self.locs[i];
+                let step = if here == super::segment::NO_LOC {
+                    0
+                } else {
+                    m.at(here, last)
+                };
+                if here != super::segment::NO_LOC {
+                    last = here;
+                }
+                self.rev.push(self.rev[i - 1] + step);
+            }
             self.prefix.clear();
-            let mut acc = d.single(self.stops[0], self.vt);
+            let mut acc = *d.single(self.stops[0], self.vt);
             self.prefix.push(acc);
             for s in &self.stops[1..] {
-                acc = ctx.merge(&acc, &d.single(*s, self.vt));
+                ctx.append(&mut acc, d.single(*s, self.vt));
                 self.prefix.push(acc);
             }
             self.suffix.clear();
             self.suffix.resize(n, Seg::EMPTY);
             let mut acc = Seg::EMPTY;
             for i in (0..n - 1).rev() {
-                acc = ctx.merge(&d.single(self.stops[i], self.vt), &acc);
+                acc = ctx.merge(d.single(self.stops[i], self.vt), &acc);
                 self.suffix[i] = acc;
             }
         }

@@ -224,86 +224,95 @@ impl SegCtx<'_> {
     /// Concatenates `a` then `b`.
     #[inline]
     pub fn merge(&self, a: &Seg, b: &Seg) -> Seg {
+        let mut out = *a;
+        self.append(&mut out, b);
+        out
+    }
+
+    /// Appends `b` to `a` in place (no copy of the large segment).
+    #[inline]
+    pub fn append(&self, a: &mut Seg, b: &Seg) {
         let linked = a.last != NO_LOC && b.first != NO_LOC;
-        let (dist, travel) = if linked {
-            let (i, j) = (a.last as usize, b.first as usize);
-            (
-                self.dist.get(i, j),
-                if self.time { self.dur.get(i, j) } else { 0 },
-            )
-        } else {
-            (0, 0)
-        };
-        let mut out = Seg {
-            first: if a.first != NO_LOC { a.first } else { b.first },
-            last: if b.last != NO_LOC { b.last } else { a.last },
-            dist: a.dist + dist + b.dist,
-            stops: a.stops + b.stops,
-            reloads: a.reloads + b.reloads,
-            all_streams: a.all_streams | b.all_streams,
-            bad_streams: a.bad_streams + b.bad_streams,
-            ..*a
-        };
-        if self.time {
-            if a.first == NO_LOC {
-                // `a` is transparent (or empty): it joins the lead of `b`.
-                (out.lead, out.has_lead) = match (a.has_lead, b.has_lead) {
-                    (true, true) => (a.lead.then(&b.lead, 0), true),
-                    (true, false) => (a.lead, true),
-                    (false, _) => (b.lead, b.has_lead),
-                };
-                out.body = b.body;
-            } else {
+        if linked {
+            let (i, j) = (a.last, b.first);
+            a.dist += self.dist.at(i, j);
+            if self.time {
+                let travel = self.dur.at(i, j);
                 let mut body = a.body;
                 if b.has_lead {
                     body = body.then(&b.lead, 0);
                 }
-                if b.first != NO_LOC {
-                    body = body.then(&b.body, travel);
+                a.body = body.then(&b.body, travel);
+            }
+        } else if self.time {
+            if a.first == NO_LOC {
+                // `a` is transparent (or empty): it joins the lead of `b`.
+                if a.has_lead {
+                    if b.has_lead {
+                        a.lead = a.lead.then(&b.lead, 0);
+                    }
+                } else {
+                    a.lead = b.lead;
+                    a.has_lead = b.has_lead;
                 }
-                out.body = body;
+                a.body = b.body;
+            } else {
+                // `b` has no physical stop: it is transparent (or empty).
+                if b.has_lead {
+                    a.body = a.body.then(&b.lead, 0);
+                }
             }
         }
+        if a.first == NO_LOC {
+            a.first = b.first;
+        }
+        if b.last != NO_LOC {
+            a.last = b.last;
+        }
+        a.dist += b.dist;
+        a.stops += b.stops;
+        a.all_streams |= b.all_streams;
+        a.bad_streams += b.bad_streams;
         for d in 0..LOAD_DIMS {
-            out.total[d] = a.total[d] + b.total[d];
+            a.total[d] += b.total[d];
         }
         match (a.reloads > 0, b.reloads > 0) {
             (false, false) => {
                 for d in 0..LOAD_DIMS {
-                    out.head[d] = a.head[d] + b.head[d];
+                    a.head[d] += b.head[d];
                 }
-                out.head_streams = a.head_streams | b.head_streams;
+                a.head_streams |= b.head_streams;
             }
             (false, true) => {
                 for d in 0..LOAD_DIMS {
-                    out.head[d] = a.head[d] + b.head[d];
-                    out.tail[d] = b.tail[d];
-                    out.excess[d] = b.excess[d];
+                    a.head[d] += b.head[d];
+                    a.tail[d] = b.tail[d];
+                    a.excess[d] = b.excess[d];
                 }
-                out.head_streams = a.head_streams | b.head_streams;
-                out.tail_streams = b.tail_streams;
-                out.first_accepts = b.first_accepts;
+                a.head_streams |= b.head_streams;
+                a.tail_streams = b.tail_streams;
+                a.first_accepts = b.first_accepts;
             }
             (true, false) => {
                 for d in 0..LOAD_DIMS {
-                    out.tail[d] = a.tail[d] + b.head[d];
+                    a.tail[d] += b.head[d];
                 }
-                out.tail_streams = a.tail_streams | b.head_streams;
+                a.tail_streams |= b.head_streams;
             }
             (true, true) => {
                 // The trip open at the end of `a` closes at the first unload of `b`.
                 for d in 0..LOAD_DIMS {
                     let trip: Load = a.tail[d] + b.head[d];
-                    out.excess[d] = a.excess[d] + b.excess[d] + (trip - self.capacity[d]).max(0);
-                    out.tail[d] = b.tail[d];
+                    a.excess[d] += b.excess[d] + (trip - self.capacity[d]).max(0);
+                    a.tail[d] = b.tail[d];
                 }
                 if (a.tail_streams | b.head_streams) & !b.first_accepts != 0 {
-                    out.bad_streams += 1;
+                    a.bad_streams += 1;
                 }
-                out.tail_streams = b.tail_streams;
+                a.tail_streams = b.tail_streams;
             }
         }
-        out
+        a.reloads += b.reloads;
     }
 }
 

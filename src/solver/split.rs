@@ -45,7 +45,7 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
     }
 
     fn push(&mut self, s: Seg, v: Visit) {
-        self.acc = self.d.ctx(self.vt).merge(&self.acc, &s);
+        self.d.ctx(self.vt).append(&mut self.acc, &s);
         if let Some(vs) = &mut self.visits {
             vs.push(v);
         }

@@ -293,42 +293,50 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         let ctx = d.ctx(vt);
         let mut acc = Seg::EMPTY;
         for &p in pieces {
-            acc = match p {
+            match p {
                 Piece::Pre(r, i) => {
                     debug_assert_eq!(self.routes[r].vt, vt);
-                    self.routes[r].prefix[i]
+                    acc = self.routes[r].prefix[i];
                 }
                 Piece::Suf(r, i) => {
                     let route = &self.routes[r];
                     if self.compat[route.vt][vt] {
-                        ctx.merge(&acc, &route.suffix[i])
+                        ctx.append(&mut acc, &route.suffix[i]);
                     } else {
-                        let mut a = acc;
                         for s in &route.stops[i..route.len() - 1] {
-                            a = ctx.merge(&a, &d.single(*s, vt));
+                            ctx.append(&mut acc, d.single(*s, vt));
                         }
-                        a
                     }
                 }
                 Piece::Range(r, a, b) => {
-                    let mut x = acc;
                     for s in &self.routes[r].stops[a..=b] {
-                        x = ctx.merge(&x, &d.single(*s, vt));
+                        ctx.append(&mut acc, d.single(*s, vt));
                     }
-                    x
                 }
                 Piece::Rev(r, a, b) => {
-                    let mut x = acc;
                     for s in self.routes[r].stops[a..=b].iter().rev() {
-                        x = ctx.merge(&x, &d.single(*s, vt));
+                        ctx.append(&mut acc, d.single(*s, vt));
                     }
-                    x
                 }
-                Piece::One(s) => ctx.merge(&acc, &d.single(s, vt)),
-                Piece::End => ctx.merge(&acc, &d.end_seg[vt]),
-            };
+                Piece::One(s) => ctx.append(&mut acc, d.single(s, vt)),
+                Piece::End => ctx.append(&mut acc, &d.end_seg[vt]),
+            }
         }
         acc
+    }
+
+    /// Whether distance alone bounds the cost change of a move touching the
+    /// stops `at` (route, index) of routes `r1` and `r2`: time must cost
+    /// nothing on both, and the stops around the move must be physical (not
+    /// a break, which has no location).
+    #[inline]
+    pub fn prunable(&self, r1: usize, r2: usize, at: &[(usize, usize)]) -> bool {
+        let rules = &self.d.rules;
+        rules[self.routes[r1].vt].cost_per_time == 0
+            && rules[self.routes[r2].vt].cost_per_time == 0
+            && at
+                .iter()
+                .all(|&(r, i)| self.routes[r].locs[i] != super::segment::NO_LOC)
     }
 
     /// The distance matrix of route `r`'s vehicle type.

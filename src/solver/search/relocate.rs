@@ -59,9 +59,22 @@ pub(super) fn evaluate(
     }
     ls.count_eval(Op::Relocate);
     let (a, b) = if reversed { (x, u) } else { (u, x) };
-    Some(if ls.d.simple {
-        simple_delta(ls, ru, iu, rv, jv, len, reversed)?
-    } else {
+    if ls.d.simple {
+        return simple_delta(ls, ru, iu, rv, jv, len, reversed);
+    }
+    if !ls.exact
+        && ls.prunable(
+            ru,
+            rv,
+            &[(ru, iu - 1), (ru, iu + len), (rv, jv), (rv, jv + 1)],
+        )
+    {
+        let (du, dv) = distance_delta(ls, ru, iu, rv, jv, len, reversed);
+        if pruned(ls, ru, rv, du, dv, len) {
+            return None;
+        }
+    }
+    Some({
         let moved = [Piece::One(a), Piece::One(b)];
         let moved = &moved[2 - len..];
         if ru != rv {
@@ -96,6 +109,60 @@ pub(super) fn evaluate(
     })
 }
 
+/// Distance changes of the two routes (`dv` is 0 for a move inside one
+/// route), from the locations around the moved clients.
+fn distance_delta(
+    ls: &LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    len: usize,
+    reversed: bool,
+) -> (Cost, Cost) {
+    let (m_ru, m_rv) = (ls.mat(ru), ls.mat(rv));
+    let lu = &ls.routes[ru].locs;
+    let (p, n) = (lu[iu - 1], lu[iu + len]);
+    let (first, last) = (lu[iu], lu[iu + len - 1]);
+    let (a, b) = if reversed {
+        (last, first)
+    } else {
+        (first, last)
+    };
+    let inner_old = if len == 2 { m_ru.at(first, last) } else { 0 };
+    let inner_new = if len == 2 { m_rv.at(a, b) } else { 0 };
+    let du = m_ru.at(p, n) - m_ru.at(p, first) - inner_old - m_ru.at(last, n);
+    if ru == rv {
+        // V's successor once U (and X) are gone.
+        let (v, nv) = (lu[jv], if jv + 1 == iu { n } else { lu[jv + 1] });
+        let dd = du + m_ru.at(v, a) + inner_new + m_ru.at(b, nv) - m_ru.at(v, nv);
+        return (dd, 0);
+    }
+    let lv = &ls.routes[rv].locs;
+    let (v, nv) = (lv[jv], lv[jv + 1]);
+    (
+        du,
+        m_rv.at(v, a) + inner_new + m_rv.at(b, nv) - m_rv.at(v, nv),
+    )
+}
+
+/// True if the distance changes `du`, `dv` (with the fixed costs of routes
+/// that empty or open) cannot beat the penalties the two routes may lose:
+/// the move cannot improve (a valid bound when time costs nothing).
+fn pruned(ls: &LocalSearch, ru: usize, rv: usize, du: Cost, dv: Cost, len: usize) -> bool {
+    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+    let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
+    if ru == rv {
+        return rules_u.cost_per_distance * du >= route_u.penalty;
+    }
+    let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
+    let empties = route_u.n_clients == len;
+    let opens = route_v.n_clients == 0;
+    let fixed =
+        if opens { rules_v.fixed_cost } else { 0 } - if empties { rules_u.fixed_cost } else { 0 };
+    bound + fixed >= route_u.penalty + route_v.penalty
+}
+
 /// The exact cost change in simple mode (distance and load only), or `None`
 /// when a distance bound already shows the move cannot improve.
 fn simple_delta(
@@ -107,48 +174,16 @@ fn simple_delta(
     len: usize,
     reversed: bool,
 ) -> Option<Cost> {
-    let m_ru = ls.mat(ru);
-    let m_rv = ls.mat(rv);
+    let (du, dv) = distance_delta(ls, ru, iu, rv, jv, len, reversed);
+    if !ls.exact && pruned(ls, ru, rv, du, dv, len) {
+        return None;
+    }
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
-    let lu = &route_u.locs;
-    let (p, n) = (lu[iu - 1], lu[iu + len]);
-    let (first, last) = (lu[iu], lu[iu + len - 1]);
-    let (a, b) = if reversed {
-        (last, first)
-    } else {
-        (first, last)
-    };
-    let inner_old = if len == 2 { m_ru.at(first, last) } else { 0 };
-    let inner_new = if len == 2 { m_rv.at(a, b) } else { 0 };
-    let rules_u = &ls.d.rules[route_u.vt];
-    let rules_v = &ls.d.rules[route_v.vt];
+    let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
     let pen = &ls.pen;
     if ru == rv {
-        let lv = lu;
-        // V's successor once U (and X) are gone.
-        let (v, nv) = (lv[jv], if jv + 1 == iu { n } else { lv[jv + 1] });
-        let dd = m_ru.at(p, n) - m_ru.at(p, first) - inner_old - m_ru.at(last, n)
-            + m_ru.at(v, a)
-            + inner_new
-            + m_ru.at(b, nv)
-            - m_ru.at(v, nv);
-        if !ls.exact && rules_u.cost_per_distance * dd >= route_u.penalty {
-            return None;
-        }
         let t = route_u.cum_total();
-        return Some(rules_u.simple_cost(t.dist + dd, &t.load, t.stops, pen) - route_u.cost);
-    }
-    let lv = &route_v.locs;
-    let (v, nv) = (lv[jv], lv[jv + 1]);
-    let du = m_ru.at(p, n) - m_ru.at(p, first) - inner_old - m_ru.at(last, n);
-    let dv = m_rv.at(v, a) + inner_new + m_rv.at(b, nv) - m_rv.at(v, nv);
-    let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
-    let empties = route_u.n_clients == len;
-    let opens = route_v.n_clients == 0;
-    let fixed =
-        if opens { rules_v.fixed_cost } else { 0 } - if empties { rules_u.fixed_cost } else { 0 };
-    if !ls.exact && bound + fixed >= route_u.penalty + route_v.penalty {
-        return None;
+        return Some(rules_u.simple_cost(t.dist + du, &t.load, t.stops, pen) - route_u.cost);
     }
     let mut q = ls.d.demand[route_u.stops[iu].id as usize];
     if len == 2 {

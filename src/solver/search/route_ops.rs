@@ -146,21 +146,23 @@ fn best_reinsert(
     let mut pre = Vec::with_capacity(n);
     let mut acc = Seg::EMPTY;
     for s in &base {
-        acc = ctx.merge(&acc, &d.single(*s, vt));
+        ctx.append(&mut acc, d.single(*s, vt));
         pre.push(acc);
     }
     // suf[i] = stops i..n-1 including the end depot.
     let mut suf = vec![Seg::EMPTY; n + 1];
     let mut acc = Seg::EMPTY;
     for i in (0..n).rev() {
-        acc = ctx.merge(&d.single(base[i], vt), &acc);
+        acc = ctx.merge(d.single(base[i], vt), &acc);
         suf[i] = acc;
     }
     let rules = &d.rules[vt];
     let mut best = (Cost::MAX, 0, cands.first().copied());
     for k in 0..n - 1 {
         for &c in cands {
-            let s = ctx.merge(&ctx.merge(&pre[k], &d.single(c, vt)), &suf[k + 1]);
+            let mut s = pre[k];
+            ctx.append(&mut s, d.single(c, vt));
+            ctx.append(&mut s, &suf[k + 1]);
             let cost = rules.cost(&s, &ls.pen, d.time);
             if cost < best.0 {
                 best = (cost, k, Some(c));

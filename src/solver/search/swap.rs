@@ -93,7 +93,14 @@ fn inter_delta(
     let m_ru = ls.mat(ru);
     let m_rv = ls.mat(rv);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
-    if ls.d.simple {
+    let boundable = ls.d.simple
+        || (!ls.exact
+            && ls.prunable(
+                ru,
+                rv,
+                &[(ru, iu - 1), (ru, iu + lu), (rv, jv - 1), (rv, jv + lv)],
+            ));
+    if boundable {
         let (lo_u, lo_v) = (&route_u.locs, &route_v.locs);
         let (pu, nu, fu, eu) = (lo_u[iu - 1], lo_u[iu + lu], lo_u[iu], lo_u[iu + lu - 1]);
         let (pv, nv, fv, ev) = (lo_v[jv - 1], lo_v[jv + lv], lo_v[jv], lo_v[jv + lv - 1]);
@@ -112,6 +119,9 @@ fn inter_delta(
         let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
         if !ls.exact && bound >= route_u.penalty + route_v.penalty {
             return None;
+        }
+        if !ls.d.simple {
+            return Some(exact_inter(ls, ru, iu, rv, jv, lu, lv));
         }
         let load = |r: usize, i: usize, l: usize| {
             let s = &ls.routes[r].stops;
@@ -139,6 +149,20 @@ fn inter_delta(
         );
         return Some(new_u + new_v - route_u.cost - route_v.cost);
     }
+    Some(exact_inter(ls, ru, iu, rv, jv, lu, lv))
+}
+
+/// The exact change of an exchange between two routes, by segment merges.
+fn exact_inter(
+    ls: &LocalSearch,
+    ru: usize,
+    iu: usize,
+    rv: usize,
+    jv: usize,
+    lu: usize,
+    lv: usize,
+) -> Cost {
+    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let pv = pieces_of(ls, rv, jv, lv);
     let pu = pieces_of(ls, ru, iu, lu);
     let mut a = [Piece::End; 5];
@@ -151,7 +175,7 @@ fn inter_delta(
     b[1..1 + lu].copy_from_slice(&pu[..lu]);
     b[1 + lu] = Piece::Suf(rv, jv + lv);
     let new_v = ls.eval(route_v.vt, &b[..3 + lu]);
-    Some(new_u + new_v - route_u.cost - route_v.cost)
+    new_u + new_v - route_u.cost - route_v.cost
 }
 
 fn intra_delta(
@@ -169,7 +193,9 @@ fn intra_delta(
     } else {
         (jv, lv, iu, lu)
     };
-    if ls.d.simple {
+    let boundable = ls.d.simple
+        || (!ls.exact && ls.prunable(r, r, &[(r, a - 1), (r, a + la), (r, b - 1), (r, b + lb)]));
+    if boundable {
         let lo = &route.locs;
         let (pa, fa, ea, na) = (lo[a - 1], lo[a], lo[a + la - 1], lo[a + la]);
         let (pb, fb, eb, nb) = (lo[b - 1], lo[b], lo[b + lb - 1], lo[b + lb]);
@@ -182,8 +208,10 @@ fn intra_delta(
         if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
             return None;
         }
-        let t = route.cum_total();
-        return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
+        if ls.d.simple {
+            let t = route.cum_total();
+            return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
+        }
     }
     let pa = pieces_of(ls, r, a, la);
     let pb = pieces_of(ls, r, b, lb);

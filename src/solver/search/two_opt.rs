@@ -23,19 +23,24 @@ pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usiz
     }
     ls.count_eval(Op::TwoOpt);
     let route = &ls.routes[r];
-    let delta = if ls.d.simple {
+    let boundable = ls.d.simple
+        || (!ls.exact && ls.prunable(r, r, &[(r, iu), (r, iu + 1), (r, iv), (r, iv + 1)]));
+    if boundable {
         let lo = &route.locs;
         let (u, x, v, y) = (lo[iu], lo[iu + 1], lo[iv], lo[iv + 1]);
-        let inner_fwd = route.cum[iv].dist - route.cum[iu + 1].dist;
+        let inner_fwd = route.dist_upto(iv) - route.dist_upto(iu + 1);
         let inner_rev = route.rev[iv] - route.rev[iu + 1];
         let dd = m_r.at(u, v) + m_r.at(x, y) - m_r.at(u, x) - m_r.at(v, y) + inner_rev - inner_fwd;
         let rules = &ls.d.rules[route.vt];
         if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
             return None;
         }
-        let t = route.cum_total();
-        rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost
-    } else {
+        if ls.d.simple {
+            let t = route.cum_total();
+            return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
+        }
+    }
+    let delta = {
         ls.eval(
             route.vt,
             &[
@@ -91,6 +96,23 @@ pub(super) fn evaluate_star(
     }
     ls.count_eval(Op::TwoOptStar);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+    let boundable = ls.d.simple
+        || (!ls.exact && ls.prunable(ru, rv, &[(ru, iu), (ru, iu + 1), (rv, jv), (rv, jv + 1)]));
+    if boundable {
+        let (u, x) = (route_u.locs[iu], route_u.locs[iu + 1]);
+        let (v, y) = (route_v.locs[jv], route_v.locs[jv + 1]);
+        let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
+        let (su, sv) = (route_u.clients_upto(iu), route_v.clients_upto(jv));
+        // Clients of route V after the exchange.
+        let sv_new = sv + route_u.n_clients as i32 - su;
+        let fixed = rules_v.fixed_cost * (i64::from(sv_new > 0) - i64::from(route_v.n_clients > 0));
+        let bound = rules_u.cost_per_distance * (m_ru.at(u, y) - m_ru.at(u, x))
+            + rules_v.cost_per_distance * (m_rv.at(v, x) - m_rv.at(v, y))
+            + fixed;
+        if !ls.exact && bound >= route_u.penalty + route_v.penalty {
+            return None;
+        }
+    }
     if ls.d.simple {
         let (nu, nv) = (route_u.len(), route_v.len());
         let (u, x) = (route_u.locs[iu], route_u.locs[iu + 1]);
@@ -100,15 +122,6 @@ pub(super) fn evaluate_star(
         let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
         let su = pu.stops + tv.stops - pv.stops;
         let sv = pv.stops + tu.stops - pu.stops;
-        let fixed = |rules: &super::super::segment::RouteRules, before: i32, after: i32| {
-            rules.fixed_cost * (i64::from(after > 0) - i64::from(before > 0))
-        };
-        let bound = rules_u.cost_per_distance * (m_ru.at(u, y) - m_ru.at(u, x))
-            + rules_v.cost_per_distance * (m_rv.at(v, x) - m_rv.at(v, y))
-            + fixed(rules_v, tv.stops, sv);
-        if !ls.exact && bound >= route_u.penalty + route_v.penalty {
-            return None;
-        }
         // Exact from prefix totals: the tails run from X (resp. Y) to the
         // last stop before the end depot, then to the other end depot.
         let tail =

@@ -1,0 +1,139 @@
+//! `wasteroute wcvrptw`: the waste-collection benchmark of Kim et al. (2006).
+
+use super::progress::SearchProgress;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use wasteroute::io::kim::{self, KimMetric};
+use wasteroute::kim::{KimOptions, problem};
+use wasteroute::model::check;
+use wasteroute::solver::{Budget, SolveParams, solve};
+
+/// Solve Kim et al. (2006) waste-collection instances.
+#[derive(Debug, Args)]
+pub struct WcvrptwArgs {
+    #[command(subcommand)]
+    command: WcvrptwCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum WcvrptwCommand {
+    /// Solve one instance; print vehicles and miles.
+    Solve(SolveArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Metric {
+    /// |dx| + |dy| (the format page's rule).
+    Manhattan,
+    /// Straight line (the independent checker's default).
+    Euclidean,
+}
+
+#[derive(Debug, Args)]
+struct SolveArgs {
+    /// The instance (for example 102_stop.txt).
+    file: PathBuf,
+    /// Wall-clock limit in seconds.
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Iteration limit (reproducible on any machine).
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Distance metric.
+    #[arg(long, value_enum, default_value_t = Metric::Manhattan)]
+    metric: Metric,
+    /// Earliest lunch start (HH:MM).
+    #[arg(long, default_value = "11:00")]
+    lunch_from: String,
+    /// Latest lunch start (HH:MM).
+    #[arg(long, default_value = "12:00")]
+    lunch_to: String,
+    /// Write the solution as JSON (routes with stops and lunch start,
+    /// vehicles, miles).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write the solution in the input format of tools/kim/kim.py.
+    #[arg(long)]
+    checker_out: Option<PathBuf>,
+}
+
+fn hhmm(s: &str) -> Result<i64> {
+    let (h, m) = s
+        .split_once(':')
+        .ok_or_else(|| super::InputError(format!("'{s}': expected a time as HH:MM")))?;
+    let h: i64 = h
+        .parse()
+        .map_err(|_| super::InputError(format!("'{s}': bad hour")))?;
+    let m: i64 = m
+        .parse()
+        .map_err(|_| super::InputError(format!("'{s}': bad minute")))?;
+    if !(0..=47).contains(&h) || !(0..60).contains(&m) {
+        return Err(super::InputError(format!("'{s}': not a time of day")).into());
+    }
+    Ok(h * 3600 + m * 60)
+}
+
+/// Runs `wasteroute wcvrptw`.
+pub fn run(args: WcvrptwArgs) -> Result<()> {
+    match args.command {
+        WcvrptwCommand::Solve(a) => solve_cmd(a),
+    }
+}
+
+fn solve_cmd(a: SolveArgs) -> Result<()> {
+    if a.seconds.is_none() && a.iterations.is_none() {
+        return Err(super::InputError("give --seconds or --iterations (or both)".into()).into());
+    }
+    let inst = kim::read_instance(&a.file)?;
+    let options = KimOptions {
+        metric: match a.metric {
+            Metric::Manhattan => KimMetric::Manhattan,
+            Metric::Euclidean => KimMetric::Euclidean,
+        },
+        lunch_window: (hhmm(&a.lunch_from)?, hhmm(&a.lunch_to)?),
+        ..KimOptions::default()
+    };
+    let kp = problem(&inst, options)?;
+    let params = SolveParams {
+        seed: a.seed,
+        threads: a.threads,
+        ..SolveParams::default()
+    };
+    let mut budget = Budget {
+        seconds: a.seconds,
+        iterations: a.iterations,
+        no_improvement: None,
+    };
+    let mut progress = SearchProgress::new(inst.name(), a.seconds);
+    let result = solve(&kp.problem, &params, &mut budget, &mut progress)?;
+    let report = check(&kp.problem, &result.solution);
+    let sol = kp.to_kim(&inst, &result.solution);
+    println!("instance   {}", inst.name());
+    println!("stops      {}", kp.client_node.len());
+    println!("vehicles   {}", sol.vehicles);
+    println!("miles      {:.2}", sol.distance_miles);
+    println!("feasible   {}", report.is_feasible());
+    println!("seconds    {:.2}", result.elapsed_s);
+    println!("iterations {}", result.iterations);
+    for v in report.violations.iter().take(10) {
+        println!("violation  {v}");
+    }
+    if let Some(out) = &a.out {
+        kim::write_solution(out, &sol).with_context(|| format!("writing {}", out.display()))?;
+    }
+    if let Some(out) = &a.checker_out {
+        kim::write_checker_solution(out, &sol.to_checker())
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    if !report.is_feasible() {
+        anyhow::bail!("no feasible solution found in the budget");
+    }
+    Ok(())
+}
