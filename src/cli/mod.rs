@@ -5,6 +5,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod graph;
+
 /// Plans solid-waste collection routes on real road networks.
 #[derive(Debug, Parser)]
 #[command(name = "wasteroute", version, about)]
@@ -17,7 +19,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Road graphs from OpenStreetMap: build, matrices.
+    Graph(graph::GraphArgs),
+}
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: i32 = 2;
@@ -37,7 +42,9 @@ pub fn run() -> i32 {
         }
     };
     init_logging(cli.verbose);
-    let result: anyhow::Result<()> = match cli.command {};
+    let result: anyhow::Result<()> = match cli.command {
+        Command::Graph(a) => graph::run(a),
+    };
     match result {
         Ok(()) => 0,
         Err(e) => {
