@@ -12,6 +12,8 @@
 //! - [`solver`]: the hybrid genetic search that solves every problem variant;
 //! - [`graph`]: road networks from OpenStreetMap per vehicle profile,
 //!   snapping and closures;
+//! - [`matrix`]: travel-time and distance matrices and legs over a road
+//!   graph (contraction hierarchies);
 //! - [`io`]: readers and writers for external formats (CVRPLIB, ...).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -19,6 +21,7 @@
 pub mod error;
 pub mod graph;
 pub mod io;
+pub mod matrix;
 pub mod model;
 pub mod solver;
 
