@@ -5,7 +5,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod graph;
+mod points;
 
 /// Plans solid-waste collection routes on real road networks.
 #[derive(Debug, Parser)]
@@ -22,6 +24,8 @@ struct Cli {
 enum Command {
     /// Road graphs from OpenStreetMap: build, matrices.
     Graph(graph::GraphArgs),
+    /// Benchmarks (road matrices, ...).
+    Bench(bench::BenchArgs),
 }
 
 /// Exit code for bad input.
@@ -44,6 +48,7 @@ pub fn run() -> i32 {
     init_logging(cli.verbose);
     let result: anyhow::Result<()> = match cli.command {
         Command::Graph(a) => graph::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -22,7 +22,7 @@ mod build;
 mod closures;
 mod components;
 mod format;
-mod profile;
+pub mod profile;
 mod snap;
 
 use std::sync::OnceLock;

@@ -1,7 +1,7 @@
 //! Travel-time and distance matrices, and road-following legs.
 //!
 //! A [`Router`] contracts a [`RoadGraph`] into a contraction hierarchy
-//! ([`ch`], Geisberger et al. 2008) once, then answers:
+//! (module `ch`, Geisberger et al. 2008) once, then answers:
 //!
 //! - [`Router::matrix`]: the many-to-many matrix between snapped points with
 //!   the bucket algorithm of Knopp, Sanders, Schultes, Schulz & Wagner
@@ -15,6 +15,24 @@
 //! respects its directions: a point on a one-way street is left and reached
 //! only in the street's direction, and two points on the same edge are
 //! joined directly when the direction allows it.
+//!
+//! ```
+//! use wasteroute::graph::{Profile, RoadGraph, DEFAULT_MAX_SNAP_M};
+//! use wasteroute::matrix::Router;
+//!
+//! let osm = std::path::Path::new("tests/data/monaco-roads-tiny.osm.pbf");
+//! let (graph, report) = RoadGraph::from_osm(osm, &Profile::truck())?;
+//! let snaps = graph.snap(&[(43.7385, 7.4215), (43.7390, 7.4230)], DEFAULT_MAX_SNAP_M)?;
+//! let points: Vec<_> = snaps.iter().filter_map(|s| s.on_road()).copied().collect();
+//! let router = Router::new(&graph);
+//! let m = router.matrix(&points)?;
+//! assert_eq!(m.duration(0, 0), Some(0));
+//! let seconds = m.duration(0, 1).expect("connected");
+//! let leg = router.route(&points[0], &points[1]).expect("connected");
+//! assert_eq!(leg.duration_s, seconds);
+//! assert!(leg.geometry.len() >= 2); // (lon, lat) along the streets
+//! # Ok::<(), wasteroute::Error>(())
+//! ```
 //!
 //! Internally a path weight is one `u64`: milliseconds in the high 32 bits,
 //! centimetres in the low 32 bits. Comparing packed weights orders paths by
@@ -239,9 +257,11 @@ impl TravelMatrix {
     }
 }
 
-/// Points that have more unreachable pairs in `closed` (the matrix under
-/// closures) than in `open` (the same points without closures): the points
-/// the closures cut off, in index order.
+/// The points the closures cut off: points in the main group of `open`
+/// (the matrix without closures) that are not in the main group of
+/// `closed` (the same points under closures), in index order. The main
+/// group is the largest set of points that can all reach each other (ties go
+/// to the group with the smallest index).
 ///
 /// # Errors
 /// [`Error::Invalid`] if the matrices have different sizes.
@@ -253,16 +273,38 @@ pub fn cut_off_points(open: &TravelMatrix, closed: &TravelMatrix) -> Result<Vec<
             closed.len()
         )));
     }
-    let count = |m: &TravelMatrix| {
-        let mut c = vec![0usize; m.len()];
-        for (i, j) in m.unreachable_pairs() {
-            c[i] += 1;
-            c[j] += 1;
+    let (a, b) = (open.main_group(), closed.main_group());
+    Ok((0..open.len()).filter(|&i| a[i] && !b[i]).collect())
+}
+
+impl TravelMatrix {
+    /// Marks the largest set of mutually reachable points.
+    pub fn main_group(&self) -> Vec<bool> {
+        let n = self.n;
+        let mut group = vec![usize::MAX; n];
+        let mut best = (0, usize::MAX);
+        for i in 0..n {
+            if group[i] != usize::MAX {
+                continue;
+            }
+            let mut size = 0;
+            for (j, g) in group.iter_mut().enumerate().skip(i) {
+                // Mutual reachability is an equivalence relation, so the
+                // group of i holds exactly the j that i reaches both ways.
+                if *g == usize::MAX
+                    && self.duration(i, j).is_some()
+                    && self.duration(j, i).is_some()
+                {
+                    *g = i;
+                    size += 1;
+                }
+            }
+            if size > best.0 {
+                best = (size, i);
+            }
         }
-        c
-    };
-    let (a, b) = (count(open), count(closed));
-    Ok((0..open.len()).filter(|&i| b[i] > a[i]).collect())
+        group.iter().map(|&g| g == best.1).collect()
+    }
 }
 
 /// A road graph prepared for fast queries (a contraction hierarchy over it).
