@@ -38,8 +38,8 @@ pub struct OsmRoads {
     /// `(node id, latitude, longitude)` of every node, sorted by id.
     ///
     /// # Units
-    /// Degrees (WGS84).
-    nodes: Vec<(i64, f64, f64)>,
+    /// 10^-7 degrees (WGS84), as OSM stores them.
+    nodes: Vec<(i64, i32, i32)>,
     /// The tags of nodes with a `barrier` tag.
     pub barriers: HashMap<i64, Tags>,
 }
@@ -50,9 +50,14 @@ impl OsmRoads {
     /// `nodes` are `(id, lat, lon)` in degrees, in any order.
     pub fn from_parts(
         ways: Vec<OsmWay>,
-        mut nodes: Vec<(i64, f64, f64)>,
+        nodes: Vec<(i64, f64, f64)>,
         barriers: HashMap<i64, Tags>,
     ) -> OsmRoads {
+        let e7 = |x: f64| (x * 1e7).round() as i32;
+        let mut nodes: Vec<(i64, i32, i32)> = nodes
+            .into_iter()
+            .map(|(id, lat, lon)| (id, e7(lat), e7(lon)))
+            .collect();
         nodes.sort_unstable_by_key(|n| n.0);
         OsmRoads {
             ways,
@@ -69,7 +74,7 @@ impl OsmRoads {
         self.nodes
             .binary_search_by_key(&id, |n| n.0)
             .ok()
-            .map(|i| (self.nodes[i].1, self.nodes[i].2))
+            .map(|i| (self.nodes[i].1 as f64 * 1e-7, self.nodes[i].2 as f64 * 1e-7))
     }
 
     /// The number of nodes with coordinates.
@@ -88,7 +93,7 @@ pub fn read_roads(path: &Path) -> Result<OsmRoads> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = osmpbfreader::OsmPbfReader::new(BufReader::with_capacity(1 << 20, file));
     let mut ways = Vec::new();
-    let mut nodes: Vec<(i64, f64, f64)> = Vec::new();
+    let mut nodes: Vec<(i64, i32, i32)> = Vec::new();
     let mut barriers = HashMap::new();
     let mut sorted = true;
     for obj in reader.par_iter() {
@@ -105,7 +110,7 @@ pub fn read_roads(path: &Path) -> Result<OsmRoads> {
                 {
                     sorted = false;
                 }
-                nodes.push((n.id.0, n.lat(), n.lon()));
+                nodes.push((n.id.0, n.decimicro_lat, n.decimicro_lon));
                 if n.tags.contains_key("barrier") {
                     barriers.insert(n.id.0, own_tags(&n.tags));
                 }

@@ -1,5 +1,7 @@
 //! One leg between two snapped points, with its road-following geometry.
 
+use rayon::prelude::*;
+
 use super::ch::SHORTCUT;
 use super::query::Search;
 use super::{INF, Router, same_edge, source_entries, target_entries, unpack_rounded};
@@ -33,9 +35,32 @@ impl Router<'_> {
     /// The fastest leg from `from` to `to`, or `None` if no road path joins
     /// them. Its duration and distance equal the matrix entry.
     pub fn route(&self, from: &SnappedPoint, to: &SnappedPoint) -> Option<Leg> {
+        let n = self.ch.n();
+        self.route_with(&mut Search::new(n), &mut Search::new(n), from, to)
+    }
+
+    /// The legs of many `(from, to)` pairs, in parallel with one pair of
+    /// search workspaces per thread; `None` where no road path exists.
+    pub fn routes(&self, pairs: &[(SnappedPoint, SnappedPoint)]) -> Vec<Option<Leg>> {
+        let n = self.ch.n();
+        pairs
+            .par_iter()
+            .map_init(
+                || (Search::new(n), Search::new(n)),
+                |(f, b), (from, to)| self.route_with(f, b, from, to),
+            )
+            .collect()
+    }
+
+    fn route_with(
+        &self,
+        fwd: &mut Search,
+        bwd: &mut Search,
+        from: &SnappedPoint,
+        to: &SnappedPoint,
+    ) -> Option<Leg> {
         let g = self.graph;
         let ch = &self.ch;
-        let n = ch.n();
         if from.edge as usize >= g.n_edges() || to.edge as usize >= g.n_edges() {
             return None;
         }
@@ -55,8 +80,6 @@ impl Router<'_> {
         // forbidden ones carry INF and are skipped by the search.
         let src_r = rank(src);
         let tgt_r = rank(tgt);
-        let mut fwd = Search::new(n);
-        let mut bwd = Search::new(n);
         fwd.upward_with(ch, true, &src_r, false);
         bwd.upward_with(ch, false, &tgt_r, false);
         let mut best = (direct, None);

@@ -207,9 +207,15 @@ fn legs_match_the_matrix_and_follow_the_road() {
         let pts = random_points(&mut rng, &g, 8, [43.7, 7.4, 43.708, 7.408]);
         let router = Router::new(&g);
         let m = router.matrix(&pts).unwrap();
+        let pairs: Vec<_> = pts
+            .iter()
+            .flat_map(|a| pts.iter().map(|b| (*a, *b)))
+            .collect();
+        let legs = router.routes(&pairs);
         for i in 0..pts.len() {
             for j in 0..pts.len() {
-                let leg = router.route(&pts[i], &pts[j]);
+                let leg = legs[i * pts.len() + j].clone();
+                assert_eq!(leg, router.route(&pts[i], &pts[j]));
                 let Some(leg) = leg else {
                     assert_eq!(m.duration(i, j), None);
                     continue;
@@ -367,6 +373,23 @@ fn matrix_matches_dijkstra_on_monaco_for_both_profiles() {
         let (g, _) = RoadGraph::from_osm(&data("monaco-latest.osm.pbf"), &profile).unwrap();
         let mut rng = Rng::new(11);
         let pts = random_points(&mut rng, &g, 60, [43.725, 7.410, 43.750, 7.440]);
+        assert_matches_oracle(&g, &pts, &profile.name);
+    }
+}
+
+/// Malta (116k road nodes): the hierarchy against Dijkstra for 150 points of
+/// both profiles. Slow in debug builds; run with
+/// `WASTEROUTE_MALTA=/path/to/malta-latest.osm.pbf cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn matrix_matches_dijkstra_on_malta() {
+    let Ok(path) = std::env::var("WASTEROUTE_MALTA") else {
+        panic!("set WASTEROUTE_MALTA to the Malta extract");
+    };
+    for profile in [Profile::truck(), Profile::small()] {
+        let (g, _) = RoadGraph::from_osm(std::path::Path::new(&path), &profile).unwrap();
+        let mut rng = Rng::new(3);
+        let pts = random_points(&mut rng, &g, 120, [35.80, 14.35, 35.98, 14.56]);
         assert_matches_oracle(&g, &pts, &profile.name);
     }
 }

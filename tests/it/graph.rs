@@ -63,3 +63,26 @@ fn points_in_central_monaco_snap_and_points_at_sea_do_not() {
     assert!(p.distance_m < 100.0, "{p:?}");
     assert!(matches!(s[1], Snap::TooFar { distance_m } if distance_m > 3000.0));
 }
+
+#[test]
+fn shipped_profile_files_equal_the_built_ins() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/profiles");
+    for (file, builtin) in [
+        ("truck.toml", Profile::truck()),
+        ("small.toml", Profile::small()),
+    ] {
+        let p = Profile::from_toml_file(&dir.join(file)).unwrap();
+        assert_eq!(p, builtin, "{file}");
+    }
+}
+
+#[test]
+fn a_bad_profile_file_names_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.toml");
+    std::fs::write(&p, "base = \"truck\"\nheight_m = \"tall\"\n").unwrap();
+    let e = Profile::from_toml_file(&p).unwrap_err();
+    assert!(e.is_input());
+    assert!(e.to_string().contains("p.toml"), "{e}");
+    assert!(e.to_string().contains("height_m"), "{e}");
+}
