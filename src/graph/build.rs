@@ -160,11 +160,7 @@ struct RawGraph {
 /// Travel time of `length_m` at `speed_kmh`, in milliseconds.
 fn travel_ms(length_m: f64, speed_kmh: f64) -> u32 {
     let ms = (length_m * 3600.0 / speed_kmh).round();
-    if ms >= (FORBIDDEN - 1) as f64 {
-        FORBIDDEN - 1
-    } else {
-        ms as u32
-    }
+    ms.min(super::MAX_EDGE_MS as f64) as u32
 }
 
 /// Splits usable ways into edges between vertices: way ends, nodes shared by
@@ -396,6 +392,13 @@ pub(crate) mod tests {
         let (g, r) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
         assert_eq!(r.usable_ways, 2);
         assert_eq!((g.n_vertices(), g.n_edges()), (2, 1));
+    }
+
+    #[test]
+    fn absurd_travel_times_are_capped() {
+        // 10^12 m at 1 km/h would be 3.6e15 ms: capped at about 12 days.
+        assert_eq!(travel_ms(1e12, 1.0), crate::graph::MAX_EDGE_MS);
+        assert_eq!(travel_ms(1000.0, 36.0), 100_000);
     }
 
     #[test]

@@ -303,7 +303,7 @@ impl RoadGraph {
                     if ms == FORBIDDEN {
                         FORBIDDEN
                     } else {
-                        (ms as f64 / f).round().min((FORBIDDEN - 1) as f64) as u32
+                        (ms as f64 / f).round().min(super::MAX_EDGE_MS as f64) as u32
                     }
                 };
                 e.forward_ms = slow(e.forward_ms);

@@ -40,6 +40,13 @@ pub type EdgeId = u32;
 /// The travel time of a direction that may not be used.
 pub const FORBIDDEN: u32 = u32::MAX;
 
+/// The largest travel time of one edge (about 12 days): longer times are
+/// capped, so that path sums stay far from overflowing.
+///
+/// # Units
+/// Milliseconds.
+pub const MAX_EDGE_MS: u32 = 1 << 30;
+
 /// One road edge: a chain of OSM way segments between two vertices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
@@ -126,7 +133,11 @@ impl RoadGraph {
             if edge.tail as usize >= n || edge.head as usize >= n {
                 return Err(format!("edge {e} names a vertex that does not exist"));
             }
-            if geometry_first[e + 1] < geometry_first[e] + 2 {
+            let ok = |ms: u32| ms == FORBIDDEN || ms <= MAX_EDGE_MS;
+            if !ok(edge.forward_ms) || !ok(edge.backward_ms) {
+                return Err(format!("edge {e} has a travel time above the limit"));
+            }
+            if geometry_first[e + 1] < geometry_first[e].saturating_add(2) {
                 return Err(format!("edge {e} has fewer than two geometry points"));
             }
         }

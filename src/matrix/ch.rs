@@ -120,7 +120,7 @@ impl Witness {
                 if a.other == avoid {
                     continue;
                 }
-                let nd = d + a.w;
+                let nd = d.saturating_add(a.w);
                 if nd < self.get(a.other) {
                     self.dist[a.other as usize] = nd;
                     self.stamp[a.other as usize] = self.generation;
@@ -167,12 +167,12 @@ impl Contractor {
             let max_out = v_out.iter().filter(|b| b.other != u).map(|b| b.w).max();
             let Some(max_out) = max_out else { continue };
             self.witness
-                .run(&self.out, u, v, a.w + max_out, max_settled);
+                .run(&self.out, u, v, a.w.saturating_add(max_out), max_settled);
             for b in v_out {
                 if b.other == u {
                     continue;
                 }
-                let via = a.w + b.w;
+                let via = a.w.saturating_add(b.w);
                 if self.witness.get(b.other) > via {
                     self.shortcuts.push((u, b.other, via));
                 }

@@ -36,9 +36,10 @@ pub(crate) fn matrix(g: &RoadGraph, points: &[SnappedPoint]) -> Vec<u64> {
                 continue;
             }
             for &(x, w) in &adj[v as usize] {
-                if d + w < dist[x as usize] {
-                    dist[x as usize] = d + w;
-                    heap.push(Reverse((d + w, x)));
+                let nd = d.saturating_add(w);
+                if nd < dist[x as usize] {
+                    dist[x as usize] = nd;
+                    heap.push(Reverse((nd, x)));
                 }
             }
         }
@@ -46,7 +47,7 @@ pub(crate) fn matrix(g: &RoadGraph, points: &[SnappedPoint]) -> Vec<u64> {
             let mut best = same_edge(g, s, t);
             for (v, w) in target_entries(g, t) {
                 if w != INF && dist[v as usize] != INF {
-                    best = best.min(dist[v as usize] + w);
+                    best = best.min(dist[v as usize].saturating_add(w));
                 }
             }
             out[i * k + j] = if i == j { 0 } else { best };

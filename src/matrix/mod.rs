@@ -431,12 +431,11 @@ impl<'g> Router<'g> {
         })
     }
 
-    /// Search entries in rank ids, dropping forbidden directions.
-    pub(crate) fn rank_entries(&self, e: [(u32, u64); 2]) -> Vec<(u32, u64)> {
-        e.iter()
-            .filter(|x| x.1 != INF)
-            .map(|&(v, w)| (self.ch.rank[v as usize], w))
-            .collect()
+    /// Search entries in rank ids (forbidden directions keep [`INF`], which
+    /// the searches skip).
+    #[inline]
+    pub(crate) fn rank_entries(&self, e: [(u32, u64); 2]) -> [(u32, u64); 2] {
+        e.map(|(v, w)| (self.ch.rank[v as usize], w))
     }
 }
 

@@ -85,8 +85,8 @@ impl Router<'_> {
         let mut best = (direct, None);
         for &(v, d) in &fwd.settled {
             let db = bwd.get(v);
-            if db != INF && d + db < best.0 {
-                best = (d + db, Some(v));
+            if db != INF && d.saturating_add(db) < best.0 {
+                best = (d.saturating_add(db), Some(v));
             }
         }
         if best.0 == INF {

@@ -102,7 +102,7 @@ impl Search {
             }
             self.settled.push((v, d));
             for a in relax {
-                let nd = d + a.weight;
+                let nd = d.saturating_add(a.weight);
                 if nd < self.get(a.other) {
                     self.dist[a.other as usize] = nd;
                     self.stamp[a.other as usize] = self.generation;
@@ -164,7 +164,7 @@ impl Buckets {
             let b =
                 &self.entries[self.first[v as usize] as usize..self.first[v as usize + 1] as usize];
             for &(j, d2) in b {
-                let c = d + d2;
+                let c = d.saturating_add(d2);
                 let r = &mut row[j as usize];
                 if c < *r {
                     *r = c;
