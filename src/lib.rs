@@ -10,14 +10,20 @@
 //! - [`model`]: the validated, immutable problem and its solutions, plus an
 //!   independent feasibility checker;
 //! - [`solver`]: the hybrid genetic search that solves every problem variant;
+//! - [`graph`]: road networks from OpenStreetMap per vehicle profile,
+//!   snapping and closures;
+//! - [`matrix`]: travel-time and distance matrices and legs over a road
+//!   graph (contraction hierarchies);
 //! - [`io`]: readers and writers for external formats (CVRPLIB, ...).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cvrp;
 pub mod error;
+pub mod graph;
 pub mod io;
 pub mod kim;
+pub mod matrix;
 pub mod model;
 pub mod solver;
 

@@ -9,6 +9,10 @@ mod wcvrptw;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod graph;
+mod points;
+
 /// Plans solid-waste collection routes on real road networks.
 #[derive(Debug, Parser)]
 #[command(name = "wasteroute", version, about)]
@@ -26,6 +30,10 @@ enum Command {
     Cvrp(cvrp::CvrpArgs),
     /// Solve the waste-collection benchmark of Kim et al. (2006).
     Wcvrptw(wcvrptw::WcvrptwArgs),
+    /// Road graphs from OpenStreetMap: build, matrices.
+    Graph(graph::GraphArgs),
+    /// Benchmarks (road matrices, ...).
+    Bench(bench::BenchArgs),
 }
 
 /// Exit code for bad input.
@@ -49,6 +57,8 @@ pub fn run() -> i32 {
     let result: anyhow::Result<()> = match cli.command {
         Command::Cvrp(a) => cvrp::run(a),
         Command::Wcvrptw(a) => wcvrptw::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per subject.
 
 mod cvrplib;
+mod graph;
 mod kim;
+mod matrix;
 mod solver;

@@ -1,0 +1,238 @@
+//! `wasteroute graph ...`: build road graphs and compute matrices.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use wasteroute::graph::{Closures, DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap};
+use wasteroute::matrix::{Router, TravelMatrix, cut_off_points};
+
+use super::points::read_points;
+
+/// Road graph commands.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(subcommand)]
+    command: GraphCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum GraphCommand {
+    /// Build the road graph of a vehicle profile from an OSM extract.
+    Build(BuildArgs),
+    /// Travel-time and distance matrix between points on a built graph.
+    Matrix(MatrixArgs),
+}
+
+#[derive(Debug, Args)]
+struct MatrixArgs {
+    /// A graph written by `graph build`.
+    #[arg(long)]
+    graph: PathBuf,
+    /// Points CSV with columns id,lat,lon.
+    #[arg(long)]
+    points: PathBuf,
+    /// GeoJSON closures (polygons or lines with a `factor` property).
+    #[arg(long)]
+    closures: Option<PathBuf>,
+    /// Output CSV (from_id,to_id,duration_s,distance_m); stdout if absent.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Points farther than this from any usable road are not routed.
+    #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M)]
+    max_snap_m: f64,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// The OpenStreetMap extract (.osm.pbf).
+    #[arg(long)]
+    osm: PathBuf,
+    /// `truck`, `small`, or a profile TOML file.
+    #[arg(long, default_value = "truck")]
+    profile: String,
+    /// Where to write the graph (default: the extract's name with `.<profile>.wrg`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the build report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a `graph` subcommand.
+pub fn run(args: GraphArgs) -> anyhow::Result<()> {
+    match args.command {
+        GraphCommand::Build(a) => build(a),
+        GraphCommand::Matrix(a) => matrix(a),
+    }
+}
+
+fn build(a: BuildArgs) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let profile = Profile::from_name_or_file(&a.profile)?;
+    let (g, report) = RoadGraph::from_osm(&a.osm, &profile)?;
+    let out = a.out.unwrap_or_else(|| {
+        let name = a
+            .osm
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "graph".into());
+        let stem = name.split('.').next().unwrap_or("graph").to_string();
+        a.osm.with_file_name(format!("{stem}.{}.wrg", profile.name))
+    });
+    g.save(&out)
+        .with_context(|| format!("writing the graph to {}", out.display()))?;
+    let total_s = t.elapsed().as_secs_f64();
+    if a.json {
+        let mut v = serde_json::to_value(&report)?;
+        v["out"] = serde_json::json!(out.display().to_string());
+        v["total_s"] = serde_json::json!(total_s);
+        println!("{v}");
+    } else {
+        println!(
+            "profile {}: {} vertices, {} edges ({} arcs), {:.1} km of road",
+            report.profile, report.vertices, report.edges, report.arcs, report.km
+        );
+        println!(
+            "dropped {} vertices and {:.1} km outside the largest strongly connected component ({} components)",
+            report.dropped_vertices, report.dropped_km, report.components
+        );
+        println!(
+            "read {:.2} s, build {:.2} s, total {:.2} s -> {}",
+            report.read_s,
+            report.build_s,
+            total_s,
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// How many unreachable pairs are listed one by one on stderr.
+const MAX_LISTED_PAIRS: usize = 50;
+
+fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
+    let g = RoadGraph::load(&a.graph)?;
+    let points = read_points(&a.points)?;
+    let closures = match &a.closures {
+        Some(p) => Some(Closures::from_geojson(p)?),
+        None => None,
+    };
+    let coords: Vec<(f64, f64)> = points.iter().map(|p| (p.lat, p.lon)).collect();
+    let snaps = g.snap(&coords, a.max_snap_m)?;
+    // Index of each input point among the snapped ones.
+    let mut slot = vec![None; points.len()];
+    let mut on_road = Vec::new();
+    for (i, s) in snaps.iter().enumerate() {
+        match s {
+            Snap::OnRoad(p) => {
+                slot[i] = Some(on_road.len());
+                on_road.push(*p);
+            }
+            Snap::TooFar { distance_m } => eprintln!(
+                "point '{}' is {:.0} m from the nearest usable road (limit {:.0} m): not routed",
+                points[i].id, distance_m, a.max_snap_m
+            ),
+        }
+    }
+    let open_router = Router::new(&g);
+    let open = open_router.matrix(&on_road)?;
+    let m: TravelMatrix = match &closures {
+        Some(c) => {
+            let (h, report) = g.with_closures(c);
+            eprintln!(
+                "closures: {} features, {} edges closed, {} slowed",
+                report.features, report.edges_closed, report.edges_slowed
+            );
+            let closed = Router::new(&h).matrix(&on_road)?;
+            let by_slot: Vec<usize> = (0..points.len()).filter(|&i| slot[i].is_some()).collect();
+            for k in cut_off_points(&open, &closed)? {
+                eprintln!(
+                    "point '{}' is cut off by the closures",
+                    points[by_slot[k]].id
+                );
+            }
+            closed
+        }
+        None => open,
+    };
+    let by_slot: Vec<usize> = (0..points.len()).filter(|&i| slot[i].is_some()).collect();
+    let n_unreachable = m.n_unreachable();
+    for (k, (i, j)) in m.unreachable_pairs().enumerate() {
+        if k == MAX_LISTED_PAIRS {
+            eprintln!("... {} unreachable pairs in all", n_unreachable);
+            break;
+        }
+        eprintln!(
+            "no road path from '{}' to '{}'",
+            points[by_slot[i]].id, points[by_slot[j]].id
+        );
+    }
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        writeln!(w, "from_id,to_id,duration_s,distance_m")?;
+        for (i, p) in points.iter().enumerate() {
+            for (j, q) in points.iter().enumerate() {
+                let v = match (slot[i], slot[j]) {
+                    (Some(a), Some(b)) => m.duration(a, b).zip(m.distance(a, b)),
+                    _ => None,
+                };
+                match v {
+                    Some((d, x)) => {
+                        writeln!(w, "{},{},{d},{x}", csv_field(&p.id), csv_field(&q.id))?
+                    }
+                    None => writeln!(w, "{},{},,", csv_field(&p.id), csv_field(&q.id))?,
+                }
+            }
+        }
+        w.flush()
+    };
+    match &a.out {
+        Some(out) => write_file_atomically(out, write)
+            .with_context(|| format!("writing {}", out.display()))?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write(&mut w)?;
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// Writes through `f` into a temporary file next to `path`, then renames it.
+fn write_file_atomically(
+    path: &std::path::Path,
+    f: impl Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.unwrap_or_else(|| "out".into()),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(wasteroute::Error::io(path, e).into());
+    }
+    Ok(())
+}
