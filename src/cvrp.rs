@@ -55,6 +55,7 @@ pub fn problem(inst: &CvrpInstance, rounding: Rounding) -> Result<Problem> {
             stream: 0,
             required: true,
             prize: 0,
+            vehicles: crate::model::ALL_VEHICLES,
         });
     }
     let mut t = VehicleType::new("vehicle", n - 1, inst.capacity());

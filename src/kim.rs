@@ -121,6 +121,7 @@ pub fn problem(inst: &KimInstance, options: KimOptions) -> Result<KimProblem> {
                     stream: 0,
                     required: true,
                     prize: 0,
+                    vehicles: crate::model::ALL_VEHICLES,
                 });
             }
             KimKind::Landfill => {
@@ -131,6 +132,8 @@ pub fn problem(inst: &KimInstance, options: KimOptions) -> Result<KimProblem> {
                     tw: tw(nd.early_s, nd.late_s),
                     unload: scale_time(nd.service_s),
                     accepts: crate::model::ALL_STREAMS,
+                    vehicles: crate::model::ALL_VEHICLES,
+                    daily_capacity: crate::model::UNLIMITED,
                 });
             }
             KimKind::Depot => {}

@@ -83,6 +83,12 @@ impl ProblemBuilder {
         if vehicle_types.is_empty() {
             return bad("the problem has no vehicle type".into());
         }
+        if vehicle_types.len() > 64 {
+            return bad(format!(
+                "{} vehicle types; at most 64 are supported",
+                vehicle_types.len()
+            ));
+        }
         if profiles.is_empty() {
             return bad("the problem has no travel matrix (profile)".into());
         }
@@ -134,6 +140,9 @@ impl ProblemBuilder {
             }
             if f.accepts == 0 {
                 return bad(format!("facility '{}' accepts no stream", f.name));
+            }
+            if f.daily_capacity < 0 {
+                return bad(format!("facility '{}': negative daily capacity", f.name));
             }
         }
         let mut n_dims = 1;
@@ -198,11 +207,13 @@ impl ProblemBuilder {
         for c in clients.iter().filter(|c| c.required) {
             let carriers: Vec<&VehicleType> = vehicle_types
                 .iter()
-                .filter(|t| t.streams & (1 << c.stream) != 0)
+                .enumerate()
+                .filter(|(k, t)| t.streams & (1 << c.stream) != 0 && c.vehicles & (1 << k) != 0)
+                .map(|(_, t)| t)
                 .collect();
             if carriers.is_empty() {
                 return bad(format!(
-                    "client '{}': no vehicle type may carry its stream {}",
+                    "client '{}': no vehicle type may serve it (stream {})",
                     c.name, c.stream
                 ));
             }
@@ -235,7 +246,11 @@ impl ProblemBuilder {
                 .any(|t| t.max_reloads > 0 || t.unload_at_end),
             breaks: vehicle_types.iter().any(|t| t.break_.is_some()),
             streams: vehicle_types.iter().any(|t| t.streams != ALL_STREAMS)
-                || facilities.iter().any(|f| f.accepts != ALL_STREAMS),
+                || facilities
+                    .iter()
+                    .any(|f| f.accepts != ALL_STREAMS || f.vehicles != ALL_VEHICLES)
+                || clients.iter().any(|c| c.vehicles != ALL_VEHICLES),
+            facility_capacity: facilities.iter().any(|f| f.daily_capacity < UNLIMITED),
             optional: clients.iter().any(|c| !c.required),
             distance_limit: vehicle_types.iter().any(|t| t.max_distance < UNLIMITED),
             daily_limits: vehicle_types.iter().any(|t| {

@@ -93,6 +93,13 @@ pub enum Violation {
         /// By how much.
         excess: Duration,
     },
+    /// A facility receives more than its daily capacity.
+    FacilityCapacity {
+        /// The facility.
+        facility: usize,
+        /// By how much (first load dimension).
+        excess: Load,
+    },
     /// The route is longer than allowed.
     Distance {
         /// Route index.
@@ -151,6 +158,12 @@ impl fmt::Display for Violation {
             }
             Distance { route, excess } => {
                 write!(f, "route {route} is too long in distance by {excess}")
+            }
+            FacilityCapacity { facility, excess } => {
+                write!(
+                    f,
+                    "facility {facility} receives {excess} more than its daily capacity"
+                )
             }
         }
     }
@@ -231,6 +244,7 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
         }
     }
     let mut used = vec![0usize; problem.vehicle_types.len()];
+    let mut received = vec![0 as Load; problem.facilities.len()];
     for (r, route) in solution.routes.iter().enumerate() {
         let Some(vt) = problem.vehicle_types.get(route.vehicle_type) else {
             rep.violations.push(Violation::BadReference(r));
@@ -252,11 +266,20 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
             continue;
         }
         used[route.vehicle_type] += 1;
-        let rr = check_route(problem, vt, r, route, &mut rep.violations);
+        let rr = check_route(problem, vt, r, route, &mut rep.violations, &mut received);
         rep.cost += rr.cost;
         rep.distance += rr.distance;
         rep.duration += rr.duration;
         rep.routes.push(rr);
+    }
+    for (f, &got) in received.iter().enumerate() {
+        let cap = problem.facilities[f].daily_capacity;
+        if got > cap {
+            rep.violations.push(Violation::FacilityCapacity {
+                facility: f,
+                excess: got - cap,
+            });
+        }
     }
     for (t, &u) in used.iter().enumerate() {
         if u > problem.vehicle_types[t].count {
@@ -275,6 +298,7 @@ fn check_route(
     r: usize,
     route: &Route,
     out: &mut Vec<Violation>,
+    received: &mut [Load],
 ) -> RouteReport {
     let prof = vt.profile;
     let start_depot = &p.depots[vt.start_depot];
@@ -318,6 +342,7 @@ fn check_route(
             }
             Visit::Unload(f) => {
                 unloads += 1;
+                received[f] += trip_load[0];
                 close_trip(&trip_load, &vt.capacity, trip, out);
                 if trip_streams & !p.facilities[f].accepts != 0 {
                     out.push(Violation::StreamFacility {
@@ -533,6 +558,7 @@ mod tests {
                 stream: 0,
                 required: true,
                 prize: 0,
+                vehicles: crate::model::ALL_VEHICLES,
             })
             .collect();
         let mut t = VehicleType::new("truck", 2, 6);
@@ -547,6 +573,8 @@ mod tests {
             tw: TimeWindow::ALWAYS,
             unload: 7,
             accepts: 1,
+            vehicles: crate::model::ALL_VEHICLES,
+            daily_capacity: crate::model::UNLIMITED,
         });
         b.add_vehicle_type(t);
         b.build().unwrap()

@@ -41,6 +41,12 @@ pub type StreamSet = u32;
 /// Every stream.
 pub const ALL_STREAMS: StreamSet = u32::MAX;
 
+/// A set of vehicle types as a bit mask (bit `t` set = vehicle type `t`);
+/// a problem has at most 64 vehicle types.
+pub type VehicleSet = u64;
+/// Every vehicle type.
+pub const ALL_VEHICLES: VehicleSet = u64::MAX;
+
 /// A large value used for "no limit" on integer quantities. It is far below
 /// `i64::MAX` so that sums of a few of them cannot overflow.
 pub const UNLIMITED: i64 = i64::MAX / 1024;
@@ -171,6 +177,9 @@ pub struct Client {
     pub required: bool,
     /// Cost of leaving an optional client unserved.
     pub prize: Cost,
+    /// The vehicle types that may serve it (for example those whose road
+    /// profile reaches it).
+    pub vehicles: VehicleSet,
 }
 
 /// A facility where vehicles unload between trips and at the end of the day
@@ -187,6 +196,10 @@ pub struct Facility {
     pub unload: Duration,
     /// The streams it accepts.
     pub accepts: StreamSet,
+    /// The vehicle types that may unload here.
+    pub vehicles: VehicleSet,
+    /// Most load (first dimension) it takes per day.
+    pub daily_capacity: Load,
 }
 
 /// A break (for example lunch) that each used vehicle of a type takes once.
@@ -278,8 +291,11 @@ pub struct Features {
     pub reloads: bool,
     /// Some vehicle type takes a break.
     pub breaks: bool,
-    /// Streams restrict which vehicle or facility may take a client.
+    /// Streams or vehicle sets restrict which vehicle or facility may take a
+    /// client.
     pub streams: bool,
+    /// Some facility has a daily capacity.
+    pub facility_capacity: bool,
     /// Some client is optional.
     pub optional: bool,
     /// Some vehicle type limits route distance.
@@ -355,8 +371,15 @@ impl Problem {
     pub fn duration(&self, profile: usize, a: usize, b: usize) -> Duration {
         self.profiles[profile].duration.get(a, b)
     }
-    /// Whether vehicle type `t` may serve client `c` (stream compatibility).
+    /// Whether vehicle type `t` may serve client `c` (stream and vehicle set).
     pub fn can_serve(&self, t: usize, c: usize) -> bool {
-        self.vehicle_types[t].streams & (1 << self.clients[c].stream) != 0
+        let cl = &self.clients[c];
+        self.vehicle_types[t].streams & (1 << cl.stream) != 0 && cl.vehicles & (1 << t) != 0
+    }
+
+    /// Whether vehicle type `t` may unload at facility `f`.
+    pub fn can_unload(&self, t: usize, f: usize) -> bool {
+        let fa = &self.facilities[f];
+        fa.vehicles & (1 << t) != 0 && fa.accepts & self.vehicle_types[t].streams != 0
     }
 }

@@ -90,6 +90,8 @@ pub(crate) struct Data<'p> {
     pub simple: bool,
     /// Number of routes to keep per vehicle type in the search (see `route_slots`).
     pub slots: Vec<usize>,
+    /// The facilities each vehicle type may unload at.
+    pub unload_sites: Vec<Vec<usize>>,
 }
 
 impl<'p> Data<'p> {
@@ -99,8 +101,9 @@ impl<'p> Data<'p> {
         let client_seg = problem
             .clients()
             .iter()
-            .map(|c| {
-                Seg::client(
+            .map(|c| Seg {
+                types: c.vehicles,
+                ..Seg::client(
                     c.location, c.demand, c.service, c.tw.start, c.tw.end, c.stream,
                 )
             })
@@ -108,7 +111,10 @@ impl<'p> Data<'p> {
         let unload_seg = problem
             .facilities()
             .iter()
-            .map(|fa| Seg::unload(fa.location, fa.unload, fa.tw.start, fa.tw.end, fa.accepts))
+            .map(|fa| Seg {
+                types: fa.vehicles,
+                ..Seg::unload(fa.location, fa.unload, fa.tw.start, fa.tw.end, fa.accepts)
+            })
             .collect();
         let mut start_seg = Vec::new();
         let mut end_seg = Vec::new();
@@ -143,6 +149,7 @@ impl<'p> Data<'p> {
                 max_reloads: t.max_reloads.min(i32::MAX as usize) as i32,
                 unload_at_end: t.unload_at_end,
                 streams: t.streams,
+                type_bit: 1 << rules.len(),
             });
         }
         let loc = problem
@@ -165,6 +172,13 @@ impl<'p> Data<'p> {
         });
         let simple = !time && !f.reloads && !f.breaks && !f.streams;
         let slots = route_slots(problem);
+        let unload_sites = (0..problem.vehicle_types().len())
+            .map(|t| {
+                (0..problem.facilities().len())
+                    .filter(|&f| problem.can_unload(t, f))
+                    .collect()
+            })
+            .collect();
         Data {
             problem,
             client_seg,
@@ -185,6 +199,7 @@ impl<'p> Data<'p> {
             time,
             simple,
             slots,
+            unload_sites,
         }
     }
 
@@ -211,6 +226,23 @@ impl<'p> Data<'p> {
             Kind::End => &self.end_seg[vt],
             Kind::Break => &self.break_seg[vt],
         }
+    }
+
+    /// The facility vehicle type `vt` reaches most cheaply from location
+    /// `from` (then going on to its end depot when `to_end`).
+    pub fn nearest_unload(&self, vt: usize, from: usize, to_end: bool) -> Option<usize> {
+        let p = self.problem;
+        let t = &p.vehicle_types()[vt];
+        let end = p.depots()[t.end_depot].location;
+        self.unload_sites[vt].iter().copied().min_by_key(|&f| {
+            let l = p.facilities()[f].location;
+            p.distance(t.profile, from, l)
+                + if to_end {
+                    p.distance(t.profile, l, end)
+                } else {
+                    0
+                }
+        })
     }
 
     /// Folds `stops` into one segment on a route of type `vt`.

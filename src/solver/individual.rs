@@ -22,6 +22,8 @@ pub(crate) struct Individual {
     pub feasible: bool,
     /// Summed violations over the routes.
     excess: Excess,
+    /// Load delivered beyond the facilities' daily capacities.
+    facility_excess: i64,
     /// Successor and predecessor of each client (`n` = a depot).
     pub succ: Vec<u32>,
     pub pred: Vec<u32>,
@@ -43,6 +45,7 @@ impl Individual {
             plain_cost: 0,
             feasible: false,
             excess: Excess::default(),
+            facility_excess: 0,
             succ: vec![n as u32; n],
             pred: vec![n as u32; n],
         };
@@ -80,6 +83,11 @@ impl Individual {
             }
         }
         self.unassigned.sort_unstable();
+        self.facility_excess = if d.problem.features().facility_capacity {
+            facility_excess(d, &self.routes)
+        } else {
+            0
+        };
         self.reprice(d, pen);
     }
 
@@ -122,6 +130,10 @@ impl Individual {
                     .count() as i32
                     <= rules.max_reloads + i32::from(rules.unload_at_end);
         }
+        if self.facility_excess > 0 {
+            cost += (pen.load[0] * self.facility_excess as f64 + 0.5) as Cost;
+            feasible = false;
+        }
         self.cost = cost;
         self.plain_cost = plain;
         self.feasible = feasible;
@@ -131,7 +143,16 @@ impl Individual {
     /// Whether the load, time and distance rules hold (for penalty adaptation).
     pub fn excess_flags(&self) -> (bool, bool, bool) {
         let e = &self.excess;
-        (e.load.iter().all(|&x| x == 0), e.time == 0, e.dist == 0)
+        (
+            e.load.iter().all(|&x| x == 0) && self.facility_excess == 0,
+            e.time == 0,
+            e.dist == 0,
+        )
+    }
+
+    /// Whether some facility receives more than its daily capacity.
+    pub fn overloads_facilities(&self) -> bool {
+        self.facility_excess > 0
     }
 
     /// Clients in route order (the giant tour).
@@ -166,4 +187,29 @@ impl Individual {
             unassigned: self.unassigned.clone(),
         }
     }
+}
+
+/// Load unloaded beyond each facility's daily capacity, summed (first load
+/// dimension). A global rule: the local search does not see it, the
+/// population prices it and only feasible individuals respect it.
+fn facility_excess(d: &Data, routes: &[Route]) -> i64 {
+    let p = d.problem;
+    let mut got = vec![0i64; p.facilities().len()];
+    for r in routes {
+        let mut trip = 0;
+        for v in &r.visits {
+            match *v {
+                Visit::Client(c) => trip += p.clients()[c].demand[0],
+                Visit::Unload(f) => {
+                    got[f] += trip;
+                    trip = 0;
+                }
+                Visit::Break => {}
+            }
+        }
+    }
+    got.iter()
+        .zip(p.facilities())
+        .map(|(&g, f)| (g - f.daily_capacity).max(0))
+        .sum()
 }

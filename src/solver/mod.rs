@@ -20,6 +20,7 @@
 //!         stream: 0,
 //!         required: true,
 //!         prize: 0,
+//!         vehicles: wasteroute::model::ALL_VEHICLES,
 //!     });
 //! }
 //! b.add_vehicle_type(VehicleType::new("truck", 4, 2));

@@ -19,7 +19,8 @@
 //! physical stop is placed after any break between them.
 
 use crate::model::{
-    Cost, Distance, Duration, LOAD_DIMS, Load, LoadVec, Matrix, StreamSet, UNLIMITED,
+    ALL_VEHICLES, Cost, Distance, Duration, LOAD_DIMS, Load, LoadVec, Matrix, StreamSet, UNLIMITED,
+    VehicleSet,
 };
 
 /// Marker for "no location" (a break).
@@ -51,6 +52,8 @@ pub(crate) struct Seg {
     pub tail_streams: StreamSet,
     /// Streams of every client in the run.
     pub all_streams: StreamSet,
+    /// Vehicle types allowed to serve every client and facility of the run.
+    pub types: VehicleSet,
     /// Streams accepted by the first unload of the run (all if none).
     pub first_accepts: StreamSet,
     /// Trips inside the run that end at a facility refusing one of their streams.
@@ -114,6 +117,7 @@ impl Seg {
         tail_streams: 0,
         all_streams: 0,
         first_accepts: u32::MAX,
+        types: ALL_VEHICLES,
         bad_streams: 0,
         stops: 0,
         reloads: 0,
@@ -272,6 +276,7 @@ impl SegCtx<'_> {
         a.dist += b.dist;
         a.stops += b.stops;
         a.all_streams |= b.all_streams;
+        a.types &= b.types;
         a.bad_streams += b.bad_streams;
         for d in 0..LOAD_DIMS {
             a.total[d] += b.total[d];
@@ -360,6 +365,8 @@ pub(crate) struct RouteRules {
     pub max_reloads: i32,
     pub unload_at_end: bool,
     pub streams: StreamSet,
+    /// This type's bit in vehicle sets.
+    pub type_bit: VehicleSet,
 }
 
 /// Violations of a complete route (start depot to end depot).
@@ -409,7 +416,7 @@ impl RouteRules {
         if s.stops == 0 {
             return 0;
         }
-        if s.all_streams & !self.streams != 0 {
+        if s.all_streams & !self.streams != 0 || s.types & self.type_bit == 0 {
             return FORBIDDEN;
         }
         let e = self.excess(s, time);

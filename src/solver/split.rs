@@ -52,20 +52,7 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
     }
 
     fn nearest_facility(&self, to_end: bool) -> Option<usize> {
-        let p = self.d.problem;
-        let t = &p.vehicle_types()[self.vt];
-        let end = p.depots()[t.end_depot].location;
-        (0..p.facilities().len())
-            .filter(|&f| p.facilities()[f].accepts & t.streams != 0)
-            .min_by_key(|&f| {
-                let l = p.facilities()[f].location;
-                p.distance(t.profile, self.last_loc, l)
-                    + if to_end {
-                        p.distance(t.profile, l, end)
-                    } else {
-                        0
-                    }
-            })
+        self.d.nearest_unload(self.vt, self.last_loc, to_end)
     }
 
     fn place_break_if_due(&mut self) {

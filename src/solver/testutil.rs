@@ -86,6 +86,12 @@ pub(crate) fn random_problem(seed: u64, n: usize, rich: bool) -> Problem {
             } else {
                 0
             },
+            // Some clients only the first vehicle type may serve.
+            vehicles: if rich && g.below(6) == 0 {
+                1
+            } else {
+                ALL_VEHICLES
+            },
         });
     }
     for f in 0..n_fac {
@@ -98,6 +104,8 @@ pub(crate) fn random_problem(seed: u64, n: usize, rich: bool) -> Problem {
             },
             unload: 30,
             accepts: if f == 0 { ALL_STREAMS } else { 1 },
+            vehicles: crate::model::ALL_VEHICLES,
+            daily_capacity: crate::model::UNLIMITED,
         });
     }
     let mut t = VehicleType::new("big", n, 25);

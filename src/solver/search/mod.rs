@@ -205,14 +205,9 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         }
         if t.unload_at_end {
             let end = d.problem.depots()[t.end_depot].location;
-            let f = (0..d.problem.facilities().len())
-                .filter(|&f| d.problem.facilities()[f].accepts & t.streams != 0)
-                .min_by_key(|&f| {
-                    d.problem
-                        .distance(t.profile, d.problem.facilities()[f].location, end)
-                })
-                .unwrap_or(0);
-            visits.push(Stop::unload(f));
+            if let Some(f) = d.nearest_unload(vt, end, false) {
+                visits.push(Stop::unload(f));
+            }
         }
         SRoute::new(d, vt, visits)
     }

@@ -36,10 +36,9 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
 
 /// Facilities a vehicle type may unload at.
 fn facilities_for(ls: &LocalSearch, vt: usize) -> Vec<Stop> {
-    let streams = ls.d.problem.vehicle_types()[vt].streams;
-    (0..ls.d.problem.facilities().len())
-        .filter(|&f| ls.d.problem.facilities()[f].accepts & streams != 0)
-        .map(Stop::unload)
+    ls.d.unload_sites[vt]
+        .iter()
+        .map(|&f| Stop::unload(f))
         .collect()
 }
 
