@@ -25,6 +25,7 @@ pub mod io;
 pub mod kim;
 pub mod matrix;
 pub mod model;
+pub mod plan;
 pub mod solver;
 
 pub use error::{Error, Result};

@@ -1,9 +1,12 @@
 //! The command line: parse, run, map errors to exit codes.
 //!
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
-//! malformed file, invalid values, usage error), 3 routing failure.
+//! malformed file, invalid values, usage error), 3 routing failure (a depot
+//! or facility off the road network), 4 plan written but a coverage target
+//! missed.
 
 mod cvrp;
+mod plan;
 mod progress;
 mod wcvrptw;
 
@@ -30,6 +33,8 @@ enum Command {
     Cvrp(cvrp::CvrpArgs),
     /// Solve the waste-collection benchmark of Kim et al. (2006).
     Wcvrptw(wcvrptw::WcvrptwArgs),
+    /// Plan tomorrow's waste collection (no input flags: the bundled demo).
+    Plan(plan::PlanArgs),
     /// Road graphs from OpenStreetMap: build, matrices.
     Graph(graph::GraphArgs),
     /// Benchmarks (road matrices, ...).
@@ -54,14 +59,15 @@ pub fn run() -> i32 {
         }
     };
     init_logging(cli.verbose);
-    let result: anyhow::Result<()> = match cli.command {
-        Command::Cvrp(a) => cvrp::run(a),
-        Command::Wcvrptw(a) => wcvrptw::run(a),
-        Command::Graph(a) => graph::run(a),
-        Command::Bench(a) => bench::run(a),
+    let result: anyhow::Result<i32> = match cli.command {
+        Command::Cvrp(a) => cvrp::run(a).map(|()| 0),
+        Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
+        Command::Plan(a) => plan::run(a),
+        Command::Graph(a) => graph::run(a).map(|()| 0),
+        Command::Bench(a) => bench::run(a).map(|()| 0),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             if is_broken_pipe(&e) {
                 return 0;

@@ -10,6 +10,7 @@
 pub mod cvrplib;
 pub mod kim;
 pub mod osm;
+pub mod plan;
 
 use std::io::Write;
 use std::path::Path;

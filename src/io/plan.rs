@@ -52,8 +52,13 @@ pub enum Stream {
 
 impl Stream {
     /// Every stream, in index order.
-    pub const ALL: [Stream; 5] =
-        [Stream::Household, Stream::Recyclable, Stream::Industrial, Stream::Hazardous, Stream::Medical];
+    pub const ALL: [Stream; 5] = [
+        Stream::Household,
+        Stream::Recyclable,
+        Stream::Industrial,
+        Stream::Hazardous,
+        Stream::Medical,
+    ];
 
     /// The name used in files.
     pub fn name(self) -> &'static str {
@@ -73,7 +78,9 @@ impl Stream {
 
     /// Parses a stream name.
     pub fn parse(s: &str) -> Option<Stream> {
-        Stream::ALL.into_iter().find(|x| x.name() == s.trim().to_ascii_lowercase())
+        Stream::ALL
+            .into_iter()
+            .find(|x| x.name() == s.trim().to_ascii_lowercase())
     }
 }
 
@@ -248,7 +255,15 @@ pub struct Targets {
 
 impl Default for Targets {
     fn default() -> Self {
-        Targets { urban: 1.0, rural: 0.95, household: 0.0, recyclable: 0.0, industrial: 1.0, hazardous: 1.0, medical: 1.0 }
+        Targets {
+            urban: 1.0,
+            rural: 0.95,
+            household: 0.0,
+            recyclable: 0.0,
+            industrial: 1.0,
+            hazardous: 1.0,
+            medical: 1.0,
+        }
     }
 }
 
@@ -304,7 +319,11 @@ pub fn parse_time(s: &str) -> Option<i64> {
         Some(x) => x.parse().ok()?,
         None => 0,
     };
-    if it.next().is_some() || !(0..48).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&sec) {
+    if it.next().is_some()
+        || !(0..48).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..60).contains(&sec)
+    {
         return None;
     }
     Some(h * 3600 + m * 60 + sec)
@@ -328,11 +347,15 @@ impl Record<'_> {
     }
 
     fn get(&self, field: &str) -> Option<&str> {
-        self.fields.get(field).map(|s| s.trim()).filter(|s| !s.is_empty())
+        self.fields
+            .get(field)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
     }
 
     fn req(&self, field: &str) -> Result<&str> {
-        self.get(field).ok_or_else(|| self.err(field, "is missing or empty"))
+        self.get(field)
+            .ok_or_else(|| self.err(field, "is missing or empty"))
     }
 
     fn f64(&self, field: &str) -> Result<Option<f64>> {
@@ -362,8 +385,12 @@ impl Record<'_> {
     }
 
     fn coords(&self) -> Result<(f64, f64)> {
-        let lat = self.f64("lat")?.ok_or_else(|| self.err("lat", "is missing or empty"))?;
-        let lon = self.f64("lon")?.ok_or_else(|| self.err("lon", "is missing or empty"))?;
+        let lat = self
+            .f64("lat")?
+            .ok_or_else(|| self.err("lat", "is missing or empty"))?;
+        let lon = self
+            .f64("lon")?
+            .ok_or_else(|| self.err("lon", "is missing or empty"))?;
         if !(-90.0..=90.0).contains(&lat) {
             return Err(self.err("lat", format!("{lat} is not a latitude (-90 to 90)")));
         }
@@ -378,12 +405,23 @@ fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
+/// A CSV record: its line and (column, value) pairs.
+type CsvRow = (usize, Vec<(String, String)>);
+
 /// Reads a CSV file into records (header names lower-cased and trimmed).
-fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<(usize, Vec<(String, String)>)>> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
+fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<CsvRow>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|e| Error::input(Location::file(path).at_line(1), format!("unreadable header: {e}")))?
+        .map_err(|e| {
+            Error::input(
+                Location::file(path).at_line(1),
+                format!("unreadable header: {e}"),
+            )
+        })?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
@@ -391,27 +429,43 @@ fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<(usize,
         if !headers.iter().any(|h| h == r) {
             return Err(Error::input(
                 Location::file(path).at_line(1).with_field(*r),
-                format!("the header has no '{r}' column (columns: {})", headers.join(", ")),
+                format!(
+                    "the header has no '{r}' column (columns: {})",
+                    headers.join(", ")
+                ),
             ));
         }
     }
     let mut seen = std::collections::HashSet::new();
     for h in &headers {
         if !seen.insert(h) {
-            return Err(Error::input(Location::file(path).at_line(1).with_field(h), "column appears twice"));
+            return Err(Error::input(
+                Location::file(path).at_line(1).with_field(h),
+                "column appears twice",
+            ));
         }
     }
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-            Error::input(Location::file(path).at_line(line), format!("malformed CSV record: {e}"))
+            Error::input(
+                Location::file(path).at_line(line),
+                format!("malformed CSV record: {e}"),
+            )
         })?;
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        out.push((line, headers.iter().cloned().zip(rec.iter().map(|s| s.to_string())).collect()));
+        out.push((
+            line,
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(|s| s.to_string()))
+                .collect(),
+        ));
     }
     Ok(out)
 }
@@ -433,9 +487,16 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
     let zone = match r.req("zone")?.to_ascii_lowercase().as_str() {
         "urban" => Zone::Urban,
         "rural" => Zone::Rural,
-        z => return Err(r.err("zone", format!("unknown zone '{z}' (expected urban or rural)"))),
+        z => {
+            return Err(r.err(
+                "zone",
+                format!("unknown zone '{z}' (expected urban or rural)"),
+            ));
+        }
     };
-    let demand_kg = r.nonneg("demand_kg")?.ok_or_else(|| r.err("demand_kg", "is missing or empty"))?;
+    let demand_kg = r
+        .nonneg("demand_kg")?
+        .ok_or_else(|| r.err("demand_kg", "is missing or empty"))?;
     let volume_m3 = r.nonneg("volume_m3")?.unwrap_or(0.0);
     let service_s = r.nonneg("service_s")?.map_or(60, |v| v.round() as i64);
     let tw = match (r.time("tw_start")?, r.time("tw_end")?) {
@@ -454,21 +515,45 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
             r.err("stream", format!("unknown stream '{s}' (expected household, recyclable, industrial, hazardous or medical)"))
         })?,
     };
-    let default_required =
-        zone == Zone::Urban || matches!(stream, Stream::Industrial | Stream::Hazardous | Stream::Medical);
+    let default_required = zone == Zone::Urban
+        || matches!(
+            stream,
+            Stream::Industrial | Stream::Hazardous | Stream::Medical
+        );
     let required = parse_bool(r, "required")?.unwrap_or(default_required);
     let name = r.get("name").unwrap_or(&id).to_string();
-    Ok(Pickup { id, lat, lon, zone, demand_kg, volume_m3, service_s, tw, stream, required, name, source: r.loc.clone() })
+    Ok(Pickup {
+        id,
+        lat,
+        lon,
+        zone,
+        demand_kg,
+        volume_m3,
+        service_s,
+        tw,
+        stream,
+        required,
+        name,
+        source: r.loc.clone(),
+    })
 }
 
-fn check_unique<'a>(path: &Path, items: impl Iterator<Item = (&'a str, &'a Location)>) -> Result<()> {
+fn check_unique<'a>(
+    path: &Path,
+    items: impl Iterator<Item = (&'a str, &'a Location)>,
+) -> Result<()> {
     let mut seen: HashMap<&str, &Location> = HashMap::new();
     for (id, loc) in items {
         if let Some(first) = seen.insert(id, loc) {
             let _ = path;
             return Err(Error::input(
                 loc.clone().with_field("id"),
-                format!("id '{id}' already used at {}", first.line.map_or("an earlier record".into(), |l| format!("line {l}"))),
+                format!(
+                    "id '{id}' already used at {}",
+                    first
+                        .line
+                        .map_or("an earlier record".into(), |l| format!("line {l}"))
+                ),
             ));
         }
     }
@@ -483,7 +568,11 @@ fn check_unique<'a>(path: &Path, items: impl Iterator<Item = (&'a str, &'a Locat
 /// feature) and field of the first bad value.
 pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
     let text = read_text(path)?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let pickups = if ext == "geojson" || ext == "json" {
         pickups_from_geojson(path, &text)?
     } else {
@@ -491,7 +580,10 @@ pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
         let mut out = Vec::with_capacity(recs.len());
         for (line, fields) in &recs {
             let r = Record {
-                fields: fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect(),
                 loc: Location::file(path).at_line(*line),
             };
             out.push(pickup_from(&r)?);
@@ -505,21 +597,37 @@ pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
 fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
     let bad = |msg: String| Error::input(Location::file(path), msg);
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::input(Location::file(path).at_line(e.line()), format!("not valid JSON: {e}"))
+        Error::input(
+            Location::file(path).at_line(e.line()),
+            format!("not valid JSON: {e}"),
+        )
     })?;
     if v.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection") {
         return Err(bad("expected a GeoJSON FeatureCollection".into()));
     }
-    let features = v.get("features").and_then(|f| f.as_array()).ok_or_else(|| bad("no 'features' array".into()))?;
+    let features = v
+        .get("features")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| bad("no 'features' array".into()))?;
     let mut out = Vec::new();
     for (k, f) in features.iter().enumerate() {
         let loc = Location::file(path).at_line(k + 1);
-        let ferr = |field: &str, msg: &str| Error::input(loc.clone().with_field(field), format!("feature {}: {msg}", k + 1));
-        let geom = f.get("geometry").ok_or_else(|| ferr("geometry", "has no geometry"))?;
+        let ferr = |field: &str, msg: &str| {
+            Error::input(
+                loc.clone().with_field(field),
+                format!("feature {}: {msg}", k + 1),
+            )
+        };
+        let geom = f
+            .get("geometry")
+            .ok_or_else(|| ferr("geometry", "has no geometry"))?;
         if geom.get("type").and_then(|t| t.as_str()) != Some("Point") {
             return Err(ferr("geometry", "is not a Point"));
         }
-        let c = geom.get("coordinates").and_then(|c| c.as_array()).filter(|c| c.len() >= 2);
+        let c = geom
+            .get("coordinates")
+            .and_then(|c| c.as_array())
+            .filter(|c| c.len() >= 2);
         let c = c.ok_or_else(|| ferr("coordinates", "expected [lon, lat]"))?;
         let (lon, lat) = (c[0].as_f64(), c[1].as_f64());
         let (Some(lon), Some(lat)) = (lon, lat) else {
@@ -529,9 +637,18 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
         fields.insert("lat", lat.to_string());
         fields.insert("lon", lon.to_string());
         if let Some(props) = f.get("properties").and_then(|p| p.as_object()) {
-            for key in
-                ["id", "zone", "demand_kg", "volume_m3", "service_s", "tw_start", "tw_end", "stream", "required", "name"]
-            {
+            for key in [
+                "id",
+                "zone",
+                "demand_kg",
+                "volume_m3",
+                "service_s",
+                "tw_start",
+                "tw_end",
+                "stream",
+                "required",
+                "name",
+            ] {
                 if let Some(val) = props.get(key) {
                     let s = match val {
                         serde_json::Value::String(s) => s.clone(),
@@ -545,9 +662,15 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
         if !fields.contains_key("id")
             && let Some(id) = f.get("id")
         {
-            fields.insert("id", id.as_str().map_or_else(|| id.to_string(), str::to_string));
+            fields.insert(
+                "id",
+                id.as_str().map_or_else(|| id.to_string(), str::to_string),
+            );
         }
-        let r = Record { fields, loc: loc.clone() };
+        let r = Record {
+            fields,
+            loc: loc.clone(),
+        };
         let mut p = pickup_from(&r)?;
         p.source = loc;
         out.push(p);
@@ -567,7 +690,10 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
     let mut out = Vec::with_capacity(recs.len());
     for (line, fields) in &recs {
         let r = Record {
-            fields: fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect(),
             loc: Location::file(path).at_line(*line),
         };
         let id = r.req("id")?.to_string();
@@ -578,11 +704,18 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
             "landfill" => FacilityKind::Landfill,
             "treatment" => FacilityKind::Treatment,
             k => {
-                return Err(r.err("kind", format!("unknown kind '{k}' (expected depot, transfer, landfill or treatment)")));
+                return Err(r.err(
+                    "kind",
+                    format!("unknown kind '{k}' (expected depot, transfer, landfill or treatment)"),
+                ));
             }
         };
-        let open = r.time("open")?.ok_or_else(|| r.err("open", "is missing or empty"))?;
-        let close = r.time("close")?.ok_or_else(|| r.err("close", "is missing or empty"))?;
+        let open = r
+            .time("open")?
+            .ok_or_else(|| r.err("open", "is missing or empty"))?;
+        let close = r
+            .time("close")?
+            .ok_or_else(|| r.err("close", "is missing or empty"))?;
         if open > close {
             return Err(r.err("close", "closes before it opens"));
         }
@@ -594,8 +727,13 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
             },
             Some(list) => {
                 let mut m = 0;
-                for s in list.split([';', '|', ',']).map(str::trim).filter(|s| !s.is_empty()) {
-                    let st = Stream::parse(s).ok_or_else(|| r.err("accepts", format!("unknown stream '{s}'")))?;
+                for s in list
+                    .split([';', '|', ','])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    let st = Stream::parse(s)
+                        .ok_or_else(|| r.err("accepts", format!("unknown stream '{s}'")))?;
                     m |= 1 << st.index();
                 }
                 m
@@ -605,7 +743,18 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
             return Err(r.err("accepts", "the facility accepts no stream"));
         }
         let daily_capacity_kg = r.nonneg("daily_capacity_kg")?;
-        out.push(FacilityRecord { id, lat, lon, kind, open, close, unload_s, accepts, daily_capacity_kg, source: r.loc });
+        out.push(FacilityRecord {
+            id,
+            lat,
+            lon,
+            kind,
+            open,
+            close,
+            unload_s,
+            accepts,
+            daily_capacity_kg,
+            source: r.loc,
+        });
     }
     check_unique(path, out.iter().map(|f| (f.id.as_str(), &f.source)))?;
     Ok(out)
@@ -620,14 +769,19 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
 pub fn read_fleet(path: &Path) -> Result<Fleet> {
     let text = read_text(path)?;
     let spec: FleetFile = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
         let mut loc = Location::file(path);
         if let Some(l) = line {
             loc = loc.at_line(l);
         }
         Error::input(loc, e.message().to_string())
     })?;
-    let fleet = Fleet { spec, path: path.to_path_buf() };
+    let fleet = Fleet {
+        spec,
+        path: path.to_path_buf(),
+    };
     fleet.validate()?;
     Ok(fleet)
 }
@@ -635,23 +789,29 @@ pub fn read_fleet(path: &Path) -> Result<Fleet> {
 impl Fleet {
     fn err(&self, k: usize, field: &str, msg: impl Into<String>) -> Error {
         let name = &self.spec.vehicle[k].name;
-        Error::input(Location::file(&self.path).with_field(format!("vehicle '{name}'.{field}")), msg)
+        Error::input(
+            Location::file(&self.path).with_field(format!("vehicle '{name}'.{field}")),
+            msg,
+        )
     }
 
     /// Checks values that do not depend on other files.
     fn validate(&self) -> Result<()> {
         if self.spec.vehicle.is_empty() {
-            return Err(Error::input(Location::file(&self.path).with_field("vehicle"), "no vehicle type is defined"));
+            return Err(Error::input(
+                Location::file(&self.path).with_field("vehicle"),
+                "no vehicle type is defined",
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for (k, v) in self.spec.vehicle.iter().enumerate() {
             if !names.insert(v.name.as_str()) {
                 return Err(self.err(k, "name", "two vehicle types have this name"));
             }
-            if !(v.capacity_kg > 0.0) {
+            if v.capacity_kg.is_nan() || v.capacity_kg <= 0.0 {
                 return Err(self.err(k, "capacity_kg", "must be positive"));
             }
-            if v.capacity_m3.is_some_and(|c| !(c > 0.0)) {
+            if v.capacity_m3.is_some_and(|c| c.is_nan() || c <= 0.0) {
                 return Err(self.err(k, "capacity_m3", "must be positive"));
             }
             let (s, e) = self.shift(k)?;
@@ -663,18 +823,28 @@ impl Fleet {
             }
             if let Some(b) = &v.break_ {
                 let (bs, be) = (
-                    parse_time(&b.earliest).ok_or_else(|| self.err(k, "break.earliest", "expected HH:MM"))?,
-                    parse_time(&b.latest).ok_or_else(|| self.err(k, "break.latest", "expected HH:MM"))?,
+                    parse_time(&b.earliest)
+                        .ok_or_else(|| self.err(k, "break.earliest", "expected HH:MM"))?,
+                    parse_time(&b.latest)
+                        .ok_or_else(|| self.err(k, "break.latest", "expected HH:MM"))?,
                 );
                 if bs > be {
-                    return Err(self.err(k, "break.latest", "the break window ends before it starts"));
+                    return Err(self.err(
+                        k,
+                        "break.latest",
+                        "the break window ends before it starts",
+                    ));
                 }
                 if b.duration_s < 0 {
                     return Err(self.err(k, "break.duration_s", "must not be negative"));
                 }
             }
-            for (f, x) in [("fixed_cost", v.fixed_cost), ("cost_per_km", v.cost_per_km), ("cost_per_hour", v.cost_per_hour)] {
-                if !(x >= 0.0) || !x.is_finite() {
+            for (f, x) in [
+                ("fixed_cost", v.fixed_cost),
+                ("cost_per_km", v.cost_per_km),
+                ("cost_per_hour", v.cost_per_hour),
+            ] {
+                if x.is_nan() || x < 0.0 || !x.is_finite() {
                     return Err(self.err(k, f, "must be a non-negative number"));
                 }
             }
@@ -709,8 +879,20 @@ impl Fleet {
     /// [`Error::Input`] if a time is malformed.
     pub fn shift(&self, k: usize) -> Result<(i64, i64)> {
         let v = &self.spec.vehicle[k];
-        let s = parse_time(&v.shift_start).ok_or_else(|| self.err(k, "shift_start", format!("expected HH:MM, found '{}'", v.shift_start)))?;
-        let e = parse_time(&v.shift_end).ok_or_else(|| self.err(k, "shift_end", format!("expected HH:MM, found '{}'", v.shift_end)))?;
+        let s = parse_time(&v.shift_start).ok_or_else(|| {
+            self.err(
+                k,
+                "shift_start",
+                format!("expected HH:MM, found '{}'", v.shift_start),
+            )
+        })?;
+        let e = parse_time(&v.shift_end).ok_or_else(|| {
+            self.err(
+                k,
+                "shift_end",
+                format!("expected HH:MM, found '{}'", v.shift_end),
+            )
+        })?;
         Ok((s, e))
     }
 
@@ -724,7 +906,8 @@ impl Fleet {
             Some(list) => {
                 let mut m = 0;
                 for s in list {
-                    let st = Stream::parse(s).ok_or_else(|| self.err(k, "streams", format!("unknown stream '{s}'")))?;
+                    let st = Stream::parse(s)
+                        .ok_or_else(|| self.err(k, "streams", format!("unknown stream '{s}'")))?;
                     m |= 1 << st.index();
                 }
                 if m == 0 {
@@ -738,7 +921,11 @@ impl Fleet {
     /// The break window and length of vehicle type `k`, if any.
     pub fn break_of(&self, k: usize) -> Option<(i64, i64, i64)> {
         let b = self.spec.vehicle[k].break_.as_ref()?;
-        Some((parse_time(&b.earliest)?, parse_time(&b.latest)?, b.duration_s))
+        Some((
+            parse_time(&b.earliest)?,
+            parse_time(&b.latest)?,
+            b.duration_s,
+        ))
     }
 
     /// The profile path or name of vehicle type `k`, resolved against the

@@ -16,10 +16,12 @@
 
 mod builder;
 mod check;
+mod schedule;
 mod solution;
 
 pub use builder::ProblemBuilder;
-pub use check::{CheckReport, Violation, check};
+pub use check::{CheckReport, RouteReport, Violation, check};
+pub use schedule::{Schedule, StopTimes, schedule};
 pub use solution::{Route, Solution, Visit};
 
 /// A distance, in the matrix unit (metres on road networks).

@@ -92,6 +92,9 @@ pub(crate) struct Data<'p> {
     pub slots: Vec<usize>,
     /// The facilities each vehicle type may unload at.
     pub unload_sites: Vec<Vec<usize>>,
+    /// Per vehicle type whose time costs something: the cost of each arc
+    /// (cost per distance x distance + cost per time x duration).
+    arc: Vec<Option<Matrix>>,
 }
 
 impl<'p> Data<'p> {
@@ -150,6 +153,11 @@ impl<'p> Data<'p> {
                 unload_at_end: t.unload_at_end,
                 streams: t.streams,
                 type_bit: 1 << rules.len(),
+                unit: if t.cost_per_time > 0 {
+                    1
+                } else {
+                    t.cost_per_distance
+                },
             });
         }
         let loc = problem
@@ -200,7 +208,30 @@ impl<'p> Data<'p> {
             simple,
             slots,
             unload_sites,
+            arc: problem
+                .vehicle_types()
+                .iter()
+                .map(|t| {
+                    (t.cost_per_time > 0).then(|| {
+                        let p = &problem.profiles()[t.profile];
+                        let n = p.distance.size();
+                        Matrix::from_fn(n, |i, j| {
+                            (t.cost_per_distance * p.distance.get(i, j)
+                                + t.cost_per_time * p.duration.get(i, j))
+                            .min(i32::MAX as i64)
+                        })
+                        .unwrap_or_else(|_| Matrix::zeros(n))
+                    })
+                })
+                .collect(),
         }
+    }
+
+    /// The matrix that bounds moves of vehicle type `vt`: arc costs when
+    /// time costs something, else distances (times `RouteRules::unit`).
+    #[inline]
+    pub fn bound_mat(&self, vt: usize) -> &Matrix {
+        self.arc[vt].as_ref().unwrap_or(self.dist_of[vt])
     }
 
     /// The merge context of vehicle type `vt`.

@@ -150,11 +150,6 @@ impl Individual {
         )
     }
 
-    /// Whether some facility receives more than its daily capacity.
-    pub fn overloads_facilities(&self) -> bool {
-        self.facility_excess > 0
-    }
-
     /// Clients in route order (the giant tour).
     pub fn giant_tour(&self) -> Vec<usize> {
         self.routes.iter().flat_map(|r| r.clients()).collect()

@@ -2,7 +2,7 @@
 
 use super::data::{Data, Kind, Stop};
 use super::segment::{Penalties, Seg};
-use crate::model::{Cost, Distance, LoadVec};
+use crate::model::{Cost, Distance, Duration, LoadVec};
 
 /// An arc of directions around the depot covering a route's clients, used to
 /// decide which route pairs SWAP* examines (Vidal 2022, section 4.2).
@@ -83,8 +83,12 @@ pub(crate) struct SRoute {
     pub rev: Vec<Cost>,
     /// Penalised cost of the whole route.
     pub cost: Cost,
-    /// The part of `cost` that is penalty (for pruning).
+    /// The part of `cost` a move can remove beyond the change of arc costs:
+    /// penalties, plus the cost of waiting time (for pruning).
     pub penalty: Cost,
+    /// Travel time and time spent at stops (service, unloading, break).
+    pub travel_time: Duration,
+    pub stop_time: Duration,
     /// Number of clients.
     pub n_clients: usize,
     /// Search stamp of the last change.
@@ -117,6 +121,8 @@ impl SRoute {
             rev: Vec::new(),
             cost: 0,
             penalty: 0,
+            travel_time: 0,
+            stop_time: 0,
             n_clients: 0,
             modified: 0,
             sector: Sector::EMPTY,
@@ -224,6 +230,18 @@ impl SRoute {
                 }
                 self.rev.push(self.rev[i - 1] + step);
             }
+            let md = &problem.profiles()[problem.vehicle_types()[self.vt].profile].duration;
+            let (mut travel, mut at_stops, mut last) = (0, 0, self.locs[0]);
+            for (i, s) in self.stops.iter().enumerate().skip(1) {
+                let here = self.locs[i];
+                if here != super::segment::NO_LOC {
+                    travel += md.at(last, here);
+                    last = here;
+                }
+                at_stops += d.single(*s, self.vt).time().dur;
+            }
+            self.travel_time = travel;
+            self.stop_time = at_stops;
             self.prefix.clear();
             let mut acc = *d.single(self.stops[0], self.vt);
             self.prefix.push(acc);
@@ -265,8 +283,9 @@ impl SRoute {
             )
         } else {
             let t = self.total();
+            // Arc and stop time costs; what remains is penalty and waiting.
             let time_cost = if d.time {
-                rules.cost_per_time * t.time().dur
+                rules.cost_per_time * (self.travel_time + self.stop_time)
             } else {
                 0
             };

@@ -367,6 +367,9 @@ pub(crate) struct RouteRules {
     pub streams: StreamSet,
     /// This type's bit in vehicle sets.
     pub type_bit: VehicleSet,
+    /// Cost per unit of the type's bound matrix (see `Data::bound_mat`):
+    /// the cost per distance when time is free, else 1.
+    pub unit: Cost,
 }
 
 /// Violations of a complete route (start depot to end depot).

@@ -122,6 +122,11 @@ fn routes_from(
     let t = &d.problem.vehicle_types()[vt];
     let trips = (t.max_reloads + 1) as f64;
     let limit = (1.5 * trips * t.capacity[0].max(1) as f64).min(1.5 * t.daily_capacity[0] as f64);
+    let max_dur = t
+        .max_duration
+        .min(t.shift.end - t.shift.start)
+        .saturating_mul(3)
+        / 2;
     let mut b = RouteBuilder::new(d, vt, false);
     let mut load = 0.0;
     for (j, &c) in tour.iter().enumerate().skip(i) {
@@ -137,7 +142,8 @@ fn routes_from(
             };
             f(j + 1, rules.cost(&done.finish(), pen, d.time));
         }
-        if load > limit {
+        // Routes far over capacity or duration are never worth extending.
+        if load > limit || (d.time && b.acc.time().dur > max_dur) {
             break;
         }
     }

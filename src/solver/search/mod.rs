@@ -34,6 +34,11 @@ use crate::model::{Cost, Visit};
 /// "Not in any route".
 pub(crate) const UNROUTED: u32 = u32::MAX;
 
+/// Moves inside one route that reorder more stops than this are not tried
+/// when they need a merge over the stops in between (time windows,
+/// unloads): the cost would grow with the route's length.
+pub(crate) const MAX_INTRA_SPAN: usize = 64;
+
 /// A piece of a proposed route: moves describe the routes they would create
 /// as a short list of pieces, which [`LocalSearch::eval`] merges.
 #[derive(Debug, Clone, Copy)]
@@ -320,24 +325,24 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         acc
     }
 
-    /// Whether distance alone bounds the cost change of a move touching the
-    /// stops `at` (route, index) of routes `r1` and `r2`: time must cost
-    /// nothing on both, and the stops around the move must be physical (not
-    /// a break, which has no location).
+    /// Whether arc costs bound the cost change of a move touching the stops
+    /// `at` (route, index) of routes `r1` and `r2`: the stops around the move
+    /// must be physical (not a break, which has no location). The bound
+    /// compares the change of arc costs with each route's `penalty`, which
+    /// holds its penalties plus the cost of its waiting time: a move can at
+    /// best remove both.
     #[inline]
     pub fn prunable(&self, r1: usize, r2: usize, at: &[(usize, usize)]) -> bool {
-        let rules = &self.d.rules;
-        rules[self.routes[r1].vt].cost_per_time == 0
-            && rules[self.routes[r2].vt].cost_per_time == 0
-            && at
-                .iter()
-                .all(|&(r, i)| self.routes[r].locs[i] != super::segment::NO_LOC)
+        let _ = (r1, r2);
+        at.iter()
+            .all(|&(r, i)| self.routes[r].locs[i] != super::segment::NO_LOC)
     }
 
-    /// The distance matrix of route `r`'s vehicle type.
+    /// The matrix that bounds moves on route `r` (distances, or arc costs
+    /// when time costs something; multiply by the type's `unit`).
     #[inline]
-    pub fn mat(&self, r: usize) -> &'p crate::model::Matrix {
-        self.d.dist_of[self.routes[r].vt]
+    pub fn mat(&self, r: usize) -> &'d crate::model::Matrix {
+        self.d.bound_mat(self.routes[r].vt)
     }
 
     /// Runs the local search to a local optimum under penalties `pen`.

@@ -74,6 +74,9 @@ pub(super) fn evaluate(
             return None;
         }
     }
+    if ru == rv && jv.abs_diff(iu) > super::MAX_INTRA_SPAN {
+        return None;
+    }
     Some({
         let moved = [Piece::One(a), Piece::One(b)];
         let moved = &moved[2 - len..];
@@ -153,9 +156,9 @@ fn pruned(ls: &LocalSearch, ru: usize, rv: usize, du: Cost, dv: Cost, len: usize
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
     if ru == rv {
-        return rules_u.cost_per_distance * du >= route_u.penalty;
+        return rules_u.unit * du >= route_u.penalty;
     }
-    let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
+    let bound = rules_u.unit * du + rules_v.unit * dv;
     let empties = route_u.n_clients == len;
     let opens = route_v.n_clients == 0;
     let fixed =

@@ -116,7 +116,7 @@ fn inter_delta(
             - inner(m_rv, fv, ev, lv)
             - m_rv.at(ev, nv);
         let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
-        let bound = rules_u.cost_per_distance * du + rules_v.cost_per_distance * dv;
+        let bound = rules_u.unit * du + rules_v.unit * dv;
         if !ls.exact && bound >= route_u.penalty + route_v.penalty {
             return None;
         }
@@ -205,13 +205,16 @@ fn intra_delta(
             - m_r.at(pb, fb)
             - m_r.at(eb, nb);
         let rules = &ls.d.rules[route.vt];
-        if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
+        if !ls.exact && rules.unit * dd >= route.penalty {
             return None;
         }
         if ls.d.simple {
             let t = route.cum_total();
             return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
         }
+    }
+    if b - a > super::MAX_INTRA_SPAN {
+        return None;
     }
     let pa = pieces_of(ls, r, a, la);
     let pb = pieces_of(ls, r, b, lb);

@@ -32,13 +32,16 @@ pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usiz
         let inner_rev = route.rev[iv] - route.rev[iu + 1];
         let dd = m_r.at(u, v) + m_r.at(x, y) - m_r.at(u, x) - m_r.at(v, y) + inner_rev - inner_fwd;
         let rules = &ls.d.rules[route.vt];
-        if !ls.exact && rules.cost_per_distance * dd >= route.penalty {
+        if !ls.exact && rules.unit * dd >= route.penalty {
             return None;
         }
         if ls.d.simple {
             let t = route.cum_total();
             return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
         }
+    }
+    if iv - iu > super::MAX_INTRA_SPAN {
+        return None;
     }
     let delta = {
         ls.eval(
@@ -106,8 +109,8 @@ pub(super) fn evaluate_star(
         // Clients of route V after the exchange.
         let sv_new = sv + route_u.n_clients as i32 - su;
         let fixed = rules_v.fixed_cost * (i64::from(sv_new > 0) - i64::from(route_v.n_clients > 0));
-        let bound = rules_u.cost_per_distance * (m_ru.at(u, y) - m_ru.at(u, x))
-            + rules_v.cost_per_distance * (m_rv.at(v, x) - m_rv.at(v, y))
+        let bound = rules_u.unit * (m_ru.at(u, y) - m_ru.at(u, x))
+            + rules_v.unit * (m_rv.at(v, x) - m_rv.at(v, y))
             + fixed;
         if !ls.exact && bound >= route_u.penalty + route_v.penalty {
             return None;
@@ -248,10 +251,7 @@ pub(super) fn evaluate_star_reversed(
     let dv = new_v_dist - route_v.cum_total().dist;
     let rules = &ls.d.rules;
     let (ru_rules, rv_rules) = (&rules[route_u.vt], &rules[route_v.vt]);
-    if !ls.exact
-        && ru_rules.cost_per_distance * du + rv_rules.cost_per_distance * dv
-            >= route_u.penalty + route_v.penalty
-    {
+    if !ls.exact && ru_rules.unit * du + rv_rules.unit * dv >= route_u.penalty + route_v.penalty {
         return None;
     }
     // Exact cost: loads by prefix differences (no unloads in simple mode).
