@@ -146,6 +146,19 @@ pub enum UnservedReason {
 }
 
 impl UnservedReason {
+    /// A short phrase for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            UnservedReason::Unreachable => "unreachable on the road network",
+            UnservedReason::Closures => "cut off by closures",
+            UnservedReason::Capacity => "too big for any vehicle that may carry them",
+            UnservedReason::TimeWindow => "with a time window no vehicle reaches within its shift",
+            UnservedReason::NoFacility => "with no facility accepting their stream",
+            UnservedReason::NoVehicle => "with no vehicle type carrying their stream",
+            UnservedReason::Fleet => "left out for lack of fleet capacity or shift time",
+        }
+    }
+
     /// The name used in outputs.
     pub fn name(self) -> &'static str {
         match self {

@@ -544,21 +544,24 @@ pub(crate) fn build(
         }
         by.iter()
             .map(|(r, us)| {
-                let ex: Vec<String> = us
-                    .iter()
-                    .take(3)
-                    .map(|u| format!("{}: {}", u.id, u.detail))
-                    .collect();
+                let ids: Vec<&str> = us.iter().take(5).map(|u| u.id.as_str()).collect();
+                let more = if us.len() > 5 {
+                    format!(" and {} more", us.len() - 5)
+                } else {
+                    String::new()
+                };
+                let example = us
+                    .first()
+                    .map_or(String::new(), |u| format!("; {}: {}", u.id, u.detail));
                 format!(
-                    "{} {} ({}{})",
+                    "{} {} ({}{more}{example})",
                     us.len(),
-                    r.name(),
-                    ex.join("; "),
-                    if us.len() > 3 { "; ..." } else { "" }
+                    r.label(),
+                    ids.join(", ")
                 )
             })
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     };
     for (z, c) in &cov {
         if !c.met {

@@ -59,15 +59,33 @@ impl<'d, 'p> Worker<'d, 'p> {
         ind.evaluate(d, pen);
         let mut repaired = None;
         if !ind.feasible && self.rng.unit() < repair {
-            let mut r = ind.clone();
-            self.ls.run(&mut self.rng, pen.scaled(10.0));
+            repaired = self.repair(d, &ind, pen, 5);
+        }
+        Offspring { ind, repaired }
+    }
+
+    /// Repairs an infeasible individual: local search under penalties ten
+    /// times higher (HGS-CVRP), then a hundred, ... up to 10^`steps` times,
+    /// until it is feasible. Escalating matters when leaving clients out is
+    /// the only way to feasibility and their prizes dwarf the penalties.
+    fn repair(
+        &mut self,
+        d: &Data,
+        ind: &Individual,
+        pen: &Penalties,
+        steps: i32,
+    ) -> Option<Individual> {
+        let mut r = ind.clone();
+        self.ls.load(ind);
+        for k in 1..=steps {
+            self.ls.run(&mut self.rng, pen.scaled(10f64.powi(k)));
             self.ls.export(&mut r);
             r.evaluate(d, pen);
             if r.feasible {
-                repaired = Some(r);
+                return Some(r);
             }
         }
-        Offspring { ind, repaired }
+        None
     }
 }
 
@@ -338,15 +356,19 @@ pub(crate) fn run(
             route_pool.clear();
         }
     }
-    let best = pop
-        .best
-        .clone()
-        .or_else(|| pop.best_any().cloned())
-        .unwrap_or_else(|| {
-            let (routes, unassigned) =
-                assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pen);
-            Individual::new(d, routes, unassigned, &pen)
-        });
+    let best = match pop.best.clone() {
+        Some(b) => b,
+        None => {
+            // No feasible solution yet: repair the best one with ever higher
+            // penalties (a plan with fewer pickups served beats no plan).
+            let any = pop.best_any().cloned().unwrap_or_else(|| {
+                let (routes, unassigned) =
+                    assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pen);
+                Individual::new(d, routes, unassigned, &pen)
+            });
+            workers[0].repair(d, &any, &pen, 12).unwrap_or(any)
+        }
+    };
     let names = [
         "relocate",
         "swap",

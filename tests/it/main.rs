@@ -4,4 +4,5 @@ mod cvrplib;
 mod graph;
 mod kim;
 mod matrix;
+mod plan;
 mod solver;

@@ -1,0 +1,361 @@
+//! End-to-end planning on a small real map (Monaco, © OpenStreetMap
+//! contributors, ODbL 1.0): every pickup ends in a route or in the unserved
+//! list with its reason, input errors name file, line and field, outputs are
+//! written atomically, and the same seed gives the same plan.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use wasteroute::Error;
+use wasteroute::plan::{self, Plan, PlanInput, PlanOptions, UnservedReason};
+use wasteroute::solver::{Silent, SolveParams};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// The fixture's files copied into a temp folder, edited by `edit`.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["pickups.csv", "facilities.csv", "fleet.toml"] {
+            fs::copy(data("plan").join(f), dir.path().join(f)).unwrap();
+        }
+        Fixture { dir }
+    }
+    fn path(&self, f: &str) -> PathBuf {
+        self.dir.path().join(f)
+    }
+    fn append(&self, f: &str, text: &str) {
+        let mut s = fs::read_to_string(self.path(f)).unwrap();
+        s.push_str(text);
+        fs::write(self.path(f), s).unwrap();
+    }
+    fn replace(&self, f: &str, from: &str, to: &str) {
+        let s = fs::read_to_string(self.path(f)).unwrap();
+        assert!(s.contains(from), "{from} not in {f}");
+        fs::write(self.path(f), s.replacen(from, to, 1)).unwrap();
+    }
+    fn load(&self, closures: Option<&Path>) -> wasteroute::Result<PlanInput> {
+        PlanInput::load(
+            &data("monaco-latest.osm.pbf"),
+            &self.path("pickups.csv"),
+            &self.path("facilities.csv"),
+            &self.path("fleet.toml"),
+            closures,
+        )
+    }
+    fn plan(&self, closures: Option<&Path>) -> Plan {
+        let input = self.load(closures).unwrap();
+        plan::run(&input, &opts(1), &mut Silent).unwrap()
+    }
+}
+
+fn opts(seed: u64) -> PlanOptions {
+    PlanOptions {
+        params: SolveParams {
+            seed,
+            ..SolveParams::default()
+        },
+        iterations: Some(150),
+        ..PlanOptions::default()
+    }
+}
+
+/// Every pickup is served exactly once or listed once as unserved.
+fn assert_accounted(p: &Plan, n_pickups: usize) {
+    let served: usize = p
+        .routes
+        .iter()
+        .map(|r| {
+            r.stops
+                .iter()
+                .filter(|s| s.id.starts_with('M') || s.id.starts_with('X'))
+                .filter(|s| matches!(s.kind, plan::StopKind::Pickup))
+                .count()
+        })
+        .sum();
+    assert_eq!(
+        served + p.unserved.len(),
+        n_pickups,
+        "a pickup is lost or counted twice"
+    );
+    assert!(p.check.is_feasible(), "checker: {:?}", p.check.violations);
+}
+
+#[test]
+fn the_monaco_fixture_is_served_completely_and_checked() {
+    let fx = Fixture::new();
+    let p = fx.plan(None);
+    assert_accounted(&p, 37);
+    assert!(p.unserved.is_empty(), "{:?}", p.unserved);
+    assert!(p.summary.targets_met);
+    let urban = &p.summary.coverage[&wasteroute::io::plan::Zone::Urban];
+    assert_eq!((urban.points_served, urban.points_total), (27, 27));
+    // The medical pickup unloads where medical waste is accepted.
+    let r = p
+        .routes
+        .iter()
+        .find(|r| r.stops.iter().any(|s| s.id == "M07"))
+        .unwrap();
+    let at = r.stops.iter().position(|s| s.id == "M07").unwrap();
+    let unload = r.stops[at..]
+        .iter()
+        .find(|s| s.kind == plan::StopKind::Facility)
+        .unwrap();
+    assert_eq!(unload.id, "PLANT");
+    // Each route ends with an unload and then the depot; times increase.
+    for r in &p.routes {
+        let n = r.stops.len();
+        assert_eq!(r.stops[n - 1].kind, plan::StopKind::Depot);
+        assert!(
+            r.stops[..n - 1]
+                .iter()
+                .rev()
+                .find(|s| s.kind != plan::StopKind::Break)
+                .unwrap()
+                .kind
+                == plan::StopKind::Facility
+        );
+        assert!(r.stops.windows(2).all(|w| w[0].departure <= w[1].arrival));
+        assert!(!r.trips.is_empty() && r.trips.iter().all(|t| t.geometry.len() >= 2));
+    }
+}
+
+#[test]
+fn unserved_pickups_carry_their_reason() {
+    let fx = Fixture::new();
+    // In the sea, 2 km off the coast: unreachable, with its distance.
+    fx.append(
+        "pickups.csv",
+        "X-SEA,43.7200,7.4500,urban,50,,,,,household,,Boat\n",
+    );
+    // Hazardous waste: no facility accepts it.
+    fx.replace(
+        "fleet.toml",
+        "streams = [\"household\", \"recyclable\", \"medical\"]",
+        "streams = [\"household\", \"recyclable\", \"medical\", \"hazardous\"]",
+    );
+    fx.append(
+        "pickups.csv",
+        "X-HAZ,43.737582,7.420550,urban,20,,,,,hazardous,,Garage\n",
+    );
+    // More than the tricycle holds, and only tricycles reach... use the stream
+    // rule instead: recyclables above every vehicle that carries them.
+    fx.replace(
+        "fleet.toml",
+        "capacity_kg = 3000",
+        "capacity_kg = 3000\ncapacity_m3 = 10",
+    );
+    fx.append(
+        "pickups.csv",
+        "X-BIG,43.737582,7.420550,urban,100,12,,,,household,,Bulky\n",
+    );
+    let input = fx.load(None);
+    // 12 m3 exceeds every vehicle (10 m3, tricycle unlimited volume? no: it
+    // has no volume limit, so it may carry it): the pickup is for the tricycle
+    // only, whose 300 kg hold 100 kg: served.
+    let p = plan::run(&input.unwrap(), &opts(1), &mut Silent).unwrap();
+    let reason = |id: &str| {
+        p.unserved
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| (u.reason, u.detail.clone()))
+    };
+    let (r, detail) = reason("X-SEA").expect("the sea pickup must be unserved");
+    assert_eq!(r, UnservedReason::Unreachable);
+    assert!(detail.contains(" m away"), "{detail}");
+    assert_eq!(
+        reason("X-HAZ").map(|x| x.0),
+        Some(UnservedReason::NoFacility)
+    );
+    assert_accounted(&p, 40);
+    // Urban target missed, and the blocker names the reasons.
+    assert!(!p.summary.targets_met);
+    assert!(
+        p.summary
+            .blockers
+            .iter()
+            .any(|b| b.contains("unreachable") && b.contains("X-SEA") && b.contains(" m away")),
+        "{:?}",
+        p.summary.blockers
+    );
+}
+
+#[test]
+fn a_time_window_nobody_reaches_and_a_short_fleet_are_reported() {
+    let fx = Fixture::new();
+    // Opens and closes before any vehicle could get there after 06:00.
+    fx.append(
+        "pickups.csv",
+        "X-EARLY,43.748143,7.434759,urban,50,,,06:00,06:00,household,,Dawn\n",
+    );
+    // One small compactor: not everything fits in its shift and hold.
+    fx.replace(
+        "fleet.toml",
+        "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"\ncapacity_kg = 3000",
+        "count = 1\ndepot = \"DEPOT\"\nprofile = \"truck\"\ncapacity_kg = 3000\nmax_trips = 1",
+    );
+    fx.replace(
+        "fleet.toml",
+        "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
+        "count = 1\ndepot = \"DEPOT\"\nprofile = \"small\"",
+    );
+    let p = fx.plan(None);
+    let u = p
+        .unserved
+        .iter()
+        .find(|u| u.id == "X-EARLY")
+        .expect("X-EARLY unserved");
+    assert_eq!(u.reason, UnservedReason::TimeWindow);
+    assert!(
+        p.unserved.iter().any(|u| u.reason == UnservedReason::Fleet),
+        "{:?}",
+        p.unserved
+    );
+    assert_accounted(&p, 38);
+    // Required (urban) pickups weigh more than optional (rural) ones.
+    use wasteroute::io::plan::Zone;
+    let (urban, rural) = (
+        &p.summary.coverage[&Zone::Urban],
+        &p.summary.coverage[&Zone::Rural],
+    );
+    assert!(
+        urban.share_demand > rural.share_demand,
+        "urban {urban:?} rural {rural:?}"
+    );
+    assert!(!p.summary.targets_met);
+}
+
+#[test]
+fn closures_cut_off_pickups() {
+    let fx = Fixture::new();
+    // A polygon around pickup M01 closes its streets.
+    let geo = fx.path("flood.geojson");
+    fs::write(
+        &geo,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"factor":0},
+        "geometry":{"type":"Polygon","coordinates":[[[7.4335,43.7472],[7.4360,43.7472],[7.4360,43.7490],[7.4335,43.7490],[7.4335,43.7472]]]}}]}"#,
+    )
+    .unwrap();
+    let p = fx.plan(Some(&geo));
+    let u = p
+        .unserved
+        .iter()
+        .find(|u| u.id == "M01")
+        .expect("M01 is inside the closed area");
+    assert_eq!(u.reason, UnservedReason::Closures);
+    assert_accounted(&p, 37);
+}
+
+fn input_error(edit: impl FnOnce(&Fixture)) -> (String, Error) {
+    let fx = Fixture::new();
+    edit(&fx);
+    let e = match fx.load(None) {
+        Err(e) => e,
+        Ok(input) => plan::run(&input, &opts(1), &mut Silent)
+            .err()
+            .expect("expected an error"),
+    };
+    (e.to_string(), e)
+}
+
+#[test]
+fn input_errors_name_the_file_the_line_and_the_field() {
+    let (m, e) = input_error(|fx| fx.append("pickups.csv", "X1,43.74,7.42,suburban,10,,,,,,,\n"));
+    assert!(
+        m.contains("pickups.csv:39") && m.contains("zone") && m.contains("suburban"),
+        "{m}"
+    );
+    assert!(e.is_input());
+    let (m, _) = input_error(|fx| fx.append("pickups.csv", "X1,143.74,7.42,urban,10,,,,,,,\n"));
+    assert!(m.contains("pickups.csv:39") && m.contains("lat"), "{m}");
+    let (m, _) = input_error(|fx| fx.append("pickups.csv", "X1,43.74,7.42,urban,9000,,,,,,,\n"));
+    assert!(
+        m.contains("pickups.csv:39") && m.contains("demand_kg") && m.contains("every vehicle"),
+        "{m}"
+    );
+    let (m, _) =
+        input_error(|fx| fx.append("pickups.csv", "X1,43.74,7.42,urban,10,,,20:00,21:00,,,\n"));
+    assert!(
+        m.contains("pickups.csv:39") && m.contains("outside every shift"),
+        "{m}"
+    );
+    let (m, _) =
+        input_error(|fx| fx.replace("fleet.toml", "depot = \"DEPOT\"", "depot = \"GARAGE\""));
+    assert!(
+        m.contains("fleet.toml") && m.contains("depot") && m.contains("GARAGE"),
+        "{m}"
+    );
+    let (m, _) = input_error(|fx| fx.replace("facilities.csv", "household;recyclable,", ";,"));
+    assert!(
+        m.contains("facilities.csv:3") && m.contains("accepts"),
+        "{m}"
+    );
+    let (m, _) = input_error(|fx| fx.append("pickups.csv", "M01,43.74,7.42,urban,10,,,,,,,\n"));
+    assert!(m.contains("already used"), "{m}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_plan_and_outputs_replace_atomically() {
+    let fx = Fixture::new();
+    let input = fx.load(None).unwrap();
+    let out = fx.path("out");
+    let mut a = plan::run(&input, &opts(3), &mut Silent).unwrap();
+    plan::write(&out, &mut a, &[]).unwrap();
+    let csv_a = fs::read_to_string(out.join("routes.csv")).unwrap();
+    let mut b = plan::run(&input, &opts(3), &mut Silent).unwrap();
+    plan::write(&out, &mut b, &[]).unwrap();
+    let csv_b = fs::read_to_string(out.join("routes.csv")).unwrap();
+    assert_eq!(csv_a, csv_b);
+    assert_eq!(a.solution, b.solution);
+    // Only the plan folder and the inputs remain: no partial folders.
+    let names: Vec<String> = fs::read_dir(fx.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("partial") && !n.contains(".old")),
+        "{names:?}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "coverage",
+        "coverage_by_stream",
+        "unserved",
+        "vehicles_used",
+        "trips",
+        "km",
+        "hours",
+        "cost",
+        "seed",
+        "threads",
+        "runtime_s",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    let urban = &summary["coverage"]["urban"];
+    for key in [
+        "points_total",
+        "points_served",
+        "demand_total_kg",
+        "demand_served_kg",
+        "target",
+        "met",
+    ] {
+        assert!(urban.get(key).is_some(), "coverage.urban lacks {key}");
+    }
+    let geo: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("routes.geojson")).unwrap()).unwrap();
+    assert_eq!(geo["type"], "FeatureCollection");
+    let rows = csv_a.lines().count() - 1;
+    assert_eq!(rows, a.routes.iter().map(|r| r.stops.len()).sum::<usize>());
+}
