@@ -258,9 +258,7 @@ fn input_error(edit: impl FnOnce(&Fixture)) -> (String, Error) {
     edit(&fx);
     let e = match fx.load(None) {
         Err(e) => e,
-        Ok(input) => plan::run(&input, &opts(1), &mut Silent)
-            .err()
-            .expect("expected an error"),
+        Ok(input) => plan::run(&input, &opts(1), &mut Silent).expect_err("expected an error"),
     };
     (e.to_string(), e)
 }
