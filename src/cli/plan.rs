@@ -58,6 +58,9 @@ pub struct SearchArgs {
     /// Largest distance from a point to a usable road, metres.
     #[arg(long, default_value_t = 300.0)]
     pub snap_limit_m: f64,
+    /// Skip the recombination of routes (a set-packing MIP) after the search.
+    #[arg(long)]
+    pub no_recombine: bool,
 }
 
 impl SearchArgs {
@@ -73,6 +76,8 @@ impl SearchArgs {
             iterations: self.iterations,
             no_improvement: Some(self.no_improvement),
             snap_limit_m: self.snap_limit_m,
+            recombine: !self.no_recombine,
+            ..PlanOptions::default()
         }
     }
 }

@@ -209,6 +209,38 @@ impl CheckReport {
     }
 }
 
+/// Checks one route on its own (not the rules between routes: fleet size,
+/// facility capacities, every client once). Returns its figures, its
+/// violations, and the load it unloads at each facility.
+pub fn check_one_route(
+    problem: &Problem,
+    route: &Route,
+) -> (RouteReport, Vec<Violation>, Vec<Load>) {
+    let mut violations = Vec::new();
+    let mut received = vec![0 as Load; problem.facilities.len()];
+    let Some(vt) = problem.vehicle_types.get(route.vehicle_type) else {
+        return (
+            RouteReport::default(),
+            vec![Violation::BadReference(0)],
+            received,
+        );
+    };
+    if route
+        .visits
+        .iter()
+        .any(|v| matches!(v, Visit::Unload(f) if *f >= problem.facilities.len()))
+        || route.clients().any(|c| c >= problem.clients.len())
+    {
+        return (
+            RouteReport::default(),
+            vec![Violation::BadReference(0)],
+            received,
+        );
+    }
+    let rr = check_route(problem, vt, 0, route, &mut violations, &mut received);
+    (rr, violations, received)
+}
+
 /// Checks `solution` against every rule of `problem` and recomputes its cost.
 pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
     let mut rep = CheckReport::default();

@@ -20,7 +20,7 @@ mod schedule;
 mod solution;
 
 pub use builder::ProblemBuilder;
-pub use check::{CheckReport, RouteReport, Violation, check};
+pub use check::{CheckReport, RouteReport, Violation, check, check_one_route};
 pub use schedule::{Schedule, StopTimes, schedule};
 pub use solution::{Route, Solution, Visit};
 

@@ -11,6 +11,7 @@
 
 mod output;
 mod prepare;
+mod recombine;
 mod report;
 
 pub use output::write;
@@ -111,6 +112,10 @@ pub struct PlanOptions {
     pub no_improvement: Option<u64>,
     /// A point farther than this from any usable road is unreachable, metres.
     pub snap_limit_m: f64,
+    /// Recombine the routes met during the search with a set-packing MIP.
+    pub recombine: bool,
+    /// Time limit of the recombination MIP, seconds.
+    pub recombine_seconds: f64,
 }
 
 impl Default for PlanOptions {
@@ -121,6 +126,8 @@ impl Default for PlanOptions {
             iterations: None,
             no_improvement: Some(3000),
             snap_limit_m: crate::graph::DEFAULT_MAX_SNAP_M,
+            recombine: true,
+            recombine_seconds: 5.0,
         }
     }
 }
@@ -234,6 +241,128 @@ pub struct Plan {
     pub check: CheckReport,
 }
 
+/// What a search gave.
+pub(crate) struct Solved {
+    pub solution: Solution,
+    pub iterations: u64,
+    pub stopped_by: &'static str,
+    /// Feasible routes met during the search (for fleet sizing).
+    #[allow(dead_code)]
+    pub pool: Vec<crate::model::Route>,
+    pub recombination: Option<RecombinationStats>,
+}
+
+/// What the route recombination did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecombinationStats {
+    /// Distinct feasible routes offered to the MIP.
+    pub pool_routes: usize,
+    /// Cost of the search's plan.
+    pub cost_before: f64,
+    /// Cost after recombination (equal if nothing better was found).
+    pub cost_after: f64,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// Runs the search on `problem`, then tries to recombine the routes it met
+/// into a cheaper plan serving at least the same pickups.
+pub(crate) fn solve_problem(
+    problem: &Problem,
+    opts: &PlanOptions,
+    initial: Option<&Solution>,
+    observer: &mut dyn Observer,
+) -> Result<Solved> {
+    if problem.n_clients() == 0 {
+        return Ok(Solved {
+            solution: Solution::default(),
+            iterations: 0,
+            stopped_by: "nothing_to_route",
+            pool: Vec::new(),
+            recombination: None,
+        });
+    }
+    let mut budget = Budget {
+        seconds: opts.seconds,
+        iterations: opts.iterations,
+        no_improvement: opts.no_improvement,
+    };
+    let r = solve_from(problem, &opts.params, initial, &mut budget, observer)?;
+    let stopped_by = if opts.seconds.is_some_and(|s| r.elapsed_s >= s) {
+        "time"
+    } else if opts.iterations.is_some_and(|n| r.iterations >= n) {
+        "iterations"
+    } else {
+        "no_improvement"
+    };
+    let mut solution = r.solution;
+    let mut pool = r.route_pool;
+    pool.extend(solution.routes.iter().cloned());
+    let mut recombination = None;
+    if opts.recombine && check(problem, &solution).is_feasible() {
+        let t = Instant::now();
+        let before = check(problem, &solution).cost;
+        let routes = recombine::pool(problem, pool.iter().cloned(), 3000);
+        let served: Vec<usize> = solution.routes.iter().flat_map(|r| r.clients()).collect();
+        // Serving an extra pickup is worth more than any route costs.
+        let bonus = routes
+            .iter()
+            .map(|r| r.cost as f64 * 1e-6)
+            .fold(1.0, f64::max)
+            * 2.0;
+        let reward = (0..problem.n_clients())
+            .map(|c| if served.contains(&c) { 0.0 } else { bonus })
+            .collect();
+        let start = solution
+            .routes
+            .iter()
+            .filter_map(|r| {
+                let mut cs: Vec<usize> = r.clients().collect();
+                cs.sort_unstable();
+                routes
+                    .iter()
+                    .position(|p| p.route.vehicle_type == r.vehicle_type && p.clients == cs)
+            })
+            .collect();
+        let mip = recombine::Mip {
+            problem,
+            pool: &routes,
+            counts: problem.vehicle_types().iter().map(|t| t.count).collect(),
+            must_serve: served,
+            reward,
+            rules: Vec::new(),
+            start,
+            seconds: opts.recombine_seconds,
+        };
+        let mut after = before;
+        if let Some(chosen) = mip.solve() {
+            let candidate = recombine::solution_of(problem, &routes, &chosen);
+            let rep = check(problem, &candidate);
+            // Better means: at least as many pickups, and cheaper in all.
+            if rep.is_feasible()
+                && candidate.unassigned.len() <= solution.unassigned.len()
+                && rep.cost < before
+            {
+                after = rep.cost;
+                solution = candidate;
+            }
+        }
+        recombination = Some(RecombinationStats {
+            pool_routes: routes.len(),
+            cost_before: before as f64 * 1e-6,
+            cost_after: after as f64 * 1e-6,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(Solved {
+        solution,
+        iterations: r.iterations,
+        stopped_by,
+        pool,
+        recombination,
+    })
+}
+
 /// Plans the collection.
 ///
 /// # Errors
@@ -243,41 +372,30 @@ pub fn run(input: &PlanInput, opts: &PlanOptions, observer: &mut dyn Observer) -
     let started = Instant::now();
     let prep = prepare::prepare(input, opts)?;
     let t_solve = Instant::now();
-    let mut budget = Budget {
-        seconds: opts.seconds,
-        iterations: opts.iterations,
-        no_improvement: opts.no_improvement,
-    };
-    let result = if prep.problem.n_clients() == 0 {
-        None
-    } else {
-        Some(solve_from(
-            &prep.problem,
-            &opts.params,
-            None,
-            &mut budget,
-            observer,
-        )?)
-    };
+    let solved = solve_problem(&prep.problem, opts, None, observer)?;
     let solve_s = t_solve.elapsed().as_secs_f64();
-    let solution = result
-        .as_ref()
-        .map(|r| r.solution.clone())
-        .unwrap_or_default();
-    let checked = check(&prep.problem, &solution);
-    let stopped_by = match (&result, opts.seconds) {
-        (Some(r), Some(s)) if r.elapsed_s >= s => "time",
-        (Some(r), _) if opts.iterations.is_some_and(|n| r.iterations >= n) => "iterations",
-        (Some(_), _) => "no_improvement",
-        (None, _) => "nothing_to_route",
-    };
+    finish(input, &prep, &prep.problem, solved, opts, started, solve_s)
+}
+
+/// Timetables, geometry, coverage and summary of a solved problem.
+pub(crate) fn finish(
+    input: &PlanInput,
+    prep: &prepare::Prepared,
+    problem: &Problem,
+    solved: Solved,
+    opts: &PlanOptions,
+    started: Instant,
+    solve_s: f64,
+) -> Result<Plan> {
+    let checked = check(problem, &solved.solution);
     let t_geo = Instant::now();
-    let mut plan = report::build(input, &prep, solution, checked)?;
+    let mut plan = report::build(input, prep, problem, solved.solution, checked)?;
     let geometry_s = t_geo.elapsed().as_secs_f64();
     plan.summary.seed = opts.params.seed;
     plan.summary.threads = opts.params.threads;
-    plan.summary.iterations = result.as_ref().map_or(0, |r| r.iterations);
-    plan.summary.stopped_by = stopped_by.to_string();
+    plan.summary.iterations = solved.iterations;
+    plan.summary.stopped_by = solved.stopped_by.to_string();
+    plan.summary.recombination = solved.recombination;
     plan.summary.phases = PhaseTimes {
         graph_s: prep.graph_s,
         snap_s: prep.snap_s,

@@ -197,6 +197,8 @@ pub struct Summary {
     pub peak_rss_mb: Option<f64>,
     /// The input files.
     pub inputs: InputFiles,
+    /// What the route recombination did, if it ran.
+    pub recombination: Option<super::RecombinationStats>,
 }
 
 /// Figures of one route in the summary.
@@ -256,10 +258,10 @@ fn coverage(items: impl Iterator<Item = (f64, bool)>, target: f64) -> Coverage {
 pub(crate) fn build(
     input: &PlanInput,
     prep: &Prepared,
+    p: &crate::model::Problem,
     solution: Solution,
     checked: CheckReport,
 ) -> Result<Plan> {
-    let p = &prep.problem;
     let nf = input.facilities.len();
     let fleet = &input.fleet.spec;
     // Unserved: the pickups that never entered the problem, then those the
@@ -645,13 +647,14 @@ pub(crate) fn build(
         phases: PhaseTimes::default(),
         peak_rss_mb: peak_rss_mb(),
         inputs: InputFiles::default(),
+        recombination: None,
     };
     let _ = nf;
     Ok(Plan {
         summary,
         routes,
         unserved,
-        problem: prep.problem.clone(),
+        problem: p.clone(),
         solution,
         check: checked,
     })

@@ -1,0 +1,214 @@
+//! Recombining routes met during the search: a set-packing MIP (solved with
+//! good_lp's pure-Rust microlp backend) picks, from a pool of feasible
+//! routes, the cheapest set in which no pickup is served twice, each
+//! vehicle type stays within its count, facilities within their daily
+//! capacity, and the coverage rules hold. Route-based recombination of this
+//! kind is the "set partitioning" phase of many VRP heuristics (Foster &
+//! Ryan 1976; Subramanian, Uchoa & Ochi 2013).
+
+use crate::model::{Cost, Problem, Route, Solution, check_one_route};
+use good_lp::{
+    Expression, ProblemVariables, Solution as _, SolverModel, Variable, WithTimeLimit, constraint,
+    microlp, variable,
+};
+use std::collections::HashMap;
+
+/// A feasible route of the pool with what the MIP needs.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolRoute {
+    pub route: Route,
+    pub clients: Vec<usize>,
+    /// Fixed, distance and time cost (model units).
+    pub cost: Cost,
+    /// Load unloaded at each facility with a daily capacity.
+    pub unloads: Vec<(usize, i64)>,
+}
+
+/// Feasible, distinct routes from `routes` (the cheapest of each vehicle
+/// type and client set), at most `limit` of them, cheapest per client first.
+pub(crate) fn pool(
+    problem: &Problem,
+    routes: impl IntoIterator<Item = Route>,
+    limit: usize,
+) -> Vec<PoolRoute> {
+    let mut best: HashMap<(usize, Vec<usize>), PoolRoute> = HashMap::new();
+    for route in routes {
+        if route.is_empty() {
+            continue;
+        }
+        let (rep, violations, received) = check_one_route(problem, &route);
+        if !violations.is_empty() {
+            continue;
+        }
+        let mut clients: Vec<usize> = route.clients().collect();
+        clients.sort_unstable();
+        let unloads = received
+            .iter()
+            .enumerate()
+            .filter(|&(f, &l)| {
+                l > 0 && problem.facilities()[f].daily_capacity < crate::model::UNLIMITED
+            })
+            .map(|(f, &l)| (f, l))
+            .collect();
+        let key = (route.vehicle_type, clients.clone());
+        let cand = PoolRoute {
+            route,
+            clients,
+            cost: rep.cost,
+            unloads,
+        };
+        match best.get(&key) {
+            Some(b) if b.cost <= cand.cost => {}
+            _ => {
+                best.insert(key, cand);
+            }
+        }
+    }
+    let mut all: Vec<PoolRoute> = best.into_values().collect();
+    // Deterministic order: by cost per client, then by content.
+    all.sort_by(|a, b| {
+        let ka = a.cost as f64 / a.clients.len() as f64;
+        let kb = b.cost as f64 / b.clients.len() as f64;
+        ka.partial_cmp(&kb)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| {
+                (a.route.vehicle_type, &a.clients).cmp(&(b.route.vehicle_type, &b.clients))
+            })
+    });
+    all.truncate(limit);
+    all
+}
+
+/// A linear coverage rule: `sum of weight(c) over served clients >= rhs`.
+#[derive(Debug, Clone)]
+pub(crate) struct CoverageRule {
+    pub weights: Vec<(usize, f64)>,
+    pub rhs: f64,
+}
+
+/// What the MIP must respect and reward.
+pub(crate) struct Mip<'a> {
+    pub problem: &'a Problem,
+    pub pool: &'a [PoolRoute],
+    /// Vehicles available per type.
+    pub counts: Vec<usize>,
+    /// Clients that must be served.
+    pub must_serve: Vec<usize>,
+    /// Reward per client served (currency units), beyond must_serve.
+    pub reward: Vec<f64>,
+    /// Coverage rules.
+    pub rules: Vec<CoverageRule>,
+    /// The routes of a known solution to start from (indices into `pool`).
+    pub start: Vec<usize>,
+    /// Time limit, seconds.
+    pub seconds: f64,
+}
+
+/// Model costs are in micro-units; the MIP works in units to keep its
+/// coefficients small.
+const SCALE: f64 = 1e-6;
+
+impl Mip<'_> {
+    /// Solves; returns the chosen routes (indices into the pool), or `None`
+    /// if the MIP found nothing (no feasible selection within the limit).
+    pub fn solve(&self) -> Option<Vec<usize>> {
+        let n_clients = self.problem.n_clients();
+        let mut vars = ProblemVariables::new();
+        let x: Vec<Variable> = self
+            .pool
+            .iter()
+            .enumerate()
+            .map(|(k, _)| {
+                vars.add(variable().binary().initial(if self.start.contains(&k) {
+                    1.0
+                } else {
+                    0.0
+                }))
+            })
+            .collect();
+        let mut objective = Expression::from(0.0);
+        for (k, r) in self.pool.iter().enumerate() {
+            let reward: f64 = r.clients.iter().map(|&c| self.reward[c]).sum();
+            objective += (r.cost as f64 * SCALE - reward) * x[k];
+        }
+        let mut model = vars
+            .minimise(objective)
+            .using(microlp)
+            .with_time_limit(self.seconds);
+        // Each client at most once; some exactly once.
+        let mut covering: Vec<Vec<usize>> = vec![Vec::new(); n_clients];
+        for (k, r) in self.pool.iter().enumerate() {
+            for &c in &r.clients {
+                covering[c].push(k);
+            }
+        }
+        let must: std::collections::HashSet<usize> = self.must_serve.iter().copied().collect();
+        for (c, ks) in covering.iter().enumerate() {
+            if ks.is_empty() {
+                if must.contains(&c) {
+                    return None;
+                }
+                continue;
+            }
+            let e: Expression = ks.iter().map(|&k| x[k]).sum();
+            if must.contains(&c) {
+                model.add_constraint(constraint!(e == 1.0));
+            } else if ks.len() > 1 {
+                model.add_constraint(constraint!(e <= 1.0));
+            }
+        }
+        for (t, &n) in self.counts.iter().enumerate() {
+            let ks: Vec<usize> = (0..self.pool.len())
+                .filter(|&k| self.pool[k].route.vehicle_type == t)
+                .collect();
+            if ks.len() > n {
+                let e: Expression = ks.iter().map(|&k| x[k]).sum();
+                model.add_constraint(constraint!(e <= n as f64));
+            }
+        }
+        let mut per_facility: HashMap<usize, Expression> = HashMap::new();
+        for (k, r) in self.pool.iter().enumerate() {
+            for &(f, l) in &r.unloads {
+                *per_facility
+                    .entry(f)
+                    .or_insert_with(|| Expression::from(0.0)) += l as f64 * x[k];
+            }
+        }
+        let mut facilities: Vec<_> = per_facility.into_iter().collect();
+        facilities.sort_by_key(|(f, _)| *f);
+        for (f, e) in facilities {
+            let cap = self.problem.facilities()[f].daily_capacity as f64;
+            model.add_constraint(constraint!(e <= cap));
+        }
+        for rule in &self.rules {
+            let mut e = Expression::from(0.0);
+            for &(c, w) in &rule.weights {
+                for &k in &covering[c] {
+                    e += w * x[k];
+                }
+            }
+            model.add_constraint(constraint!(e >= rule.rhs));
+        }
+        let sol = model.solve().ok()?;
+        Some(
+            (0..self.pool.len())
+                .filter(|&k| sol.value(x[k]) > 0.5)
+                .collect(),
+        )
+    }
+}
+
+/// The solution made of the chosen pool routes; clients in none are unassigned.
+pub(crate) fn solution_of(problem: &Problem, pool: &[PoolRoute], chosen: &[usize]) -> Solution {
+    let mut served = vec![false; problem.n_clients()];
+    let mut routes = Vec::new();
+    for &k in chosen {
+        for &c in &pool[k].clients {
+            served[c] = true;
+        }
+        routes.push(pool[k].route.clone());
+    }
+    routes.sort_by(|a, b| (a.vehicle_type, &a.visits).cmp(&(b.vehicle_type, &b.visits)));
+    let unassigned = (0..problem.n_clients()).filter(|&c| !served[c]).collect();
+    Solution { routes, unassigned }
+}
