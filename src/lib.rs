@@ -20,6 +20,7 @@
 
 pub mod cvrp;
 pub mod error;
+pub mod fleet;
 pub mod graph;
 pub mod io;
 pub mod kim;

@@ -6,6 +6,7 @@
 //! missed.
 
 mod cvrp;
+mod fleet;
 mod plan;
 mod progress;
 mod wcvrptw;
@@ -35,6 +36,8 @@ enum Command {
     Wcvrptw(wcvrptw::WcvrptwArgs),
     /// Plan tomorrow's waste collection (no input flags: the bundled demo).
     Plan(plan::PlanArgs),
+    /// Find the cheapest fleet that meets the coverage targets.
+    Fleet(fleet::FleetArgs),
     /// Road graphs from OpenStreetMap: build, matrices.
     Graph(graph::GraphArgs),
     /// Benchmarks (road matrices, ...).
@@ -63,6 +66,7 @@ pub fn run() -> i32 {
         Command::Cvrp(a) => cvrp::run(a).map(|()| 0),
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
         Command::Plan(a) => plan::run(a),
+        Command::Fleet(a) => fleet::run(a),
         Command::Graph(a) => graph::run(a).map(|()| 0),
         Command::Bench(a) => bench::run(a).map(|()| 0),
     };

@@ -173,7 +173,7 @@ pub struct FacilityRecord {
 }
 
 /// A break in a vehicle's shift.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BreakSpec {
     /// Earliest start (`HH:MM`).
@@ -185,7 +185,7 @@ pub struct BreakSpec {
 }
 
 /// One vehicle type of the fleet file, as written.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleSpec {
     /// Type name.
@@ -289,7 +289,7 @@ impl Targets {
 }
 
 /// The fleet file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FleetFile {
     /// Vehicle types.

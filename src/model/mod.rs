@@ -373,6 +373,25 @@ impl Problem {
     pub fn duration(&self, profile: usize, a: usize, b: usize) -> Duration {
         self.profiles[profile].duration.get(a, b)
     }
+    /// A copy with other vehicle counts (one per type, in order): the fleet
+    /// menu of fleet sizing.
+    ///
+    /// # Panics
+    /// If `counts` does not have one entry per vehicle type (a programming
+    /// error, not an input error).
+    pub fn with_vehicle_counts(&self, counts: &[usize]) -> Problem {
+        assert_eq!(
+            counts.len(),
+            self.vehicle_types.len(),
+            "one count per vehicle type"
+        );
+        let mut p = self.clone();
+        for (t, &c) in p.vehicle_types.iter_mut().zip(counts) {
+            t.count = c;
+        }
+        p
+    }
+
     /// Whether vehicle type `t` may serve client `c` (stream and vehicle set).
     pub fn can_serve(&self, t: usize, c: usize) -> bool {
         let cl = &self.clients[c];

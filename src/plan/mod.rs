@@ -15,6 +15,8 @@ mod recombine;
 mod report;
 
 pub use output::write;
+pub(crate) use prepare::Prepared;
+pub(crate) use report::coverage_tables;
 pub use report::{Coverage, PhaseTimes, PlannedRoute, PlannedStop, StopKind, Summary, Trip};
 
 use crate::graph::Closures;
@@ -361,6 +363,102 @@ pub(crate) fn solve_problem(
         pool,
         recombination,
     })
+}
+
+impl Solved {
+    /// A solution found elsewhere (fleet sizing), as if the search gave it.
+    pub(crate) fn from_solution(solution: Solution) -> Solved {
+        Solved {
+            solution,
+            iterations: 0,
+            stopped_by: "fleet_sizing",
+            pool: Vec::new(),
+            recombination: None,
+        }
+    }
+}
+
+/// Prepares the problem of `input` (graphs, matrices, unservable pickups).
+pub(crate) fn prepare_input(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared> {
+    prepare::prepare(input, opts)
+}
+
+/// Like [`finish`], timing from `started`.
+pub(crate) fn finish_prepared(
+    input: &PlanInput,
+    prep: &Prepared,
+    problem: &Problem,
+    solved: Solved,
+    opts: &PlanOptions,
+    started: Instant,
+) -> Result<Plan> {
+    finish(input, prep, problem, solved, opts, started, 0.0)
+}
+
+/// The cheapest selection of pooled routes (within the menu's counts) that
+/// meets every coverage target, by the recombination MIP.
+pub(crate) fn recombine_for_targets(
+    input: &PlanInput,
+    prep: &Prepared,
+    problem: &Problem,
+    menu: &[usize],
+    routes: impl IntoIterator<Item = crate::model::Route>,
+    seconds: f64,
+) -> Option<Solution> {
+    let pool = recombine::pool(problem, routes, 4000);
+    let targets = &input.fleet.spec.targets;
+    let mut rules = Vec::new();
+    // Each target covers the pickups of a zone or of a stream.
+    let groups = Zone::ALL
+        .into_iter()
+        .map(|z| (targets.zone(z), Some(z), None))
+        .chain(
+            Stream::ALL
+                .into_iter()
+                .map(|st| (targets.stream(st), None, Some(st))),
+        );
+    let groups: Vec<(f64, Option<Zone>, Option<Stream>)> = groups.collect();
+    let member = |p: &Pickup, z: Option<Zone>, st: Option<Stream>| {
+        z.is_none_or(|z| p.zone == z) && st.is_none_or(|st| p.stream == st)
+    };
+    for &(target, z, st) in &groups {
+        if target <= 0.0 {
+            continue;
+        }
+        let all: Vec<&Pickup> = input.pickups.iter().filter(|p| member(p, z, st)).collect();
+        if all.is_empty() {
+            continue;
+        }
+        let clients: Vec<usize> = (0..prep.client_pickup.len())
+            .filter(|&c| member(&input.pickups[prep.client_pickup[c]], z, st))
+            .collect();
+        let n = all.len() as f64;
+        let demand: f64 = all.iter().map(|p| p.demand_kg).sum();
+        rules.push(recombine::CoverageRule {
+            weights: clients.iter().map(|&c| (c, 1.0)).collect(),
+            rhs: (target * n - 1e-6).ceil(),
+        });
+        rules.push(recombine::CoverageRule {
+            weights: clients
+                .iter()
+                .map(|&c| (c, input.pickups[prep.client_pickup[c]].demand_kg))
+                .collect(),
+            rhs: target * demand - 1e-6,
+        });
+    }
+    let mip = recombine::Mip {
+        problem,
+        pool: &pool,
+        counts: menu.to_vec(),
+        must_serve: Vec::new(),
+        reward: vec![0.0; problem.n_clients()],
+        rules,
+        start: Vec::new(),
+        seconds,
+    };
+    let chosen = mip.solve()?;
+    let sol = recombine::solution_of(problem, &pool, &chosen);
+    check(problem, &sol).is_feasible().then_some(sol)
 }
 
 /// Plans the collection.

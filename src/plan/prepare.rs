@@ -38,7 +38,7 @@ pub(crate) struct ProfileData {
 }
 
 /// Everything the solver and the reports need.
-pub(crate) struct Prepared {
+pub struct Prepared {
     pub problem: Problem,
     /// Per model location: the point index (facilities first, then pickups).
     pub loc_point: Vec<usize>,
@@ -73,6 +73,21 @@ fn point(input: &PlanInput, i: usize) -> (f64, f64) {
         (input.facilities[i].lat, input.facilities[i].lon)
     } else {
         (input.pickups[i - nf].lat, input.pickups[i - nf].lon)
+    }
+}
+
+impl Prepared {
+    /// The solver's problem.
+    pub(crate) fn problem(&self) -> &Problem {
+        &self.problem
+    }
+    /// Ids of the pickups no route can serve.
+    pub(crate) fn unserved_ids(&self) -> std::collections::HashSet<String> {
+        self.unserved.iter().map(|u| u.id.clone()).collect()
+    }
+    /// The pickup of each client.
+    pub(crate) fn client_pickup(&self) -> &[usize] {
+        &self.client_pickup
     }
 }
 

@@ -255,6 +255,36 @@ fn coverage(items: impl Iterator<Item = (f64, bool)>, target: f64) -> Coverage {
     }
 }
 
+/// Coverage per zone and per stream present, given which pickups are served.
+pub(crate) fn coverage_tables(
+    input: &PlanInput,
+    served: &dyn Fn(&str) -> bool,
+) -> (BTreeMap<Zone, Coverage>, BTreeMap<Stream, Coverage>) {
+    let targets = &input.fleet.spec.targets;
+    let mut cov = BTreeMap::new();
+    for z in Zone::ALL {
+        let items = input
+            .pickups
+            .iter()
+            .filter(|p| p.zone == z)
+            .map(|p| (p.demand_kg, served(&p.id)));
+        cov.insert(z, coverage(items, targets.zone(z)));
+    }
+    let mut cov_stream = BTreeMap::new();
+    for s in Stream::ALL {
+        if !input.pickups.iter().any(|p| p.stream == s) {
+            continue;
+        }
+        let items = input
+            .pickups
+            .iter()
+            .filter(|p| p.stream == s)
+            .map(|p| (p.demand_kg, served(&p.id)));
+        cov_stream.insert(s, coverage(items, targets.stream(s)));
+    }
+    (cov, cov_stream)
+}
+
 pub(crate) fn build(
     input: &PlanInput,
     prep: &Prepared,
@@ -516,28 +546,7 @@ pub(crate) fn build(
     }
 
     // Coverage per zone and stream.
-    let served = |id: &str| !unserved_ids.contains(id);
-    let mut cov = BTreeMap::new();
-    for z in Zone::ALL {
-        let items = input
-            .pickups
-            .iter()
-            .filter(|p| p.zone == z)
-            .map(|p| (p.demand_kg, served(&p.id)));
-        cov.insert(z, coverage(items, fleet.targets.zone(z)));
-    }
-    let mut cov_stream = BTreeMap::new();
-    for s in Stream::ALL {
-        if !input.pickups.iter().any(|p| p.stream == s) {
-            continue;
-        }
-        let items = input
-            .pickups
-            .iter()
-            .filter(|p| p.stream == s)
-            .map(|p| (p.demand_kg, served(&p.id)));
-        cov_stream.insert(s, coverage(items, fleet.targets.stream(s)));
-    }
+    let (cov, cov_stream) = coverage_tables(input, &|id: &str| !unserved_ids.contains(id));
     let mut blockers = Vec::new();
     let describe = |pred: &dyn Fn(&Unserved) -> bool| -> String {
         let mut by: BTreeMap<UnservedReason, Vec<&Unserved>> = BTreeMap::new();

@@ -1,0 +1,120 @@
+//! `wasteroute fleet`: the cheapest fleet that meets the coverage targets.
+
+use super::plan::{SearchArgs, input_paths, print_summary};
+use super::progress::SearchProgress;
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+use wasteroute::fleet::{self, FleetOptions};
+use wasteroute::plan::PlanInput;
+
+/// Size the fleet (with no input flags: the bundled demo).
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// OpenStreetMap extract (.osm.pbf).
+    #[arg(long)]
+    osm: Option<PathBuf>,
+    /// Pickups (CSV, or GeoJSON points).
+    #[arg(long)]
+    pickups: Option<PathBuf>,
+    /// Facilities (CSV).
+    #[arg(long)]
+    facilities: Option<PathBuf>,
+    /// Fleet menu and targets (TOML); each type's count is its upper bound.
+    #[arg(long)]
+    fleet: Option<PathBuf>,
+    /// Closed or slowed streets (GeoJSON).
+    #[arg(long)]
+    closures: Option<PathBuf>,
+    /// The most vehicles of each type (overrides the counts of the menu).
+    #[arg(long)]
+    max_per_type: Option<usize>,
+    /// Iterations of each re-solve after the first.
+    #[arg(long, default_value_t = 1500)]
+    step_iterations: u64,
+    /// Skip the trade-off curve below the fleet found.
+    #[arg(long)]
+    no_curve: bool,
+    /// Output folder (replaced atomically).
+    #[arg(long, default_value = "out/fleet")]
+    out: PathBuf,
+    #[command(flatten)]
+    search: SearchArgs,
+}
+
+/// Runs `wasteroute fleet`; returns the exit code (4 if no fleet of the
+/// menu meets the targets).
+pub fn run(a: FleetArgs) -> Result<i32> {
+    let (osm, pickups, facilities, fleet_file) =
+        input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
+    let input = PlanInput::load(
+        &osm,
+        &pickups,
+        &facilities,
+        &fleet_file,
+        a.closures.as_deref(),
+    )?;
+    let opts = FleetOptions {
+        plan: a.search.options(),
+        max_per_type: a.max_per_type,
+        step_iterations: a.step_iterations,
+        curve: !a.no_curve,
+    };
+    let mut progress = SearchProgress::new("sizing the fleet", opts.plan.seconds);
+    let mut answer = fleet::size(&input, &opts, &mut progress)?;
+    fleet::write(&a.out, &mut answer)?;
+    let fleet: Vec<String> = answer
+        .vehicles
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let n: usize = answer.vehicles.values().sum();
+    println!(
+        "fleet      {n} vehicles ({}), {:.2} a day; targets {}",
+        fleet.join(", "),
+        answer.daily_cost,
+        if answer.targets_met {
+            "met"
+        } else {
+            "NOT met by any fleet of the menu"
+        }
+    );
+    println!(
+        "bound      at least {} vehicles ({} by load, {} by time), cost at least {:.2}: {}",
+        answer.lower_bound.vehicles,
+        answer.lower_bound.by_load,
+        answer.lower_bound.by_time,
+        answer.lower_bound.cost,
+        if answer.proven_minimal {
+            "the fleet size is proven minimal"
+        } else {
+            "the fleet size is the best found, not proven minimal"
+        }
+    );
+    for p in &answer.curve {
+        let by: Vec<String> = p.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let cov: Vec<String> = p
+            .demand_served
+            .iter()
+            .map(|(z, s)| format!("{} {:.1}%", z.name(), s * 100.0))
+            .collect();
+        println!(
+            "curve      {:>2} vehicles ({}): {}, cost {:.2}{}",
+            p.vehicles,
+            by.join(", "),
+            cov.join(", "),
+            p.daily_cost,
+            if p.targets_met { ", targets met" } else { "" }
+        );
+    }
+    print_summary(&answer.plan, &a.out);
+    println!(
+        "           and fleet.json, fleet.toml, tradeoff.csv, tradeoff.svg ({} solves, {:.1} s)",
+        answer.solves, answer.runtime_s
+    );
+    Ok(if answer.targets_met {
+        0
+    } else {
+        super::plan::EXIT_TARGETS_MISSED
+    })
+}

@@ -1,0 +1,118 @@
+//! Lower bounds on the fleet that can meet the coverage targets.
+//!
+//! Each target asks for a share of a zone's pickups and of its demand. The
+//! bounds count the least work any plan must do: the smallest demands and
+//! the shortest times (service plus the shortest drive into each pickup)
+//! of just enough pickups of each zone, and divide by what one vehicle can
+//! do in a day (capacity times trips, longest shift). The cost bound adds
+//! the cheapest fixed cost per vehicle and, per pickup, the cheapest arc
+//! into it plus its service time at the lowest hourly cost. Both are valid
+//! bounds: no plan can do with less.
+
+use crate::io::plan::Zone;
+use crate::model::Problem;
+use crate::plan::{PlanInput, Prepared};
+use serde::Serialize;
+
+/// A lower bound on the fleet that meets the targets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowerBound {
+    /// No fleet with fewer vehicles can meet the targets.
+    pub vehicles: usize,
+    /// No plan meeting the targets costs less per day.
+    pub cost: f64,
+    /// The bound from load alone.
+    pub by_load: usize,
+    /// The bound from time alone.
+    pub by_time: usize,
+    /// How the bound was obtained, in one sentence.
+    pub basis: String,
+}
+
+pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem) -> LowerBound {
+    let types = problem.vehicle_types();
+    let clients = problem.clients();
+    let n_loc = problem.profiles()[0].distance.size();
+    // Per client: least time (service + shortest drive in) and least cost.
+    let mut work = Vec::with_capacity(clients.len());
+    for (c, cl) in clients.iter().enumerate() {
+        let (mut t_min, mut cost_min) = (i64::MAX, f64::INFINITY);
+        for (k, t) in types.iter().enumerate() {
+            if !problem.can_serve(k, c) {
+                continue;
+            }
+            let prof = &problem.profiles()[t.profile];
+            let (mut d_in, mut a_in) = (i64::MAX, f64::INFINITY);
+            for l in (0..n_loc).filter(|&l| l != cl.location) {
+                d_in = d_in.min(prof.duration.get(l, cl.location));
+                let arc = (t.cost_per_distance * prof.distance.get(l, cl.location)
+                    + t.cost_per_time * prof.duration.get(l, cl.location))
+                    as f64;
+                a_in = a_in.min(arc);
+            }
+            t_min = t_min.min(cl.service + d_in);
+            cost_min = cost_min.min(a_in + (t.cost_per_time * cl.service) as f64);
+        }
+        work.push((t_min, cost_min * 1e-6, cl.demand[0] as f64));
+    }
+    let targets = &input.fleet.spec.targets;
+    let (mut need_time, mut need_load, mut need_cost, mut need_points) = (0i64, 0.0, 0.0, 0usize);
+    for z in Zone::ALL {
+        let tau = targets.zone(z);
+        let total: Vec<&crate::io::plan::Pickup> =
+            input.pickups.iter().filter(|p| p.zone == z).collect();
+        if tau <= 0.0 || total.is_empty() {
+            continue;
+        }
+        let k = (tau * total.len() as f64 - 1e-9).ceil() as usize;
+        let demand_needed = tau * total.iter().map(|p| p.demand_kg).sum::<f64>();
+        let mine: Vec<usize> = (0..clients.len())
+            .filter(|&c| input.pickups[prep.client_pickup()[c]].zone == z)
+            .collect();
+        let mut times: Vec<i64> = mine.iter().map(|&c| work[c].0).collect();
+        let mut loads: Vec<f64> = mine.iter().map(|&c| work[c].2).collect();
+        let mut costs: Vec<f64> = mine.iter().map(|&c| work[c].1).collect();
+        times.sort_unstable();
+        loads.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        costs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        let k = k.min(mine.len());
+        need_points += k;
+        need_time += times.iter().take(k).sum::<i64>();
+        need_load += loads
+            .iter()
+            .take(k)
+            .sum::<f64>()
+            .max(demand_needed.min(loads.iter().sum()));
+        need_cost += costs.iter().take(k).sum::<f64>();
+    }
+    let per_vehicle_load = types
+        .iter()
+        .map(|t| t.capacity[0] as f64 * (t.max_reloads + 1) as f64)
+        .fold(0.0, f64::max)
+        .max(1.0);
+    let per_vehicle_time = types
+        .iter()
+        .map(|t| t.max_duration.min(t.shift.end - t.shift.start))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let by_load = (need_load / per_vehicle_load - 1e-9).ceil().max(0.0) as usize;
+    let by_time = (need_time as f64 / per_vehicle_time as f64 - 1e-9)
+        .ceil()
+        .max(0.0) as usize;
+    let vehicles = by_load.max(by_time).max(usize::from(need_points > 0));
+    let min_fixed = types.iter().map(|t| t.fixed_cost).min().unwrap_or(0) as f64 * 1e-6;
+    let cost = ((vehicles as f64 * min_fixed + need_cost) * 100.0).floor() / 100.0;
+    LowerBound {
+        vehicles,
+        cost,
+        by_load,
+        by_time,
+        basis: format!(
+            "the targets need at least {need_points} pickups, {need_load:.0} kg and {:.1} h of service and driving; \
+             one vehicle carries at most {per_vehicle_load:.0} kg a day and works at most {:.1} h",
+            need_time as f64 / 3600.0,
+            per_vehicle_time as f64 / 3600.0
+        ),
+    }
+}
