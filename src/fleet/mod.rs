@@ -244,7 +244,7 @@ pub fn size(
         let better = |a: &CurvePoint, b: &CurvePoint| {
             let key = |p: &CurvePoint| (p.targets_met, p.demand_served.values().sum::<f64>());
             let (ka, kb) = (key(a), key(b));
-            ka.0 > kb.0
+            (ka.0 && !kb.0)
                 || (ka.0 == kb.0
                     && (ka.1 > kb.1 + 1e-9
                         || ((ka.1 - kb.1).abs() <= 1e-9 && a.daily_cost < b.daily_cost)))
