@@ -27,6 +27,7 @@ pub mod kim;
 pub mod matrix;
 pub mod model;
 pub mod plan;
+pub mod scenario;
 pub mod solver;
 
 pub use error::{Error, Result};

@@ -5,6 +5,7 @@
 //! or facility off the road network), 4 plan written but a coverage target
 //! missed.
 
+mod compare;
 mod cvrp;
 mod fleet;
 mod plan;
@@ -38,6 +39,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Find the cheapest fleet that meets the coverage targets.
     Fleet(fleet::FleetArgs),
+    /// Compare what-if scenarios side by side.
+    Compare(compare::CompareArgs),
     /// Road graphs from OpenStreetMap: build, matrices.
     Graph(graph::GraphArgs),
     /// Benchmarks (road matrices, ...).
@@ -67,6 +70,7 @@ pub fn run() -> i32 {
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
         Command::Plan(a) => plan::run(a),
         Command::Fleet(a) => fleet::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Graph(a) => graph::run(a).map(|()| 0),
         Command::Bench(a) => bench::run(a).map(|()| 0),
     };

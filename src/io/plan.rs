@@ -678,6 +678,85 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
     Ok(out)
 }
 
+fn facility_from(r: &Record) -> Result<FacilityRecord> {
+    let id = r.req("id")?.to_string();
+    let (lat, lon) = r.coords()?;
+    let kind = match r.req("kind")?.to_ascii_lowercase().as_str() {
+        "depot" => FacilityKind::Depot,
+        "transfer" => FacilityKind::Transfer,
+        "landfill" => FacilityKind::Landfill,
+        "treatment" => FacilityKind::Treatment,
+        k => {
+            return Err(r.err(
+                "kind",
+                format!("unknown kind '{k}' (expected depot, transfer, landfill or treatment)"),
+            ));
+        }
+    };
+    let open = r
+        .time("open")?
+        .ok_or_else(|| r.err("open", "is missing or empty"))?;
+    let close = r
+        .time("close")?
+        .ok_or_else(|| r.err("close", "is missing or empty"))?;
+    if open > close {
+        return Err(r.err("close", "closes before it opens"));
+    }
+    let unload_s = r.nonneg("unload_s")?.map_or(600, |v| v.round() as i64);
+    let accepts = match r.get("accepts") {
+        None => match kind {
+            FacilityKind::Treatment => stream_set(&Stream::ALL),
+            _ => stream_set(&[Stream::Household, Stream::Recyclable]),
+        },
+        Some(list) => {
+            let mut m = 0;
+            for s in list
+                .split([';', '|', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                let st = Stream::parse(s)
+                    .ok_or_else(|| r.err("accepts", format!("unknown stream '{s}'")))?;
+                m |= 1 << st.index();
+            }
+            m
+        }
+    };
+    if kind != FacilityKind::Depot && accepts == 0 {
+        return Err(r.err("accepts", "the facility accepts no stream"));
+    }
+    let daily_capacity_kg = r.nonneg("daily_capacity_kg")?;
+
+    Ok(FacilityRecord {
+        id,
+        lat,
+        lon,
+        kind,
+        open,
+        close,
+        unload_s,
+        accepts,
+        daily_capacity_kg,
+        source: r.loc.clone(),
+    })
+}
+
+/// A facility from named fields (for example a TOML table of a scenario
+/// file), with the same rules as a row of the facilities CSV.
+///
+/// # Errors
+/// [`Error::Input`] at `loc`, naming the field.
+pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Result<FacilityRecord> {
+    let r = Record {
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect(),
+        loc,
+    };
+    facility_from(&r)
+}
+
 /// Reads facilities from a CSV file.
 ///
 /// # Errors
@@ -696,65 +775,7 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
                 .collect(),
             loc: Location::file(path).at_line(*line),
         };
-        let id = r.req("id")?.to_string();
-        let (lat, lon) = r.coords()?;
-        let kind = match r.req("kind")?.to_ascii_lowercase().as_str() {
-            "depot" => FacilityKind::Depot,
-            "transfer" => FacilityKind::Transfer,
-            "landfill" => FacilityKind::Landfill,
-            "treatment" => FacilityKind::Treatment,
-            k => {
-                return Err(r.err(
-                    "kind",
-                    format!("unknown kind '{k}' (expected depot, transfer, landfill or treatment)"),
-                ));
-            }
-        };
-        let open = r
-            .time("open")?
-            .ok_or_else(|| r.err("open", "is missing or empty"))?;
-        let close = r
-            .time("close")?
-            .ok_or_else(|| r.err("close", "is missing or empty"))?;
-        if open > close {
-            return Err(r.err("close", "closes before it opens"));
-        }
-        let unload_s = r.nonneg("unload_s")?.map_or(600, |v| v.round() as i64);
-        let accepts = match r.get("accepts") {
-            None => match kind {
-                FacilityKind::Treatment => stream_set(&Stream::ALL),
-                _ => stream_set(&[Stream::Household, Stream::Recyclable]),
-            },
-            Some(list) => {
-                let mut m = 0;
-                for s in list
-                    .split([';', '|', ','])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                {
-                    let st = Stream::parse(s)
-                        .ok_or_else(|| r.err("accepts", format!("unknown stream '{s}'")))?;
-                    m |= 1 << st.index();
-                }
-                m
-            }
-        };
-        if kind != FacilityKind::Depot && accepts == 0 {
-            return Err(r.err("accepts", "the facility accepts no stream"));
-        }
-        let daily_capacity_kg = r.nonneg("daily_capacity_kg")?;
-        out.push(FacilityRecord {
-            id,
-            lat,
-            lon,
-            kind,
-            open,
-            close,
-            unload_s,
-            accepts,
-            daily_capacity_kg,
-            source: r.loc,
-        });
+        out.push(facility_from(&r)?);
     }
     check_unique(path, out.iter().map(|f| (f.id.as_str(), &f.source)))?;
     Ok(out)

@@ -1,0 +1,297 @@
+//! What-if scenarios: a base set of inputs with overrides (closures, an
+//! extra facility, demand growth per zone, a different fleet), compared side
+//! by side with the same seed and budget.
+//!
+//! A scenario file (TOML):
+//!
+//! ```toml
+//! name = "Tidal flood"
+//! description = "Spring tide floods the low streets by the river"
+//! base = "../"                  # folder with map.osm.pbf, pickups.csv, facilities.csv, fleet.toml
+//! closures = "flood.geojson"    # optional, relative to this file
+//! # osm / pickups / facilities / fleet = "..."   optional: replace one base file
+//!
+//! [[extra_facility]]            # optional, the fields of facilities.csv
+//! id = "TS-NEW"
+//! lat = 47.12
+//! lon = 9.51
+//! kind = "transfer"
+//! open = "06:00"
+//! close = "18:00"
+//!
+//! [demand]                      # optional multipliers per zone
+//! rural = 1.2
+//!
+//! [fleet]                       # optional vehicle counts per type name
+//! compactor = 5
+//! ```
+
+use crate::error::Location;
+use crate::io::plan::{Zone, facility_from_fields};
+use crate::plan::{PlanInput, Summary};
+use crate::{Error, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A scenario file, as written.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: Option<String>,
+    description: Option<String>,
+    base: Option<String>,
+    osm: Option<String>,
+    pickups: Option<String>,
+    facilities: Option<String>,
+    fleet: Option<String>,
+    closures: Option<String>,
+    #[serde(default)]
+    extra_facility: Vec<toml::Table>,
+    #[serde(default)]
+    demand: BTreeMap<String, f64>,
+    #[serde(default, rename = "fleet_counts", alias = "fleet-counts")]
+    fleet_counts: BTreeMap<String, usize>,
+}
+
+/// A scenario: inputs and overrides, resolved to paths.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// A short name.
+    pub name: String,
+    /// What it models.
+    pub description: String,
+    /// The scenario file.
+    pub path: PathBuf,
+    osm: PathBuf,
+    pickups: PathBuf,
+    facilities: PathBuf,
+    fleet: PathBuf,
+    closures: Option<PathBuf>,
+    extra: Vec<toml::Table>,
+    demand: BTreeMap<String, f64>,
+    counts: BTreeMap<String, usize>,
+}
+
+impl Scenario {
+    /// Reads a scenario file; `default_base` is the folder used when the
+    /// file names no `base` (the bundled demo).
+    ///
+    /// # Errors
+    /// [`Error::Io`] if unreadable, [`Error::Input`] naming the line or key.
+    pub fn load(path: &Path, default_base: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // `[fleet]` holds counts; rename it so it does not clash with the `fleet` file key.
+        let value: toml::Table = toml::from_str(&text).map_err(|e| toml_err(path, &text, &e))?;
+        let mut value = value;
+        if let Some(toml::Value::Table(t)) = value.remove("fleet") {
+            value.insert("fleet_counts".into(), toml::Value::Table(t));
+        } else if let Some(v) = value.remove("fleet") {
+            value.insert("fleet".into(), v);
+        }
+        let f: ScenarioFile = value.try_into().map_err(|e: toml::de::Error| {
+            Error::input(Location::file(path), e.message().to_string())
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let base = f
+            .base
+            .as_ref()
+            .map_or_else(|| default_base.to_path_buf(), |b| dir.join(b));
+        let pick = |o: &Option<String>, default: &str| {
+            o.as_ref()
+                .map_or_else(|| base.join(default), |p| dir.join(p))
+        };
+        for (z, m) in &f.demand {
+            if Zone::ALL.iter().all(|x| x.name() != z) {
+                return Err(Error::input(
+                    Location::file(path).with_field(format!("demand.{z}")),
+                    "unknown zone (expected urban or rural)",
+                ));
+            }
+            if !(*m >= 0.0 && m.is_finite()) {
+                return Err(Error::input(
+                    Location::file(path).with_field(format!("demand.{z}")),
+                    "must be a non-negative number",
+                ));
+            }
+        }
+        let stem = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        Ok(Scenario {
+            name: f.name.unwrap_or(stem),
+            description: f.description.unwrap_or_default(),
+            path: path.to_path_buf(),
+            osm: pick(&f.osm, "map.osm.pbf"),
+            pickups: pick(&f.pickups, "pickups.csv"),
+            facilities: pick(&f.facilities, "facilities.csv"),
+            fleet: pick(&f.fleet, "fleet.toml"),
+            closures: f.closures.map(|c| dir.join(c)),
+            extra: f.extra_facility,
+            demand: f.demand,
+            counts: f.fleet_counts,
+        })
+    }
+
+    /// The plan inputs with the overrides applied.
+    ///
+    /// # Errors
+    /// Errors of the input files, or of the overrides (naming this file).
+    pub fn input(&self) -> Result<PlanInput> {
+        let mut input = PlanInput::load(
+            &self.osm,
+            &self.pickups,
+            &self.facilities,
+            &self.fleet,
+            self.closures.as_deref(),
+        )?;
+        for (k, table) in self.extra.iter().enumerate() {
+            let fields: Vec<(String, String)> = table
+                .iter()
+                .map(|(key, v)| {
+                    (
+                        key.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect();
+            let loc = Location::file(&self.path)
+                .at_line(k + 1)
+                .with_field("extra_facility");
+            let f = facility_from_fields(&fields, loc.clone())?;
+            if input.facilities.iter().any(|x| x.id == f.id) {
+                return Err(Error::input(
+                    loc,
+                    format!("facility id '{}' already exists", f.id),
+                ));
+            }
+            input.facilities.push(f);
+        }
+        for p in &mut input.pickups {
+            if let Some(m) = self.demand.get(p.zone.name()) {
+                p.demand_kg *= m;
+                p.volume_m3 *= m;
+            }
+        }
+        for (name, &count) in &self.counts {
+            let v = input
+                .fleet
+                .spec
+                .vehicle
+                .iter_mut()
+                .find(|v| &v.name == name)
+                .ok_or_else(|| {
+                    Error::input(
+                        Location::file(&self.path).with_field(format!("fleet.{name}")),
+                        "no vehicle type has this name",
+                    )
+                })?;
+            v.count = count;
+        }
+        input.files.fleet = format!("{} (scenario {})", input.files.fleet, self.path.display());
+        Ok(input)
+    }
+}
+
+fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let mut loc = Location::file(path);
+    if let Some(s) = e.span() {
+        loc = loc.at_line(text[..s.start.min(text.len())].lines().count().max(1));
+    }
+    Error::input(loc, e.message().to_string())
+}
+
+/// One scenario's figures, for the side-by-side table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario name.
+    pub scenario: String,
+    /// Vehicles per type.
+    pub vehicles: BTreeMap<String, usize>,
+    /// Vehicles in all.
+    pub vehicles_used: usize,
+    /// Trips.
+    pub trips: usize,
+    /// Kilometres.
+    pub km: f64,
+    /// Hours.
+    pub hours: f64,
+    /// Daily cost.
+    pub cost: f64,
+    /// Per zone: (share of demand served, target, met).
+    pub coverage: BTreeMap<Zone, (f64, f64, bool)>,
+    /// Unserved pickups per reason.
+    pub unserved: BTreeMap<String, usize>,
+    /// Every target met.
+    pub targets_met: bool,
+}
+
+impl Row {
+    /// The row of a plan summary.
+    pub fn of(name: &str, s: &Summary) -> Row {
+        Row {
+            scenario: name.to_string(),
+            vehicles: s.vehicles_by_type.clone(),
+            vehicles_used: s.vehicles_used,
+            trips: s.trips,
+            km: s.km,
+            hours: s.hours,
+            cost: s.cost,
+            coverage: s
+                .coverage
+                .iter()
+                .map(|(z, c)| (*z, (c.share_demand, c.target, c.met)))
+                .collect(),
+            unserved: s
+                .unserved_by_reason
+                .iter()
+                .map(|(r, n)| (r.name().to_string(), *n))
+                .collect(),
+            targets_met: s.targets_met,
+        }
+    }
+}
+
+/// The table as CSV: one row per scenario.
+pub fn rows_csv(rows: &[Row]) -> String {
+    let types: std::collections::BTreeSet<&String> =
+        rows.iter().flat_map(|r| r.vehicles.keys()).collect();
+    let reasons: std::collections::BTreeSet<&String> =
+        rows.iter().flat_map(|r| r.unserved.keys()).collect();
+    let mut out = String::from("scenario,vehicles");
+    for t in &types {
+        out.push_str(&format!(",vehicles_{t}"));
+    }
+    out.push_str(",trips,km,hours,cost,urban_served,urban_target,urban_met,rural_served,rural_target,rural_met,targets_met");
+    for r in &reasons {
+        out.push_str(&format!(",unserved_{r}"));
+    }
+    out.push('\n');
+    for r in rows {
+        out.push_str(&format!(
+            "\"{}\",{}",
+            r.scenario.replace('"', "\"\""),
+            r.vehicles_used
+        ));
+        for t in &types {
+            out.push_str(&format!(",{}", r.vehicles.get(*t).copied().unwrap_or(0)));
+        }
+        out.push_str(&format!(
+            ",{},{:.3},{:.3},{:.2}",
+            r.trips, r.km, r.hours, r.cost
+        ));
+        for z in Zone::ALL {
+            let (s, t, m) = r.coverage.get(&z).copied().unwrap_or((1.0, 0.0, true));
+            out.push_str(&format!(",{s:.4},{t},{m}"));
+        }
+        out.push_str(&format!(",{}", r.targets_met));
+        for reason in &reasons {
+            out.push_str(&format!(
+                ",{}",
+                r.unserved.get(*reason).copied().unwrap_or(0)
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
