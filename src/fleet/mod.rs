@@ -213,7 +213,8 @@ pub fn size(
     pool.extend(first.pool.iter().cloned());
     let mut best = first.solution.clone();
     let mut fleet = used(&base, &best);
-    let met0 = evaluate(input, &pre_unserved, &client_pickup, &best).met;
+    let met0 = check(&base, &best).is_feasible()
+        && evaluate(input, &pre_unserved, &client_pickup, &best).met;
     let mut curve: BTreeMap<usize, CurvePoint> = BTreeMap::new();
     let record = |counts: &[usize],
                   sol: &Solution,
@@ -226,6 +227,9 @@ pub fn size(
             ..
         } = evaluate(input, &pre_unserved, &client_pickup, sol);
         let n: usize = used(problem, sol).iter().sum();
+        if n == 0 || !check(problem, sol).is_feasible() {
+            return;
+        }
         let point = CurvePoint {
             vehicles: n,
             by_type: names
@@ -290,7 +294,9 @@ pub fn size(
                 solves += 1;
                 pool.extend(s.pool.iter().cloned());
                 record(&counts, &s.solution, &p, &mut curve);
-                if evaluate(input, &pre_unserved, &client_pickup, &s.solution).met {
+                if check(&p, &s.solution).is_feasible()
+                    && evaluate(input, &pre_unserved, &client_pickup, &s.solution).met
+                {
                     best = s.solution;
                     fleet = used(&p, &best);
                     accepted = true;
@@ -311,7 +317,8 @@ pub fn size(
             pool.iter().cloned(),
             opts.plan.recombine_seconds * 2.0,
         ) {
-            let met = evaluate(input, &pre_unserved, &client_pickup, &sol).met;
+            let met = check(&base, &sol).is_feasible()
+                && evaluate(input, &pre_unserved, &client_pickup, &sol).met;
             let fewer = used(&base, &sol).iter().sum::<usize>() < fleet.iter().sum::<usize>();
             let cheaper = cost_of(&base, &sol) < cost_of(&base, &best) - 1e-6;
             if met
@@ -372,6 +379,7 @@ pub fn size(
     let final_plan =
         plan::finish_prepared(input, &prep, &fleet_problem, solved, &opts.plan, started)?;
     let Eval { met, targets, .. } = evaluate(input, &pre_unserved, &client_pickup, &best);
+    let met = met && final_plan.check.is_feasible();
     let lower_bound = bounds::lower_bound(input, &prep, &base);
     let n_found: usize = fleet.iter().sum();
     let vehicles: BTreeMap<String, usize> = names

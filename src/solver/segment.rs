@@ -401,9 +401,17 @@ impl RouteRules {
             let mut x = s.excess[d] + (s.head[d] - self.capacity[d]).max(0);
             if s.reloads > 0 {
                 x += (s.tail[d] - tail_cap[d]).max(0);
+            } else if self.unload_at_end {
+                // Nothing is ever unloaded: all of it is excess.
+                x += s.head[d];
             }
             x += (s.total[d] - self.daily_capacity[d]).max(0);
             e.load[d] = x;
+        }
+        // Unloads beyond the allowance are priced like a full trip too many.
+        let extra = (s.reloads - self.max_reloads - i32::from(self.unload_at_end)).max(0);
+        if extra > 0 {
+            e.load[0] += extra as Load * self.capacity[0].min(UNLIMITED / 1024).max(1);
         }
         if time {
             let t = s.time();

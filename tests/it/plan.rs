@@ -357,3 +357,138 @@ fn the_same_seed_gives_the_same_plan_and_outputs_replace_atomically() {
     let rows = csv_a.lines().count() - 1;
     assert_eq!(rows, a.routes.iter().map(|r| r.stops.len()).sum::<usize>());
 }
+
+mod fleet_sizing {
+    use super::*;
+    use wasteroute::fleet::{self, FleetOptions};
+
+    fn fleet_opts() -> FleetOptions {
+        FleetOptions {
+            plan: opts(1),
+            step_iterations: 120,
+            curve: true,
+            ..FleetOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_fleet_found_meets_the_targets_and_is_feasible() {
+        let fx = Fixture::new();
+        let input = fx.load(None).unwrap();
+        let a = fleet::size(&input, &fleet_opts(), &mut Silent).unwrap();
+        assert!(a.targets_met);
+        assert!(a.plan.check.is_feasible(), "{:?}", a.plan.check.violations);
+        let n: usize = a.vehicles.values().sum();
+        assert!(
+            a.lower_bound.vehicles <= n,
+            "bound {} above the fleet found {n}",
+            a.lower_bound.vehicles
+        );
+        assert_eq!(a.proven_minimal, a.lower_bound.vehicles == n);
+        // The fleet file round-trips through the reader `plan` uses.
+        let path = fx.path("found.toml");
+        fs::write(&path, &a.fleet_toml).unwrap();
+        let again = wasteroute::io::plan::read_fleet(&path).unwrap();
+        let counts: usize = again.spec.vehicle.iter().map(|v| v.count).sum();
+        assert_eq!(counts, n);
+        // The curve ends at the fleet found, and smaller fleets miss a target.
+        assert_eq!(a.curve.last().map(|p| p.vehicles), Some(n));
+        assert!(
+            a.curve
+                .iter()
+                .filter(|p| p.vehicles < n)
+                .all(|p| !p.targets_met)
+        );
+    }
+
+    #[test]
+    fn the_load_bound_is_exact_when_capacity_decides() {
+        // Single-trip compactors of 3000 kg and no tricycles: the 8,671 kg of
+        // the fixture need ceil(8671 / 3000) = 3 trucks, and 3 are enough.
+        let fx = Fixture::new();
+        fx.replace(
+            "fleet.toml",
+            "capacity_kg = 3000",
+            "capacity_kg = 3000\nmax_trips = 1",
+        );
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"",
+            "count = 5\ndepot = \"DEPOT\"\nprofile = \"truck\"",
+        );
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
+            "count = 0\ndepot = \"DEPOT\"\nprofile = \"small\"",
+        );
+        let input = fx.load(None).unwrap();
+        let a = fleet::size(
+            &input,
+            &FleetOptions {
+                curve: false,
+                ..fleet_opts()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+        assert_eq!(a.lower_bound.by_load, 3);
+        assert_eq!(a.vehicles.get("compactor"), Some(&3), "{:?}", a.vehicles);
+        assert!(a.proven_minimal);
+    }
+}
+
+mod scenarios {
+    use super::*;
+    use wasteroute::scenario::{Row, Scenario};
+
+    fn write_scenario(fx: &Fixture, name: &str, body: &str) -> PathBuf {
+        let p = fx.path(name);
+        fs::write(
+            &p,
+            format!(
+                "base = \".\"\nosm = \"{}\"\n{body}",
+                data("monaco-latest.osm.pbf").display()
+            ),
+        )
+        .unwrap();
+        p
+    }
+
+    #[test]
+    fn scenario_tables_are_deterministic_and_apply_their_overrides() {
+        let fx = Fixture::new();
+        let base = write_scenario(&fx, "base.toml", "name = \"Base\"\n");
+        let grow = write_scenario(
+            &fx,
+            "grow.toml",
+            "name = \"Growth\"\n[demand]\nurban = 2.0\n[fleet]\ncompactor = 1\n",
+        );
+        let rows = |p: &Path| {
+            let sc = Scenario::load(p, fx.dir.path()).unwrap();
+            let input = sc.input().unwrap();
+            Row::of(
+                &sc.name,
+                &plan::run(&input, &opts(5), &mut Silent).unwrap().summary,
+            )
+        };
+        let (a, b) = (rows(&base), rows(&grow));
+        assert_eq!(a, rows(&base), "same seed, same table");
+        assert!(b.vehicles.get("compactor").copied().unwrap_or(0) <= 1);
+        assert!(
+            b.trips > a.trips,
+            "doubled urban waste needs more trips: {} vs {}",
+            b.trips,
+            a.trips
+        );
+        // A fleet override naming a missing type is an input error.
+        let bad = write_scenario(&fx, "bad.toml", "[fleet]\nbarge = 2\n");
+        let e = Scenario::load(&bad, fx.dir.path())
+            .unwrap()
+            .input()
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("bad.toml") && e.to_string().contains("barge"),
+            "{e}"
+        );
+    }
+}
