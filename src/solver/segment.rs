@@ -411,7 +411,7 @@ impl RouteRules {
         // Unloads beyond the allowance are priced like a full trip too many.
         let extra = (s.reloads - self.max_reloads - i32::from(self.unload_at_end)).max(0);
         if extra > 0 {
-            e.load[0] += extra as Load * self.capacity[0].min(UNLIMITED / 1024).max(1);
+            e.load[0] += extra as Load * self.capacity[0].clamp(1, UNLIMITED / 1024);
         }
         if time {
             let t = s.time();
