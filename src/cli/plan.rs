@@ -70,7 +70,7 @@ impl SearchArgs {
             params: SolveParams {
                 seed: self.seed,
                 threads: self.threads.max(1),
-                ..SolveParams::default()
+                ..SolveParams::for_plans()
             },
             seconds: self.seconds,
             iterations: self.iterations,

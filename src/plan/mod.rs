@@ -123,7 +123,7 @@ pub struct PlanOptions {
 impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
-            params: SolveParams::default(),
+            params: SolveParams::for_plans(),
             seconds: None,
             iterations: None,
             no_improvement: Some(3000),

@@ -315,13 +315,23 @@ fn granular_neighbours(problem: &Problem, k: usize) -> Vec<Vec<u32>> {
     let profile = problem.vehicle_types()[0].profile;
     let time = problem.features().time;
     let k = k.min(n.saturating_sub(1));
+    // Which vehicle types may serve each client: neighbours must share one,
+    // or moves between them could never apply (a hazardous pickup's
+    // neighbours are the other hazardous pickups, however far).
+    let types: Vec<u64> = (0..n)
+        .map(|c| {
+            (0..problem.vehicle_types().len())
+                .filter(|&t| problem.can_serve(t, c))
+                .fold(0, |m, t| m | (1u64 << t))
+        })
+        .collect();
     let mut near: Vec<Vec<u32>> = Vec::with_capacity(n);
     let mut buf: Vec<(i64, u32)> = Vec::with_capacity(n);
     for i in 0..n {
         buf.clear();
         let ci = &clients[i];
         for (j, cj) in clients.iter().enumerate() {
-            if i == j {
+            if i == j || types[i] & types[j] == 0 {
                 continue;
             }
             let d = problem.distance(profile, ci.location, cj.location);

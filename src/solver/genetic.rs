@@ -106,25 +106,39 @@ fn assign_routes(d: &Data, tour: &[usize], pen: &Penalties) -> (Vec<Route>, Vec<
     for (t, l) in left.iter_mut().enumerate() {
         *l = types[t].count;
     }
-    let mut routes = Vec::new();
+    // Clients the dominant type may not serve go to the first type that
+    // may; each group is split in giant-tour order with its own type.
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
     let mut unassigned = Vec::new();
-    for mut r in split::split(d, vt, tour, pen) {
-        let clients: Vec<usize> = r.clients().collect();
-        let target = std::iter::once(vt)
+    for &c in tour {
+        match std::iter::once(vt)
             .chain(0..types.len())
-            .find(|&t| left[t] > 0 && clients.iter().all(|&c| d.problem.can_serve(t, c)));
-        match target {
-            Some(t) => {
-                left[t] -= 1;
-                if t != r.vehicle_type {
-                    r = Route {
-                        vehicle_type: t,
-                        visits: split::route_visits(d, t, &clients),
-                    };
+            .find(|&t| d.problem.can_serve(t, c))
+        {
+            Some(t) => groups[t].push(c),
+            None => unassigned.push(c),
+        }
+    }
+    let mut routes = Vec::new();
+    for (t0, group) in groups.iter().enumerate() {
+        for mut r in split::split(d, t0, group, pen) {
+            let clients: Vec<usize> = r.clients().collect();
+            let target = std::iter::once(t0)
+                .chain(0..types.len())
+                .find(|&t| left[t] > 0 && clients.iter().all(|&c| d.problem.can_serve(t, c)));
+            match target {
+                Some(t) => {
+                    left[t] -= 1;
+                    if t != r.vehicle_type {
+                        r = Route {
+                            vehicle_type: t,
+                            visits: split::route_visits(d, t, &clients),
+                        };
+                    }
+                    routes.push(r);
                 }
-                routes.push(r);
+                None => unassigned.extend(clients),
             }
-            None => unassigned.extend(clients),
         }
     }
     (routes, unassigned)

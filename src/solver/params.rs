@@ -56,6 +56,19 @@ impl Default for SolveParams {
 }
 
 impl SolveParams {
+    /// Defaults for waste-collection plans: routes are long (a hundred
+    /// stops and more), so each local search is costly and a short day's
+    /// budget buys few generations. A smaller population spends less of it
+    /// on random starts and lets crossover begin sooner.
+    pub fn for_plans() -> SolveParams {
+        SolveParams {
+            mu: 12,
+            lambda: 20,
+            initial_population: 16,
+            ..SolveParams::default()
+        }
+    }
+
     /// Checks the values.
     ///
     /// # Errors

@@ -37,7 +37,7 @@ pub(crate) const UNROUTED: u32 = u32::MAX;
 /// Moves inside one route that reorder more stops than this are not tried
 /// when they need a merge over the stops in between (time windows,
 /// unloads): the cost would grow with the route's length.
-pub(crate) const MAX_INTRA_SPAN: usize = 64;
+pub(crate) const MAX_INTRA_SPAN: usize = 24;
 
 /// A piece of a proposed route: moves describe the routes they would create
 /// as a short list of pieces, which [`LocalSearch::eval`] merges.
