@@ -24,7 +24,7 @@ pub struct CompareArgs {
 
 /// Runs `wasteroute compare`.
 pub fn run(a: CompareArgs) -> Result<i32> {
-    let opts = a.search.options();
+    let opts = a.search.options()?;
     let demo = demo_dir();
     let mut rows = Vec::new();
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;

@@ -55,7 +55,7 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         a.closures.as_deref(),
     )?;
     let opts = FleetOptions {
-        plan: a.search.options(),
+        plan: a.search.options()?,
         max_per_type: a.max_per_type,
         step_iterations: a.step_iterations,
         curve: !a.no_curve,

@@ -61,16 +61,24 @@ pub struct SearchArgs {
     /// Skip the recombination of routes (a set-packing MIP) after the search.
     #[arg(long)]
     pub no_recombine: bool,
+    /// Solver parameters from a TOML file (fields of `SolveParams`; seed
+    /// and threads come from the flags).
+    #[arg(long)]
+    pub params: Option<PathBuf>,
 }
 
 impl SearchArgs {
     /// The plan options these flags ask for.
-    pub fn options(&self) -> PlanOptions {
-        PlanOptions {
+    pub fn options(&self) -> Result<PlanOptions> {
+        let base = match &self.params {
+            Some(p) => super::cvrp::load_params(p)?,
+            None => SolveParams::for_plans(),
+        };
+        Ok(PlanOptions {
             params: SolveParams {
                 seed: self.seed,
                 threads: self.threads.max(1),
-                ..SolveParams::for_plans()
+                ..base
             },
             seconds: self.seconds,
             iterations: self.iterations,
@@ -78,7 +86,7 @@ impl SearchArgs {
             snap_limit_m: self.snap_limit_m,
             recombine: !self.no_recombine,
             ..PlanOptions::default()
-        }
+        })
     }
 }
 
@@ -118,7 +126,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     let (osm, pickups, facilities, fleet) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(&osm, &pickups, &facilities, &fleet, a.closures.as_deref())?;
-    let opts = a.search.options();
+    let opts = a.search.options()?;
     let mut progress = SearchProgress::new("planning", opts.seconds);
     let mut p = plan::run(&input, &opts, &mut progress)?;
     plan::write(&a.out, &mut p, &[])?;

@@ -290,6 +290,14 @@ pub(crate) fn solve_problem(
         no_improvement: opts.no_improvement,
     };
     let r = solve_from(problem, &opts.params, initial, &mut budget, observer)?;
+    for s in &r.operator_stats {
+        tracing::debug!(
+            operator = s.name,
+            evaluations = s.evaluations,
+            applications = s.applications,
+            "search"
+        );
+    }
     let stopped_by = if opts.seconds.is_some_and(|s| r.elapsed_s >= s) {
         "time"
     } else if opts.iterations.is_some_and(|n| r.iterations >= n) {
