@@ -45,11 +45,12 @@ impl<'d, 'p> Worker<'d, 'p> {
         let n = d.problem.n_clients();
         match parents {
             Some((a, b)) => crossover::ordered(a, b, n, &mut self.rng, &mut self.tour),
-            None => {
+            None if d.simple => {
                 self.tour.clear();
                 self.tour.extend(0..n);
                 self.rng.shuffle(&mut self.tour);
             }
+            None => nearest_neighbour_tour(d, &mut self.rng, &mut self.tour),
         }
         let (routes, unassigned) = assign_routes(d, &self.tour, pen);
         let mut ind = Individual::new(d, routes, unassigned, pen);
@@ -86,6 +87,45 @@ impl<'d, 'p> Worker<'d, 'p> {
             }
         }
         None
+    }
+}
+
+/// A randomised nearest-neighbour giant tour: from a random client, go to
+/// one of the three nearest unvisited granular neighbours (or any unvisited
+/// client when none is left). Rich problems (long multi-trip routes, time
+/// windows) start from these rather than from random tours, whose local
+/// search would take most of a short budget; the randomisation keeps the
+/// initial population diverse.
+fn nearest_neighbour_tour(d: &Data, rng: &mut Rng, tour: &mut Vec<usize>) {
+    let n = d.problem.n_clients();
+    tour.clear();
+    if n == 0 {
+        return;
+    }
+    let mut seen = vec![false; n];
+    let mut rest: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut rest);
+    let mut cur = rest[0];
+    loop {
+        seen[cur] = true;
+        tour.push(cur);
+        if tour.len() == n {
+            break;
+        }
+        let near: Vec<usize> = d.neighbours[cur]
+            .iter()
+            .map(|&v| v as usize)
+            .filter(|&v| !seen[v])
+            .take(3)
+            .collect();
+        cur = if near.is_empty() {
+            while seen[rest[rest.len() - 1]] {
+                rest.pop();
+            }
+            rest[rest.len() - 1]
+        } else {
+            near[rng.index(near.len())]
+        };
     }
 }
 
