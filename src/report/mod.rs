@@ -628,29 +628,29 @@ impl PlanFolder {
     pub fn extras(&self, notes: &mut Vec<String>) -> PlanExtras {
         let mut x = PlanExtras::default();
         let inputs = &self.summary.inputs;
-        if let Some(path) = self.resolve_input(inputs.fleet.as_deref()) {
-            if let Ok(fleet) = crate::io::plan::read_fleet(&path) {
-                for t in &fleet.spec.vehicle {
-                    x.vehicle_types.insert(
-                        t.name.clone(),
-                        VehicleTypeInfo {
-                            shift_start: t.shift_start.clone(),
-                            shift_end: t.shift_end.clone(),
-                            capacity_kg: t.capacity_kg,
-                            break_: t
-                                .break_
-                                .as_ref()
-                                .map(|b| (b.earliest.clone(), b.latest.clone(), b.duration_s / 60)),
-                        },
-                    );
-                }
+        if let Some(path) = self.resolve_input(inputs.fleet.as_deref())
+            && let Ok(fleet) = crate::io::plan::read_fleet(&path)
+        {
+            for t in &fleet.spec.vehicle {
+                x.vehicle_types.insert(
+                    t.name.clone(),
+                    VehicleTypeInfo {
+                        shift_start: t.shift_start.clone(),
+                        shift_end: t.shift_end.clone(),
+                        capacity_kg: t.capacity_kg,
+                        break_: t
+                            .break_
+                            .as_ref()
+                            .map(|b| (b.earliest.clone(), b.latest.clone(), b.duration_s / 60)),
+                    },
+                );
             }
         }
-        if let Some(path) = self.resolve_input(inputs.facilities.as_deref()) {
-            if let Ok(fs) = crate::io::plan::read_facilities(&path) {
-                for f in fs {
-                    x.facility_kinds.insert(f.id, f.kind.name().to_string());
-                }
+        if let Some(path) = self.resolve_input(inputs.facilities.as_deref())
+            && let Ok(fs) = crate::io::plan::read_facilities(&path)
+        {
+            for f in fs {
+                x.facility_kinds.insert(f.id, f.kind.name().to_string());
             }
         }
         if let Some(c) = inputs.closures.as_deref().filter(|c| !c.is_empty()) {
@@ -751,7 +751,7 @@ pub(crate) fn route_color(i: usize) -> String {
         return PALETTE[i].to_string();
     }
     let h = ((i - PALETTE.len()) as f64 * 137.508 + 20.0) % 360.0;
-    let l = if i % 2 == 0 { 0.38 } else { 0.48 };
+    let l = if i.is_multiple_of(2) { 0.38 } else { 0.48 };
     hsl_hex(h, 0.7, l)
 }
 

@@ -64,9 +64,10 @@
 
   /* Road network. */
   var baseBounds = L.latLngBounds([]);
+  var road = null;
   if (D.base && D.base.lines.length) {
     var rings = D.base.lines.map(decode);
-    var road = L.polyline(rings, {
+    road = L.polyline(rings, {
       renderer: canvas, color: '#a9a9a9', weight: 1, opacity: 0.9,
       interactive: false, smoothFactor: 1.5
     }).addTo(map);
@@ -364,6 +365,12 @@
   if (!D.base.missing) notes.appendChild(el('p', null, D.base.note));
   panel.appendChild(notes);
 
+  /* For scripts: the map and its layers. */
+  window.wr = {
+    map: map, roads: road, places: placeLayer, unserved: unservedLayer, closures: closureLayer,
+    labels: labels, vehicles: vehicles.map(function (v) { return v.group; })
+  };
+
   /* Status for tests and scripts. */
   status.routes = document.querySelectorAll('.wr-route').length;
   status.unserved = document.querySelectorAll('.wr-unserved').length;
@@ -377,13 +384,15 @@
   requestAnimationFrame(function () {
     requestAnimationFrame(function () {
       status.painted_ms = performance.now();
-      /* How long a zoom step with everything redrawn takes. */
+      /* How long a zoom step takes until everything is redrawn (the
+         canvas draws in the next animation frame). */
       var t0 = performance.now();
       map.setZoom(map.getZoom() + 1, {animate: false});
-      map.setZoom(map.getZoom() - 1, {animate: false});
-      status.zoom_redraw_ms = performance.now() - t0;
-      status.done = true;
-      window.wrReport();
+      requestAnimationFrame(function () {
+        status.zoom_redraw_ms = performance.now() - t0;
+        status.done = true;
+        window.wrReport();
+      });
     });
   });
 })();
