@@ -1,7 +1,7 @@
 //! `map.html`: one self-contained page with Leaflet, the road network drawn
 //! from the plan's OSM extract, and the plan's data as escaped JSON.
 
-use super::{PlanExtras, PlanFolder, StopKind, route_color, simplify};
+use super::{BBox, PlanExtras, PlanFolder, StopKind, route_color, simplify};
 use crate::error::{Error, Result};
 use crate::graph::{Profile, RoadGraph};
 use serde_json::{Value, json};
@@ -59,29 +59,46 @@ impl BaseLayer {
     }
 
     /// The roads of an OSM extract that a truck or a small vehicle may use
-    /// (the small-vehicle profile plus motorways), simplified.
+    /// (the small-vehicle profile plus motorways), simplified; only those
+    /// that touch `around` (see [`BaseLayer::from_graph`]) if given.
     ///
     /// # Errors
     /// As [`RoadGraph::from_osm`].
-    pub fn from_osm(path: &Path) -> Result<BaseLayer> {
+    pub fn from_osm(path: &Path, around: Option<BBox>) -> Result<BaseLayer> {
         let mut profile = Profile::small();
         profile.name = "map".into();
         profile.speeds_kmh.insert("motorway".into(), 80.0);
         profile.speeds_kmh.insert("motorway_link".into(), 45.0);
         profile.max_speed_kmh = 80.0;
-        let (graph, report) = RoadGraph::from_osm(path, &profile)?;
-        let mut base = BaseLayer::from_graph(&graph);
+        let (graph, _) = RoadGraph::from_osm(path, &profile)?;
+        let mut base = BaseLayer::from_graph(&graph, around);
         let file = path.file_name().map_or_else(
             || path.display().to_string(),
             |f| f.to_string_lossy().into_owned(),
         );
-        base.note = format!("Roads: {file}, {:.0} km, {OSM_ATTRIBUTION}.", report.km);
+        base.note = format!(
+            "Roads from {file} (every street a truck or a small vehicle may use{}), {OSM_ATTRIBUTION}.",
+            if around.is_some() {
+                ", around the plan"
+            } else {
+                ""
+            }
+        );
         Ok(base)
     }
 
-    /// Every edge of `graph`, simplified (tolerance 2 m, coarser if the
-    /// network has more than a few hundred thousand points).
-    pub fn from_graph(graph: &RoadGraph) -> BaseLayer {
+    /// The edges of `graph`, simplified within 2 m (coarser if the network
+    /// has more than a few hundred thousand points). With `around`, only
+    /// the edges that touch that box, grown by a quarter of its size and at
+    /// least 2 km on each side, so a city's plan on a country's extract
+    /// does not carry the whole country.
+    pub fn from_graph(graph: &RoadGraph, around: Option<BBox>) -> BaseLayer {
+        let clip = around.map(|b| {
+            let lat = ((b[1] + b[3]) / 2.0).to_radians().cos().max(0.01);
+            let my = ((b[3] - b[1]) * 0.25).max(2000.0 / M_PER_DEG);
+            let mx = ((b[2] - b[0]) * 0.25).max(2000.0 / M_PER_DEG / lat);
+            [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my]
+        });
         let mut tol_m = 2.0;
         loop {
             let mut lines = Vec::with_capacity(graph.n_edges());
@@ -92,6 +109,15 @@ impl BaseLayer {
                     .iter()
                     .map(|p| (p[0], p[1]))
                     .collect();
+                if let Some(c) = clip {
+                    let outside = geom.iter().all(|p| p.0 < c[0])
+                        || geom.iter().all(|p| p.0 > c[2])
+                        || geom.iter().all(|p| p.1 < c[1])
+                        || geom.iter().all(|p| p.1 > c[3]);
+                    if outside {
+                        continue;
+                    }
+                }
                 let line = encode_line(&geom, tol_m);
                 if line.len() >= 4 {
                     points += line.len() / 2;

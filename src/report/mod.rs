@@ -41,6 +41,12 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A box `[min_lon, min_lat, max_lon, max_lat]`.
+///
+/// # Units
+/// Degrees.
+pub type BBox = [f64; 4];
+
 /// The files [`write_reports`] wrote, and what it could not draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportFiles {
@@ -74,7 +80,7 @@ pub fn write_reports(dir: &Path) -> Result<ReportFiles> {
     let plan = PlanFolder::read(dir)?;
     let mut notes = Vec::new();
     let base = match plan.resolve_input(plan.summary.inputs.osm.as_deref()) {
-        Some(osm) => BaseLayer::from_osm(&osm).unwrap_or_else(|e| {
+        Some(osm) => BaseLayer::from_osm(&osm, plan.bbox()).unwrap_or_else(|e| {
             BaseLayer::none(format!(
                 "No road base layer: reading {} failed: {e}.",
                 osm.display()
@@ -599,6 +605,23 @@ impl PlanFolder {
             vehicles,
             unserved,
         })
+    }
+
+    /// The box around every stop, trip and unserved pickup, if there is any.
+    pub fn bbox(&self) -> Option<BBox> {
+        let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        let mut add = |x: f64, y: f64| {
+            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        };
+        for v in &self.vehicles {
+            v.stops.iter().for_each(|s| add(s.lon, s.lat));
+            v.trips
+                .iter()
+                .flat_map(|t| t.coords.iter())
+                .for_each(|&(x, y)| add(x, y));
+        }
+        self.unserved.iter().for_each(|u| add(u.lon, u.lat));
+        (b[0] <= b[2]).then_some(b)
     }
 
     /// An input path from `summary.json`, if that file exists: as written

@@ -203,6 +203,88 @@ fn malformed_plan_files_name_the_file() {
 }
 
 #[test]
+fn base_layer_keeps_only_the_roads_around_the_plan() {
+    let osm = data("monaco-latest.osm.pbf");
+    let all = report::BaseLayer::from_osm(&osm, None).unwrap();
+    assert!(!all.missing && all.lines.len() > 500, "{}", all.lines.len());
+    assert!(all.note.contains("OpenStreetMap contributors, ODbL 1.0"));
+    // A box around Monaco's port keeps part of the network (2 km margin:
+    // most of it, Monaco is small); a box 50 km away keeps nothing.
+    let port = report::BaseLayer::from_osm(&osm, Some([7.4200, 43.7340, 7.4220, 43.7360])).unwrap();
+    assert!(!port.lines.is_empty() && port.lines.len() <= all.lines.len());
+    let far = report::BaseLayer::from_osm(&osm, Some([8.0, 43.7, 8.01, 43.71])).unwrap();
+    assert!(far.lines.is_empty());
+    // Delta-decoded, every line stays near Monaco (7.40..7.45 E, 43.72..43.76 N).
+    for l in &all.lines {
+        let (mut x, mut y) = (0i64, 0i64);
+        for p in l.chunks(2) {
+            x += p[0];
+            y += p[1];
+            assert!(
+                (739_000..=745_500).contains(&x) && (4_371_000..=4_376_500).contains(&y),
+                "{x} {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn map_command_rebuilds_the_reports_and_exits_2_on_a_missing_folder() {
+    let tmp = copy_plan();
+    let out = Command::new(env!("CARGO_BIN_EXE_wasteroute"))
+        .arg("map")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tmp.path().join("map.html").is_file());
+    assert!(tmp.path().join("route_sheets.html").is_file());
+    assert!(fs::read_dir(tmp.path().join("gpx")).unwrap().count() >= 1);
+    let out = Command::new(env!("CARGO_BIN_EXE_wasteroute"))
+        .args(["map", "/nonexistent/plan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("summary.json"));
+}
+
+/// A plan folder in which no vehicle is used and every pickup is unserved.
+fn empty_plan() -> tempfile::TempDir {
+    let tmp = copy_plan();
+    let d = tmp.path();
+    let header = fs::read_to_string(d.join("routes.csv")).unwrap();
+    fs::write(
+        d.join("routes.csv"),
+        header.lines().next().unwrap().to_string() + "\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("routes.geojson"),
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    )
+    .unwrap();
+    let mut s = read_json(&d.join("summary.json"));
+    s["routes"] = Value::Array(vec![]);
+    s["trips"] = Value::from(0);
+    fs::write(d.join("summary.json"), s.to_string()).unwrap();
+    let _ = fs::remove_dir_all(d.join("gpx"));
+    tmp
+}
+
+#[test]
+fn a_plan_without_routes_still_gets_its_reports() {
+    let tmp = empty_plan();
+    let files = report::write_reports(tmp.path()).unwrap();
+    assert!(files.gpx.is_empty());
+    let sheets = fs::read_to_string(&files.route_sheets).unwrap();
+    assert!(sheets.contains("No routes"));
+}
+
+#[test]
 fn gpx_files_are_valid_gpx_1_1() {
     let dir = plan_dir();
     if Command::new("xmllint").arg("--version").output().is_err() {
@@ -331,6 +413,23 @@ fn map_page_runs_in_headless_chromium() {
     // The names are in the page as text, never as markup.
     assert!(!dom.contains(XSS) && !dom.contains(XSS2));
     assert!(dom.contains("leaflet-container"));
+
+    // A plan with no route draws its unserved pickups without errors.
+    let empty = empty_plan();
+    report::write_reports(empty.path()).unwrap();
+    let st = page_status(&run_chromium(
+        &bin,
+        &empty.path().join("map.html"),
+        "",
+        "--dump-dom",
+    ));
+    assert_eq!(st["errors"], Value::Array(vec![]), "script errors: {st}");
+    assert_eq!(st["routes"], 0, "{st}");
+    assert_eq!(
+        st["unserved"],
+        summary["unserved"].as_array().unwrap().len(),
+        "{st}"
+    );
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-map.png");
     let _ = fs::remove_file(&shot);
