@@ -35,6 +35,7 @@
     return Number(x).toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d});
   }
   function pct(x) { return fmt(100 * x, 1) + '%'; }
+  function count(n, what) { return n + ' ' + what + (n === 1 ? '' : 's'); }
   /* [x0, y0, dx1, dy1, ...] in 1e-5 degrees -> [[lat, lon], ...] */
   function decode(q) {
     var out = new Array(q.length / 2), x = 0, y = 0;
@@ -328,10 +329,10 @@
   var T = D.totals;
   panel.appendChild(el('h1', null, 'Collection plan'));
   panel.appendChild(el('p', 'wr-totals',
-    T.vehicles + ' vehicles, ' + T.trips + ' trips, ' + fmt(T.km, 1) + ' km, ' +
+    count(T.vehicles, 'vehicle') + ', ' + count(T.trips, 'trip') + ', ' + fmt(T.km, 1) + ' km, ' +
     fmt(T.hours, 1) + ' h, cost ' + fmt(T.cost, 2)));
   panel.appendChild(el('p', 'wr-totals',
-    T.served + ' pickups served, ' + T.unserved + ' unserved' +
+    count(T.served, 'pickup') + ' served, ' + T.unserved + ' unserved' +
     (T.targets_met === false ? '; targets missed' : (T.targets_met ? '; targets met' : '')) +
     (T.feasible === false ? '; the checker found violations' : '')));
 
@@ -374,7 +375,7 @@
     var load = fmt(v.load_kg, 0) + ' kg' +
       (v.capacity_kg ? ' (capacity ' + fmt(v.capacity_kg, 0) + ' kg per trip)' : '');
     row.appendChild(el('div', 'wr-vinfo', v.type + ', depot ' + v.depot + ', ' + v.start + '-' + v.end));
-    row.appendChild(el('div', 'wr-vinfo', v.unloads + ' trips, ' + v.pickups + ' pickups, ' + load));
+    row.appendChild(el('div', 'wr-vinfo', count(v.unloads, 'trip') + ', ' + count(v.pickups, 'pickup') + ', ' + load));
     row.appendChild(el('div', 'wr-vinfo', fmt(v.km, 1) + ' km, ' + fmt(v.hours, 2) + ' h, cost ' + fmt(v.cost, 2)));
     list.appendChild(row);
   });
