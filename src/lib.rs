@@ -14,7 +14,10 @@
 //!   snapping and closures;
 //! - [`matrix`]: travel-time and distance matrices and legs over a road
 //!   graph (contraction hierarchies);
-//! - [`io`]: readers and writers for external formats (CVRPLIB, ...).
+//! - [`io`]: readers and writers for external formats (CVRPLIB, ...);
+//! - [`plan`]: end-to-end waste collection planning and its output folder;
+//! - [`report`]: what dispatchers and crews see: an offline map, printable
+//!   route sheets and GPX files, built from a plan folder.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -27,6 +30,7 @@ pub mod kim;
 pub mod matrix;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod scenario;
 pub mod solver;
 

@@ -8,6 +8,7 @@
 mod compare;
 mod cvrp;
 mod fleet;
+mod map;
 mod plan;
 mod progress;
 mod wcvrptw;
@@ -45,6 +46,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Benchmarks (road matrices, ...).
     Bench(bench::BenchArgs),
+    /// Rebuild a plan folder's map, route sheets and GPX files.
+    Map(map::MapArgs),
 }
 
 /// Exit code for bad input.
@@ -73,6 +76,7 @@ pub fn run() -> i32 {
         Command::Compare(a) => compare::run(a),
         Command::Graph(a) => graph::run(a).map(|()| 0),
         Command::Bench(a) => bench::run(a).map(|()| 0),
+        Command::Map(a) => map::run(a).map(|()| 0),
     };
     match result {
         Ok(code) => code,

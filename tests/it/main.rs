@@ -5,4 +5,5 @@ mod graph;
 mod kim;
 mod matrix;
 mod plan;
+mod report;
 mod solver;
