@@ -32,6 +32,9 @@ pub struct PlanArgs {
     /// Output folder (replaced atomically).
     #[arg(long, default_value = "out/plan")]
     out: PathBuf,
+    /// Also write map.html, route_sheets.html and gpx/ for dispatchers.
+    #[arg(long)]
+    map: bool,
     #[command(flatten)]
     search: SearchArgs,
 }
@@ -131,11 +134,29 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     let mut p = plan::run(&input, &opts, &mut progress)?;
     plan::write(&a.out, &mut p, &[])?;
     print_summary(&p, &a.out);
+    if a.map {
+        write_reports(&a.out)?;
+    }
     Ok(if p.summary.targets_met {
         0
     } else {
         EXIT_TARGETS_MISSED
     })
+}
+
+/// Writes the dispatcher reports into a plan folder and says where.
+pub fn write_reports(dir: &Path) -> Result<()> {
+    let r = wasteroute::report::write_reports(dir)?;
+    for n in &r.notes {
+        eprintln!("warning: {n}");
+    }
+    println!(
+        "written    {}, {} and {} GPX files",
+        r.map.display(),
+        r.route_sheets.display(),
+        r.gpx.len()
+    );
+    Ok(())
 }
 
 /// Prints the short human summary of a plan.
