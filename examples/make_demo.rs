@@ -731,6 +731,11 @@ impl StreetDensity {
     fn metres_near(&self, xy: [f64; 2]) -> f64 {
         self.grid.count_within(xy, DENSITY_RADIUS_M) as f64 * Self::STEP_M
     }
+
+    /// The urban rule.
+    fn urban(&self, xy: [f64; 2]) -> bool {
+        self.metres_near(xy) >= URBAN_STREET_M
+    }
 }
 
 /// Fills `urban`, `inside` and `other_m` of the candidates of one graph.
@@ -743,7 +748,7 @@ fn classify(
     let pts: Vec<(f64, f64)> = cands.iter().map(|c| (c.lonlat[1], c.lonlat[0])).collect();
     let snaps = other.snap(&pts, 1000.0)?;
     for (c, s) in cands.iter_mut().zip(&snaps) {
-        c.urban = density.metres_near(c.xy) >= URBAN_STREET_M;
+        c.urban = density.urban(c.xy);
         c.inside = borders.is_empty() || borders.iter().any(|b| b.contains(c.lonlat));
         c.other_m = s.distance_m();
     }
@@ -883,27 +888,28 @@ impl Mix {
     }
 }
 
-/// Pickup generation state: the candidates, the pickups so far and their
+/// Pickup generation state: the map, the pickups so far and their
 /// positions for spacing checks.
 struct Picker<'a> {
-    truck: &'a [Cand],
-    small: &'a [Cand],
-    truck_graph: &'a RoadGraph,
-    proj: Proj,
+    w: &'a World,
     rng: Rng,
+    /// Every pickup.
     taken: Grid,
+    /// Rural pickups.
     taken_rural: Grid,
     pickups: Vec<Pickup>,
 }
 
-impl<'a> Picker<'a> {
+impl Picker<'_> {
+    /// Nothing within `spacing` of `xy`, and no rural pickup within
+    /// [`RURAL_SPACING_M`] if `rural`.
     fn free(&self, xy: [f64; 2], spacing: f64, rural: bool) -> bool {
-        self.taken.count_within(xy, spacing.min(self.taken.cell)) == 0
+        self.taken.count_within(xy, spacing) == 0
             && (!rural || self.taken_rural.count_within(xy, RURAL_SPACING_M) == 0)
     }
 
     fn push(&mut self, p: Pickup) {
-        let xy = self.proj.xy(p.lonlat);
+        let xy = self.w.proj.xy(p.lonlat);
         self.taken.insert(xy);
         if !p.urban {
             self.taken_rural.insert(xy);
@@ -911,17 +917,18 @@ impl<'a> Picker<'a> {
         self.pickups.push(p);
     }
 
-    /// Draws up to `n` pickups of `kind` from `pool` (indices into `cands`),
-    /// uniformly along the roads, keeping `spacing` between pickups.
-    fn draw(&mut self, kind: Kind, pool: &[usize], small: bool, n: usize, spacing: f64) -> usize {
-        let cands = if small { self.small } else { self.truck };
+    /// Draws up to `n` pickups of `kind` from `pool` (indices into the
+    /// candidates of the `small` graph if `small`, else of the `truck`
+    /// graph), uniformly along the roads, [`URBAN_SPACING_M`] apart (rural
+    /// ones [`RURAL_SPACING_M`] from other rural ones).
+    fn draw(&mut self, kind: Kind, pool: &[usize], small: bool, n: usize) -> usize {
+        let cands = if small { &self.w.small } else { &self.w.truck };
         let mut added = 0;
         let mut tries = 0;
         while added < n && tries < 200 * n && !pool.is_empty() {
             tries += 1;
             let c = &cands[pool[self.rng.below(pool.len())]];
-            let spacing = if c.urban { spacing } else { RURAL_SPACING_M };
-            if !self.free(c.xy, spacing, !c.urban) {
+            if !self.free(c.xy, URBAN_SPACING_M, !c.urban) {
                 continue;
             }
             let (kg, service) = draw_demand(kind, c.urban, false, &mut self.rng);
@@ -939,9 +946,11 @@ impl<'a> Picker<'a> {
         added
     }
 
-    /// Pickups at named places of `kind`, snapped onto the truck graph, in a
-    /// seeded order (hospitals first among medical places).
+    /// Up to `n` pickups at named places, each at the nearest position on a
+    /// road of both graphs within [`POI_SNAP_M`], in a seeded order
+    /// (hospitals first among medical places).
     fn at_places(&mut self, pois: &[&Poi], kind: Kind, n: usize) -> Res<usize> {
+        let w = self.w;
         let mut order: Vec<&Poi> = pois.to_vec();
         self.rng.shuffle(&mut order);
         order.sort_by_key(|p| p.rank);
@@ -950,41 +959,37 @@ impl<'a> Picker<'a> {
             if added == n {
                 break;
             }
-            let snap = self
-                .truck_graph
-                .snap(&[(p.lonlat[1], p.lonlat[0])], POI_SNAP_M)?;
-            let Snap::OnRoad(s) = snap[0] else { continue };
-            let c = self.nearest_truck_cand([s.lon, s.lat]);
-            if !c.inside || c.other_m > ON_ROAD_M {
+            let Snap::OnRoad(s) = w.truck_g.snap(&[(p.lonlat[1], p.lonlat[0])], POI_SNAP_M)?[0]
+            else {
+                continue;
+            };
+            let lonlat = [s.lon, s.lat];
+            let xy = w.proj.xy(lonlat);
+            let on_small = w.small_g.snap(&[(s.lat, s.lon)], ON_ROAD_M)?[0]
+                .on_road()
+                .is_some();
+            if !on_small || !w.inside(lonlat) || !self.free(xy, POI_SPACING_M, false) {
                 continue;
             }
-            let xy = self.proj.xy([s.lon, s.lat]);
-            if !self.free(xy, POI_SPACING_M, false) {
-                continue;
-            }
-            let urban = c.urban;
+            let urban = w.urban(xy);
             let (kg, service) = draw_demand(kind, urban, p.rank == 0, &mut self.rng);
+            let street = w
+                .truck
+                .iter()
+                .min_by(|a, b| dist(a.xy, xy).total_cmp(&dist(b.xy, xy)))
+                .and_then(|c| c.street.clone());
             self.push(Pickup {
                 kind,
-                lonlat: [s.lon, s.lat],
+                lonlat,
                 urban,
                 demand_kg: kg,
                 service_s: service,
-                name: p.name.clone().or_else(|| c.street.clone()),
+                name: p.name.clone().or(street),
                 truck_m: 0.0,
             });
             added += 1;
         }
         Ok(added)
-    }
-
-    fn nearest_truck_cand(&self, lonlat: [f64; 2]) -> &'a Cand {
-        let xy = self.proj.xy(lonlat);
-        let truck: &'a [Cand] = self.truck;
-        truck
-            .iter()
-            .min_by(|a, b| dist(a.xy, xy).total_cmp(&dist(b.xy, xy)))
-            .expect("the truck graph has roads")
     }
 }
 
@@ -1015,7 +1020,7 @@ struct Site {
 ///
 /// Sites are industrial areas of at least 3,000 m2 inside the border, each
 /// placed at the road position (on both graphs) nearest its centre, within
-/// 300 m; two facilities never share an area.
+/// 300 m; two facilities never share an area and are at least 1 km apart.
 struct Sites {
     sites: Vec<Site>,
     weights: Vec<([f64; 2], f64)>,
@@ -1192,13 +1197,13 @@ fn pair_names(a: [f64; 2], b: [f64; 2]) -> [&'static str; 2] {
 /// the most urban pickups within [`FLOOD_STRETCH_M`] / 2.
 struct Flood {
     waterway: String,
-    /// The stretch, as projected segments and `(lon, lat)` segments.
+    /// The flooded waterway segments, `(lon, lat)`.
     stretch: Vec<[[f64; 2]; 2]>,
     closed_m: f64,
     slow_m: f64,
 }
 
-const FLOOD_STRETCH_M: f64 = 1600.0;
+const FLOOD_STRETCH_M: f64 = 1000.0;
 /// The widest closed band the flood may need to reach an urban pickup, metres.
 const FLOOD_MAX_CLOSED_M: f64 = 100.0;
 
@@ -1240,8 +1245,8 @@ impl Flood {
         Some(Flood {
             waterway: names.join(" and "),
             stretch,
-            closed_m: 40.0,
-            slow_m: 150.0,
+            closed_m: 30.0,
+            slow_m: 100.0,
         })
     }
 
@@ -1633,7 +1638,7 @@ fn verify(w: &World, pickups: &[Pickup], facilities: &[Facility]) -> Res<()> {
         let (t, s) = (on_truck[i].distance_m(), on_small[i].distance_m());
         let ok = match p.kind {
             Kind::Alley => s <= ON_ROAD_M && t >= ALLEY_MIN_M - 1.0,
-            _ => t <= ON_ROAD_M,
+            _ => t <= ON_ROAD_M && s <= ON_ROAD_M,
         };
         if !ok {
             return Err(format!(
@@ -1666,6 +1671,7 @@ struct World {
     proj: Proj,
     ex: Extras,
     ways: WayLookup,
+    density: StreetDensity,
     truck: Vec<Cand>,
     small: Vec<Cand>,
 }
@@ -1693,9 +1699,14 @@ impl World {
             proj,
             ex,
             ways,
+            density,
             truck,
             small,
         })
+    }
+
+    fn urban(&self, xy: [f64; 2]) -> bool {
+        self.density.urban(xy)
     }
 
     fn inside(&self, p: [f64; 2]) -> bool {
@@ -1706,12 +1717,9 @@ impl World {
 fn make_pickups(w: &World, n: usize, seed: u64) -> Res<Vec<Pickup>> {
     let mix = Mix::for_total(n);
     let mut pk = Picker {
-        truck: &w.truck,
-        small: &w.small,
-        truck_graph: &w.truck_g,
-        proj: w.proj,
+        w,
         rng: Rng(seed),
-        taken: Grid::new(URBAN_SPACING_M.max(POI_SPACING_M)),
+        taken: Grid::new(RURAL_SPACING_M),
         taken_rural: Grid::new(RURAL_SPACING_M),
         pickups: Vec::new(),
     };
@@ -1728,27 +1736,21 @@ fn make_pickups(w: &World, n: usize, seed: u64) -> Res<Vec<Pickup>> {
     let pool = |cands: &[Cand], f: &dyn Fn(&Cand) -> bool| -> Vec<usize> {
         (0..cands.len()).filter(|&i| f(&cands[i])).collect()
     };
-    let household = |c: &Cand| {
-        c.inside && c.other_m <= ON_ROAD_M && HOUSEHOLD_CLASSES.contains(&c.highway.as_str())
-    };
+    // Every pickup but the alleys is on the roads of both graphs.
+    let both = |c: &Cand| c.inside && c.other_m <= ON_ROAD_M;
+    let household = |c: &Cand| both(c) && HOUSEHOLD_CLASSES.contains(&c.highway.as_str());
     let industrial = pool(&w.truck, &|c| {
-        c.inside
+        both(c)
             && w.ex
                 .industrial
                 .iter()
                 .any(|a| a.near(c.lonlat, 30.0, w.proj))
     });
-    pk.draw(
-        Kind::Industrial,
-        &industrial,
-        false,
-        mix.industrial,
-        URBAN_SPACING_M,
-    );
+    pk.draw(Kind::Industrial, &industrial, false, mix.industrial);
     let alley = pool(&w.small, &|c| {
         c.inside && c.urban && c.other_m >= ALLEY_MIN_M
     });
-    pk.draw(Kind::Alley, &alley, true, mix.alley, URBAN_SPACING_M);
+    pk.draw(Kind::Alley, &alley, true, mix.alley);
     let mut shops = Grid::new(MARKET_RADIUS_M);
     for p in &w.ex.pois {
         if matches!(p.kind, PoiKind::Shop | PoiKind::BigShop) {
@@ -1758,35 +1760,23 @@ fn make_pickups(w: &World, n: usize, seed: u64) -> Res<Vec<Pickup>> {
     let market = pool(&w.truck, &|c| {
         household(c) && c.urban && shops.count_within(c.xy, MARKET_RADIUS_M) >= MARKET_MIN_SHOPS
     });
-    pk.draw(Kind::Market, &market, false, mix.market, URBAN_SPACING_M);
+    pk.draw(Kind::Market, &market, false, mix.market);
     let rural = pool(&w.truck, &|c| {
-        c.inside
+        both(c)
             && !c.urban
             && matches!(
                 c.highway.as_str(),
                 "residential" | "unclassified" | "service" | "tertiary" | "living_street"
             )
     });
-    pk.draw(
-        Kind::Recycling,
-        &rural,
-        false,
-        mix.recycling_rural,
-        URBAN_SPACING_M,
-    );
-    pk.draw(Kind::Household, &rural, false, mix.rural, URBAN_SPACING_M);
+    pk.draw(Kind::Recycling, &rural, false, mix.recycling_rural);
+    pk.draw(Kind::Household, &rural, false, mix.rural);
     let urban = pool(&w.truck, &|c| household(c) && c.urban);
     if rec < mix.recycling_urban {
-        pk.draw(
-            Kind::Recycling,
-            &urban,
-            false,
-            mix.recycling_urban - rec,
-            URBAN_SPACING_M,
-        );
+        pk.draw(Kind::Recycling, &urban, false, mix.recycling_urban - rec);
     }
     let rest = n.saturating_sub(pk.pickups.len());
-    pk.draw(Kind::Household, &urban, false, rest, URBAN_SPACING_M);
+    pk.draw(Kind::Household, &urban, false, rest);
     let mut pickups = pk.pickups;
     if pickups.len() < n {
         return Err(format!(
