@@ -30,7 +30,7 @@ pub struct FleetArgs {
     #[arg(long)]
     max_per_type: Option<usize>,
     /// Iterations of each re-solve after the first.
-    #[arg(long, default_value_t = 1500)]
+    #[arg(long, default_value_t = 250)]
     step_iterations: u64,
     /// Skip the trade-off curve below the fleet found.
     #[arg(long)]
@@ -91,6 +91,9 @@ pub fn run(a: FleetArgs) -> Result<i32> {
             "the fleet size is the best found, not proven minimal"
         }
     );
+    for b in &answer.blockers {
+        println!("why        {b}");
+    }
     for p in &answer.curve {
         let by: Vec<String> = p.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let cov: Vec<String> = p

@@ -100,7 +100,14 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
     let by_time = (need_time as f64 / per_vehicle_time as f64 - 1e-9)
         .ceil()
         .max(0.0) as usize;
-    let vehicles = by_load.max(by_time).max(usize::from(need_points > 0));
+    // Pickups that must all be served (a zone or stream target of 100%)
+    // and that disjoint groups of vehicle types serve need vehicles of each
+    // group: the bounds of the groups add up.
+    let by_groups = group_bound(input, prep, problem, &work);
+    let vehicles = by_load
+        .max(by_time)
+        .max(by_groups)
+        .max(usize::from(need_points > 0));
     let min_fixed = types.iter().map(|t| t.fixed_cost).min().unwrap_or(0) as f64 * 1e-6;
     let cost = ((vehicles as f64 * min_fixed + need_cost) * 100.0).floor() / 100.0;
     LowerBound {
@@ -110,9 +117,78 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
         by_time,
         basis: format!(
             "the targets need at least {need_points} pickups, {need_load:.0} kg and {:.1} h of service and driving; \
-             one vehicle carries at most {per_vehicle_load:.0} kg a day and works at most {:.1} h",
+             one vehicle carries at most {per_vehicle_load:.0} kg a day and works at most {:.1} h; \
+             pickups that must be served and only disjoint groups of vehicle types can carry need {by_groups} vehicles",
             need_time as f64 / 3600.0,
             per_vehicle_time as f64 / 3600.0
         ),
     }
+}
+
+/// The sum, over groups of vehicle types that share no pickup, of the
+/// vehicles the group needs for its mandatory pickups (load and time, at
+/// least one).
+fn group_bound(
+    input: &PlanInput,
+    prep: &Prepared,
+    problem: &Problem,
+    work: &[(i64, f64, f64)],
+) -> usize {
+    let types = problem.vehicle_types();
+    let nt = types.len();
+    let mask = |c: usize| {
+        (0..nt)
+            .filter(|&t| problem.can_serve(t, c))
+            .fold(0u64, |m, t| m | (1 << t))
+    };
+    // Join the types that share a pickup (a tiny union-find on bit masks).
+    let mut groups: Vec<u64> = Vec::new();
+    for c in 0..problem.n_clients() {
+        let mut m = mask(c);
+        groups.retain(|&g| {
+            if g & m != 0 {
+                m |= g;
+                false
+            } else {
+                true
+            }
+        });
+        groups.push(m);
+    }
+    let targets = &input.fleet.spec.targets;
+    let mandatory = |c: usize| {
+        let p = &input.pickups[prep.client_pickup()[c]];
+        targets.zone(p.zone) >= 1.0 || targets.stream(p.stream) >= 1.0
+    };
+    let mut total = 0;
+    for g in groups {
+        let members: Vec<usize> = (0..problem.n_clients())
+            .filter(|&c| mask(c) & g != 0 && mandatory(c))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let in_group = |t: usize| g & (1 << t) != 0;
+        let load: f64 = members.iter().map(|&c| work[c].2).sum();
+        let time: i64 = members.iter().map(|&c| work[c].0).sum();
+        let cap = (0..nt)
+            .filter(|&t| in_group(t))
+            .map(|t| types[t].capacity[0] as f64 * (types[t].max_reloads + 1) as f64)
+            .fold(1.0, f64::max);
+        let shift = (0..nt)
+            .filter(|&t| in_group(t))
+            .map(|t| {
+                types[t]
+                    .max_duration
+                    .min(types[t].shift.end - types[t].shift.start)
+            })
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let need = ((load / cap - 1e-9).ceil() as usize)
+            .max((time as f64 / shift as f64 - 1e-9).ceil() as usize)
+            .max(1);
+        total += need;
+    }
+    total
 }

@@ -400,17 +400,24 @@ pub fn size(
         .into_values()
         .filter(|p| p.vehicles <= n_found.max(1))
         .collect();
+    let mut blockers = Vec::new();
+    if !met {
+        let menu_total: usize = menu.iter().sum();
+        if lower_bound.vehicles > menu_total {
+            blockers.push(format!(
+                "the targets need at least {} vehicles and the menu has {menu_total}: {}",
+                lower_bound.vehicles, lower_bound.basis
+            ));
+        }
+        blockers.extend(final_plan.summary.blockers.iter().cloned());
+    }
     Ok(FleetAnswer {
         daily_cost: final_plan.summary.cost,
         proven_minimal: met && lower_bound.vehicles >= n_found,
         lower_bound,
         targets_met: met,
         targets,
-        blockers: if met {
-            Vec::new()
-        } else {
-            final_plan.summary.blockers.clone()
-        },
+        blockers,
         curve,
         solves,
         runtime_s: started.elapsed().as_secs_f64(),

@@ -492,3 +492,35 @@ mod scenarios {
         );
     }
 }
+
+#[test]
+fn the_bundled_demo_plans_and_meets_its_targets() {
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let input = PlanInput::load(
+        &demo.join("map.osm.pbf"),
+        &demo.join("pickups.csv"),
+        &demo.join("facilities.csv"),
+        &demo.join("fleet.toml"),
+        None,
+    )
+    .unwrap();
+    let o = PlanOptions {
+        iterations: Some(100),
+        recombine: false,
+        ..opts(1)
+    };
+    let p = plan::run(&input, &o, &mut Silent).unwrap();
+    assert!(p.check.is_feasible(), "{:?}", p.check.violations);
+    let served: usize = p
+        .routes
+        .iter()
+        .map(|r| {
+            r.stops
+                .iter()
+                .filter(|s| s.kind == plan::StopKind::Pickup)
+                .count()
+        })
+        .sum();
+    assert_eq!(served + p.unserved.len(), input.pickups.len());
+    assert!(p.summary.targets_met, "{:?}", p.summary.blockers);
+}
