@@ -470,10 +470,10 @@ fn check_route(
             by: end - end_limit,
         });
     }
-    // The duration counts from the latest departure that keeps the return time.
-    let latest_depart = vt.shift.end.min(start_depot.tw.end).max(depart);
-    let slack = forward_slack(p, vt, route, depart, end, latest_depart - depart);
-    let duration = end - (depart + slack);
+    // The duration counts from the latest departure that keeps the return
+    // time (the timetable a dispatcher gets).
+    let timetable = super::schedule(p, route);
+    let duration = timetable.end - timetable.depart;
     if duration > vt.max_duration {
         out.push(Violation::Duration {
             route: r,
@@ -495,66 +495,6 @@ fn check_route(
         trips,
         cost,
     }
-}
-
-/// The largest delay of the departure that leaves the return time unchanged:
-/// a binary search on the delay, re-simulating the route each time (the end
-/// time and lateness only grow with the delay; clarity over speed).
-fn forward_slack(
-    p: &Problem,
-    vt: &VehicleType,
-    route: &Route,
-    depart: Duration,
-    end: Duration,
-    max_delay: Duration,
-) -> Duration {
-    let sim = |dep: Duration| -> (Duration, bool) {
-        let mut t = dep;
-        let mut loc = p.depots[vt.start_depot].location;
-        let mut late = false;
-        for v in &route.visits {
-            let (nl, tw, service) = match *v {
-                Visit::Client(c) => (
-                    Some(p.clients[c].location),
-                    p.clients[c].tw,
-                    p.clients[c].service,
-                ),
-                Visit::Unload(f) => (
-                    Some(p.facilities[f].location),
-                    p.facilities[f].tw,
-                    p.facilities[f].unload,
-                ),
-                Visit::Break => match vt.break_ {
-                    Some(b) => (None, b.window, b.duration),
-                    None => (None, TimeWindow::ALWAYS, 0),
-                },
-            };
-            if let Some(nl) = nl {
-                t += p.duration(vt.profile, loc, nl);
-                loc = nl;
-            }
-            let s = t.max(tw.start);
-            late |= s > tw.end;
-            t = s + service;
-        }
-        (
-            t + p.duration(vt.profile, loc, p.depots[vt.end_depot].location),
-            late,
-        )
-    };
-    let base_late = sim(depart).1;
-    let (mut lo, mut hi) = (0, (end - depart).clamp(0, max_delay));
-    // Largest delay d in [0, hi] with sim(depart + d) == (end, base_late).
-    while lo < hi {
-        let mid = lo + (hi - lo + 1) / 2;
-        let (e, l) = sim(depart + mid);
-        if e <= end && l == base_late {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    lo
 }
 
 #[cfg(test)]
