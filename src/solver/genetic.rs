@@ -60,7 +60,10 @@ impl<'d, 'p> Worker<'d, 'p> {
         ind.evaluate(d, pen);
         let mut repaired = None;
         if !ind.feasible && self.rng.unit() < repair {
-            repaired = self.repair(d, &ind, pen, 5);
+            // Ten and a hundred times the penalties (HGS-CVRP); more when
+            // dropping optional clients may be the way to feasibility.
+            let steps = if d.problem.features().optional { 5 } else { 2 };
+            repaired = self.repair(d, &ind, pen, steps);
         }
         Offspring { ind, repaired }
     }
@@ -225,10 +228,17 @@ fn initial_penalties(d: &Data) -> Penalties {
     }
 }
 
-/// Adapts one penalty weight toward the target feasible share.
-fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64) {
+/// Adapts one penalty weight toward the target feasible share. With `fast`
+/// (rich problems, few offspring per second) a weight under which no
+/// offspring was feasible doubles.
+fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64, fast: bool) {
     if feasible_share < target - 0.05 {
-        *w = (*w * 1.2).min(hi);
+        let up = if fast && feasible_share == 0.0 {
+            2.0
+        } else {
+            1.2
+        };
+        *w = (*w * up).min(hi);
     } else if feasible_share > target + 0.05 {
         *w = (*w * 0.85).max(lo);
     }
@@ -272,7 +282,8 @@ pub(crate) fn run(
     let mut pen = initial_penalties(d);
     let base_pen = pen;
     let mut pop = Population::new(params);
-    let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(100);
+    let window = params.penalty_window;
+    let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(window);
     let mut iterations = 0u64;
     let mut since_improvement = 0u64;
     let mut route_pool: Vec<Route> = Vec::new();
@@ -350,9 +361,9 @@ pub(crate) fn run(
                 since_improvement = 0;
                 observer.on_best(&progress(iterations, since_improvement, &pop));
             }
-            if history.len() >= 100 {
+            if history.len() >= window {
                 let share = |f: fn(&(bool, bool, bool)) -> bool| {
-                    history.iter().filter(|h| f(h)).count() as f64 / 100.0
+                    history.iter().filter(|h| f(h)).count() as f64 / window as f64
                 };
                 let t = params.target_feasible;
                 let (sl, st, sd) = (share(|h| h.0), share(|h| h.1), share(|h| h.2));
@@ -363,6 +374,7 @@ pub(crate) fn run(
                         t,
                         base_pen.load[k] * 1e-3,
                         base_pen.load[k] * 1e5,
+                        !d.simple,
                     );
                 }
                 adapt(
@@ -371,6 +383,7 @@ pub(crate) fn run(
                     t,
                     base_pen.time * 1e-3,
                     base_pen.time * 1e5,
+                    !d.simple,
                 );
                 adapt(
                     &mut pen.dist,
@@ -378,13 +391,16 @@ pub(crate) fn run(
                     t,
                     base_pen.dist * 1e-3,
                     base_pen.dist * 1e5,
+                    !d.simple,
                 );
                 history.clear();
                 tracing::debug!(
                     iterations,
                     elapsed = clock.elapsed(),
                     best = pop.best.as_ref().map(|b| b.plain_cost),
-                    feasible_share = sl,
+                    load_feasible = sl,
+                    time_feasible = st,
+                    distance_feasible = sd,
                     load_penalty = pen.load[0],
                     population = pop.len(),
                     "penalties adapted"

@@ -29,6 +29,11 @@ pub struct SolveParams {
     /// Probability of repairing an infeasible offspring (local search with
     /// penalties times ten).
     pub repair_probability: f64,
+    /// Offspring between two adaptations of the penalty weights (HGS-CVRP:
+    /// 100). Problems whose offspring are slow (the Kim benchmark: a few
+    /// hundred per minute) need a shorter window to reach the right weights
+    /// within a short budget.
+    pub penalty_window: usize,
     /// Iterations without improvement before the population restarts.
     pub restart_after: u64,
     /// Size of the initial population (HGS-CVRP: 4 x mu). Large instances
@@ -49,6 +54,7 @@ impl Default for SolveParams {
             n_close: 5,
             target_feasible: 0.2,
             repair_probability: 0.5,
+            penalty_window: 100,
             restart_after: 20_000,
             initial_population: 100,
         }
@@ -93,6 +99,9 @@ impl SolveParams {
         }
         if !(0.0..=1.0).contains(&self.repair_probability) {
             return bad("repair_probability", "must be in [0, 1]");
+        }
+        if self.penalty_window == 0 {
+            return bad("penalty_window", "must be at least 1");
         }
         if self.initial_population == 0 {
             return bad("initial_population", "must be at least 1");
