@@ -35,3 +35,12 @@ pub mod scenario;
 pub mod solver;
 
 pub use error::{Error, Result};
+
+/// Peak resident memory of this process so far (`VmHWM`), in MB rounded to
+/// 0.1; `None` where `/proc/self/status` does not exist (not Linux).
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}

@@ -8,7 +8,8 @@ use wasteroute::graph::{DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap, SnappedPoi
 use wasteroute::matrix::Router;
 
 use super::InputError;
-use super::points::{peak_rss_mb, read_points};
+use super::points::read_points;
+use wasteroute::peak_rss_mb;
 
 /// Benchmark commands.
 #[derive(Debug, Args)]
@@ -146,7 +147,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
         "snap_s": round(snap_s),
         "matrix_s": round(matrix_s),
         "matrix_runs_s": times.iter().map(|x| round(*x)).collect::<Vec<_>>(),
-        "peak_rss_mb": peak_rss_mb().map(|x| (x * 10.0).round() / 10.0),
+        "peak_rss_mb": peak_rss_mb(),
         "unreachable_pairs": m.n_unreachable(),
         "too_far_points": too_far,
         "max_snap_m": (max_snap_m * 100.0).round() / 100.0,

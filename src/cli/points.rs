@@ -54,11 +54,3 @@ pub fn read_points(path: &Path) -> anyhow::Result<Vec<PointRecord>> {
     }
     Ok(out)
 }
-
-/// Peak resident memory of this process (VmHWM), in MB, if known.
-pub fn peak_rss_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}

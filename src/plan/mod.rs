@@ -17,7 +17,9 @@ mod report;
 pub use output::write;
 pub(crate) use prepare::Prepared;
 pub(crate) use report::coverage_tables;
-pub use report::{Coverage, PhaseTimes, PlannedRoute, PlannedStop, StopKind, Summary, Trip};
+pub use report::{
+    Coverage, PhasePeaks, PhaseTimes, PlannedRoute, PlannedStop, StopKind, Summary, Trip,
+};
 
 use crate::graph::Closures;
 use crate::io::plan::{self, FacilityRecord, Fleet, Pickup, Stream, Zone};
@@ -493,6 +495,7 @@ pub(crate) fn finish(
     started: Instant,
     solve_s: f64,
 ) -> Result<Plan> {
+    let solve_rss_mb = crate::peak_rss_mb();
     let checked = check(problem, &solved.solution);
     let t_geo = Instant::now();
     let mut plan = report::build(input, prep, problem, solved.solution, checked)?;
@@ -509,6 +512,11 @@ pub(crate) fn finish(
         solve_s,
         geometry_s,
         output_s: 0.0,
+    };
+    plan.summary.phases_peak_rss_mb = report::PhasePeaks {
+        graph_mb: prep.graph_rss_mb,
+        matrix_mb: prep.matrix_rss_mb,
+        solve_mb: solve_rss_mb,
     };
     plan.summary.runtime_s = started.elapsed().as_secs_f64();
     plan.summary.inputs = input.files.clone();

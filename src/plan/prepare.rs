@@ -57,6 +57,9 @@ pub struct Prepared {
     pub graph_s: f64,
     pub snap_s: f64,
     pub matrix_s: f64,
+    /// Peak memory (MB) after the graphs, and after the matrices.
+    pub graph_rss_mb: Option<f64>,
+    pub matrix_rss_mb: Option<f64>,
 }
 
 fn fleet_err(input: &PlanInput, vehicle: &str, field: &str, msg: String) -> Error {
@@ -207,6 +210,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
     }
     drop(roads);
     let graph_s = t0.elapsed().as_secs_f64();
+    let graph_rss_mb = crate::peak_rss_mb();
 
     // Snap every point on every profile; apply closures.
     let t1 = Instant::now();
@@ -421,6 +425,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         });
     }
     matrix_s += tm.elapsed().as_secs_f64();
+    let matrix_rss_mb = crate::peak_rss_mb();
 
     // Pickups whose time window no vehicle reaches within its shift: leave
     // the depot at the start of the shift, serve, unload at the best
@@ -604,5 +609,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         graph_s,
         snap_s,
         matrix_s,
+        graph_rss_mb,
+        matrix_rss_mb,
     })
 }

@@ -146,6 +146,18 @@ pub struct PhaseTimes {
     pub output_s: f64,
 }
 
+/// Peak resident memory of the process at the end of each phase, MB (the
+/// high-water mark so far, so each value includes the phases before it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PhasePeaks {
+    /// After reading OSM and building the road graphs.
+    pub graph_mb: Option<f64>,
+    /// After snapping and the travel matrices.
+    pub matrix_mb: Option<f64>,
+    /// After the search.
+    pub solve_mb: Option<f64>,
+}
+
 /// The content of `summary.json` (schema: `docs/summary-schema.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -195,6 +207,8 @@ pub struct Summary {
     pub phases: PhaseTimes,
     /// Peak memory of the process, MB (Linux only).
     pub peak_rss_mb: Option<f64>,
+    /// Peak memory of the process at the end of each phase, MB (Linux only).
+    pub phases_peak_rss_mb: PhasePeaks,
     /// The input files.
     pub inputs: InputFiles,
     /// What the route recombination did, if it ran.
@@ -654,7 +668,8 @@ pub(crate) fn build(
         stopped_by: String::new(),
         runtime_s: 0.0,
         phases: PhaseTimes::default(),
-        peak_rss_mb: peak_rss_mb(),
+        phases_peak_rss_mb: PhasePeaks::default(),
+        peak_rss_mb: crate::peak_rss_mb(),
         inputs: InputFiles::default(),
         recombination: None,
     };
@@ -667,12 +682,4 @@ pub(crate) fn build(
         solution,
         check: checked,
     })
-}
-
-/// Peak resident memory of this process (VmHWM), MB, on Linux.
-pub(crate) fn peak_rss_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
