@@ -1,5 +1,6 @@
 //! Recombining routes met during the search: a set-packing MIP (solved with
-//! good_lp's pure-Rust microlp backend) picks, from a pool of feasible
+//! good_lp's pure-Rust microlp backend, or HiGHS with the `highs` feature)
+//! picks, from a pool of feasible
 //! routes, the cheapest set in which no pickup is served twice, each
 //! vehicle type stays within its count, facilities within their daily
 //! capacity, and the coverage rules hold. Route-based recombination of this
@@ -9,8 +10,13 @@
 use crate::model::{Cost, Problem, Route, Solution, check_one_route};
 use good_lp::{
     Expression, ProblemVariables, Solution as _, SolverModel, Variable, WithTimeLimit, constraint,
-    microlp, variable,
+    variable,
 };
+
+#[cfg(feature = "highs")]
+use good_lp::highs as backend;
+#[cfg(not(feature = "highs"))]
+use good_lp::microlp as backend;
 use std::collections::HashMap;
 
 /// A feasible route of the pool with what the MIP needs.
@@ -133,7 +139,7 @@ impl Mip<'_> {
         }
         let mut model = vars
             .minimise(objective)
-            .using(microlp)
+            .using(backend)
             .with_time_limit(self.seconds);
         // Each client at most once; some exactly once.
         let mut covering: Vec<Vec<usize>> = vec![Vec::new(); n_clients];
