@@ -229,8 +229,9 @@ fn initial_penalties(d: &Data) -> Penalties {
 }
 
 /// Adapts one penalty weight toward the target feasible share. With `fast`
-/// (rich problems, few offspring per second) a weight under which no
-/// offspring was feasible doubles.
+/// (a window shorter than HGS-CVRP's 100, chosen for problems with few
+/// offspring per second) a weight under which no offspring was feasible
+/// doubles.
 fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64, fast: bool) {
     if feasible_share < target - 0.05 {
         let up = if fast && feasible_share == 0.0 {
@@ -283,6 +284,7 @@ pub(crate) fn run(
     let base_pen = pen;
     let mut pop = Population::new(params);
     let window = params.penalty_window;
+    let fast = window < 100;
     let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(window);
     let mut iterations = 0u64;
     let mut since_improvement = 0u64;
@@ -374,7 +376,7 @@ pub(crate) fn run(
                         t,
                         base_pen.load[k] * 1e-3,
                         base_pen.load[k] * 1e5,
-                        !d.simple,
+                        fast,
                     );
                 }
                 adapt(
@@ -383,7 +385,7 @@ pub(crate) fn run(
                     t,
                     base_pen.time * 1e-3,
                     base_pen.time * 1e5,
-                    !d.simple,
+                    fast,
                 );
                 adapt(
                     &mut pen.dist,
@@ -391,7 +393,7 @@ pub(crate) fn run(
                     t,
                     base_pen.dist * 1e-3,
                     base_pen.dist * 1e5,
-                    !d.simple,
+                    fast,
                 );
                 history.clear();
                 tracing::debug!(

@@ -32,7 +32,8 @@ pub struct SolveParams {
     /// Offspring between two adaptations of the penalty weights (HGS-CVRP:
     /// 100). Problems whose offspring are slow (the Kim benchmark: a few
     /// hundred per minute) need a shorter window to reach the right weights
-    /// within a short budget.
+    /// within a short budget; below 100, a weight under which no offspring
+    /// of the window was feasible also doubles instead of growing by 20 %.
     pub penalty_window: usize,
     /// Iterations without improvement before the population restarts.
     pub restart_after: u64,
