@@ -446,6 +446,49 @@ mod fleet_sizing {
         assert_eq!(a.vehicles.get("compactor"), Some(&3), "{:?}", a.vehicles);
         assert!(a.proven_minimal);
     }
+
+    #[test]
+    fn the_time_bound_counts_service_and_stays_below_the_fleet_found() {
+        // Half an hour at every pickup and six-hour compactors only: the
+        // targets need at least 36 of the 37 pickups, so 18 h of service
+        // alone, and no fleet of 3 compactors (18 h of shift, a break each)
+        // can do it. The bound must see that, and never exceed a fleet that
+        // the checker accepts.
+        let fx = Fixture::new();
+        let csv = fs::read_to_string(fx.path("pickups.csv")).unwrap();
+        let slow: String = csv
+            .lines()
+            .map(|l| l.replacen(",60,", ",1800,", 1) + "\n")
+            .collect();
+        fs::write(fx.path("pickups.csv"), slow).unwrap();
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"",
+            "count = 8\ndepot = \"DEPOT\"\nprofile = \"truck\"",
+        );
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
+            "count = 0\ndepot = \"DEPOT\"\nprofile = \"small\"",
+        );
+        let input = fx.load(None).unwrap();
+        let a = fleet::size(
+            &input,
+            &FleetOptions {
+                curve: false,
+                ..fleet_opts()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+        assert!(a.lower_bound.by_time >= 3, "{:?}", a.lower_bound);
+        assert!(a.lower_bound.by_time > a.lower_bound.by_load);
+        let n: usize = a.vehicles.values().sum();
+        assert!(a.targets_met);
+        assert!(a.plan.check.is_feasible(), "{:?}", a.plan.check.violations);
+        assert!(n >= 4, "{n} compactors cannot hold 18 h of service");
+        assert!(a.lower_bound.vehicles <= n, "{:?} above {n}", a.lower_bound);
+    }
 }
 
 mod scenarios {
