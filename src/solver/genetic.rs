@@ -229,9 +229,8 @@ fn initial_penalties(d: &Data) -> Penalties {
 }
 
 /// Adapts one penalty weight toward the target feasible share. With `fast`
-/// (a window shorter than HGS-CVRP's 100, chosen for problems with few
-/// offspring per second) a weight under which no offspring was feasible
-/// doubles.
+/// (a window shorter than HGS-CVRP's, see [`SolveParams::penalty_window`])
+/// a weight under which no offspring was feasible doubles.
 fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64, fast: bool) {
     if feasible_share < target - 0.05 {
         let up = if fast && feasible_share == 0.0 {
@@ -284,7 +283,7 @@ pub(crate) fn run(
     let base_pen = pen;
     let mut pop = Population::new(params);
     let window = params.penalty_window;
-    let fast = window < 100;
+    let fast = window < super::params::HGS_PENALTY_WINDOW;
     let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(window);
     let mut iterations = 0u64;
     let mut since_improvement = 0u64;
@@ -367,34 +366,22 @@ pub(crate) fn run(
                 let share = |f: fn(&(bool, bool, bool)) -> bool| {
                     history.iter().filter(|h| f(h)).count() as f64 / window as f64
                 };
-                let t = params.target_feasible;
                 let (sl, st, sd) = (share(|h| h.0), share(|h| h.1), share(|h| h.2));
-                for k in 0..2 {
+                let step = |w: &mut f64, share: f64, base: f64| {
                     adapt(
-                        &mut pen.load[k],
-                        sl,
-                        t,
-                        base_pen.load[k] * 1e-3,
-                        base_pen.load[k] * 1e5,
+                        w,
+                        share,
+                        params.target_feasible,
+                        base * 1e-3,
+                        base * 1e5,
                         fast,
                     );
+                };
+                for k in 0..2 {
+                    step(&mut pen.load[k], sl, base_pen.load[k]);
                 }
-                adapt(
-                    &mut pen.time,
-                    st,
-                    t,
-                    base_pen.time * 1e-3,
-                    base_pen.time * 1e5,
-                    fast,
-                );
-                adapt(
-                    &mut pen.dist,
-                    sd,
-                    t,
-                    base_pen.dist * 1e-3,
-                    base_pen.dist * 1e5,
-                    fast,
-                );
+                step(&mut pen.time, st, base_pen.time);
+                step(&mut pen.dist, sd, base_pen.dist);
                 history.clear();
                 tracing::debug!(
                     iterations,

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Offspring between two penalty adaptations in HGS-CVRP.
+pub(crate) const HGS_PENALTY_WINDOW: usize = 100;
+
 /// Parameters of [`solve`](super::solve).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -55,7 +58,7 @@ impl Default for SolveParams {
             n_close: 5,
             target_feasible: 0.2,
             repair_probability: 0.5,
-            penalty_window: 100,
+            penalty_window: HGS_PENALTY_WINDOW,
             restart_after: 20_000,
             initial_population: 100,
         }

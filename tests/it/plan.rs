@@ -382,6 +382,27 @@ mod fleet_sizing {
         }
     }
 
+    /// Sizes the fleet of the fixture with `n` compactors on the menu and no
+    /// tricycles, without the trade-off curve.
+    fn size_with_trucks_only(fx: &Fixture, n: usize) -> fleet::FleetAnswer {
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"",
+            &format!("count = {n}\ndepot = \"DEPOT\"\nprofile = \"truck\""),
+        );
+        fx.replace(
+            "fleet.toml",
+            "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
+            "count = 0\ndepot = \"DEPOT\"\nprofile = \"small\"",
+        );
+        let input = fx.load(None).unwrap();
+        let opts = FleetOptions {
+            curve: false,
+            ..fleet_opts()
+        };
+        fleet::size(&input, &opts, &mut Silent).unwrap()
+    }
+
     #[test]
     fn the_fleet_found_meets_the_targets_and_is_feasible() {
         let fx = Fixture::new();
@@ -422,26 +443,7 @@ mod fleet_sizing {
             "capacity_kg = 3000",
             "capacity_kg = 3000\nmax_trips = 1",
         );
-        fx.replace(
-            "fleet.toml",
-            "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"",
-            "count = 5\ndepot = \"DEPOT\"\nprofile = \"truck\"",
-        );
-        fx.replace(
-            "fleet.toml",
-            "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
-            "count = 0\ndepot = \"DEPOT\"\nprofile = \"small\"",
-        );
-        let input = fx.load(None).unwrap();
-        let a = fleet::size(
-            &input,
-            &FleetOptions {
-                curve: false,
-                ..fleet_opts()
-            },
-            &mut Silent,
-        )
-        .unwrap();
+        let a = size_with_trucks_only(&fx, 5);
         assert_eq!(a.lower_bound.by_load, 3);
         assert_eq!(a.vehicles.get("compactor"), Some(&3), "{:?}", a.vehicles);
         assert!(a.proven_minimal);
@@ -461,26 +463,7 @@ mod fleet_sizing {
             .map(|l| l.replacen(",60,", ",1800,", 1) + "\n")
             .collect();
         fs::write(fx.path("pickups.csv"), slow).unwrap();
-        fx.replace(
-            "fleet.toml",
-            "count = 2\ndepot = \"DEPOT\"\nprofile = \"truck\"",
-            "count = 8\ndepot = \"DEPOT\"\nprofile = \"truck\"",
-        );
-        fx.replace(
-            "fleet.toml",
-            "count = 2\ndepot = \"DEPOT\"\nprofile = \"small\"",
-            "count = 0\ndepot = \"DEPOT\"\nprofile = \"small\"",
-        );
-        let input = fx.load(None).unwrap();
-        let a = fleet::size(
-            &input,
-            &FleetOptions {
-                curve: false,
-                ..fleet_opts()
-            },
-            &mut Silent,
-        )
-        .unwrap();
+        let a = size_with_trucks_only(&fx, 8);
         assert!(a.lower_bound.by_time >= 3, "{:?}", a.lower_bound);
         assert!(a.lower_bound.by_time > a.lower_bound.by_load);
         let n: usize = a.vehicles.values().sum();
