@@ -3,7 +3,7 @@
 //! neighbourhoods.
 
 use super::segment::{RouteRules, Seg, SegCtx};
-use crate::model::{LoadVec, Matrix, Problem, UNLIMITED, Visit};
+use crate::model::{LoadVec, Matrix, Problem, UNLIMITED, VehicleSet, Visit};
 
 /// What a stop of a search route is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,10 @@ pub(crate) struct Data<'p> {
     pub loc: Vec<u32>,
     /// Client demands.
     pub demand: Vec<LoadVec>,
+    /// Per client: the vehicle types that may serve it (one bit per type),
+    /// kept apart from `Problem::clients` so the search reads a word, not a
+    /// client record.
+    pub serve: Vec<VehicleSet>,
     /// The distance matrix of each vehicle type.
     pub dist_of: Vec<&'p Matrix>,
     /// Granular neighbours of each client (other clients), closest first.
@@ -166,6 +170,13 @@ impl<'p> Data<'p> {
             .map(|c| c.location as u32)
             .collect();
         let demand = problem.clients().iter().map(|c| c.demand).collect();
+        let serve = (0..problem.n_clients())
+            .map(|c| {
+                (0..problem.vehicle_types().len())
+                    .filter(|&t| problem.can_serve(t, c))
+                    .fold(0, |m, t| m | (1 << t))
+            })
+            .collect();
         let neighbours = granular_neighbours(problem, n_granular);
         let angle = problem.coords().map(|xy| {
             let (dx, dy) = xy[problem.depots()[0].location];
@@ -197,6 +208,7 @@ impl<'p> Data<'p> {
             rules,
             loc,
             demand,
+            serve,
             dist_of: problem
                 .vehicle_types()
                 .iter()
@@ -225,6 +237,13 @@ impl<'p> Data<'p> {
                 })
                 .collect(),
         }
+    }
+
+    /// Whether vehicle type `t` may serve client `c` (same as
+    /// [`Problem::can_serve`]).
+    #[inline]
+    pub fn can_serve(&self, t: usize, c: usize) -> bool {
+        self.serve[c] >> t & 1 != 0
     }
 
     /// The matrix that bounds moves of vehicle type `vt`: arc costs when

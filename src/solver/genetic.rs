@@ -99,7 +99,7 @@ impl<'d, 'p> Worker<'d, 'p> {
 /// windows) start from these rather than from random tours, whose local
 /// search would take most of a short budget; the randomisation keeps the
 /// initial population diverse.
-fn nearest_neighbour_tour(d: &Data, rng: &mut Rng, tour: &mut Vec<usize>) {
+pub(super) fn nearest_neighbour_tour(d: &Data, rng: &mut Rng, tour: &mut Vec<usize>) {
     let n = d.problem.n_clients();
     tour.clear();
     if n == 0 {
@@ -135,7 +135,7 @@ fn nearest_neighbour_tour(d: &Data, rng: &mut Rng, tour: &mut Vec<usize>) {
 /// Splits a giant tour with the dominant vehicle type and gives the routes to
 /// vehicles; clients of routes beyond the fleet are left unassigned (the
 /// local search inserts them where it can).
-fn assign_routes(d: &Data, tour: &[usize], pen: &Penalties) -> (Vec<Route>, Vec<usize>) {
+pub(super) fn assign_routes(d: &Data, tour: &[usize], pen: &Penalties) -> (Vec<Route>, Vec<usize>) {
     let types = d.problem.vehicle_types();
     let vt = (0..types.len())
         .max_by_key(|&t| {
@@ -190,7 +190,7 @@ fn assign_routes(d: &Data, tour: &[usize], pen: &Penalties) -> (Vec<Route>, Vec<
 /// Initial penalty weights: the cost of the longest arc per unit of the
 /// largest demand, duration and distance (HGS-CVRP uses max distance / max
 /// demand for capacity).
-fn initial_penalties(d: &Data) -> Penalties {
+pub(super) fn initial_penalties(d: &Data) -> Penalties {
     let p = d.problem;
     let mut max_cost = 1.0f64;
     let mut max_dist = 1.0f64;

@@ -1,4 +1,7 @@
-//! The solver: one hybrid genetic search for every problem variant.
+//! The solver: one local search for every problem variant, driven by a
+//! hybrid genetic search ([`Method::Hgs`], Vidal 2022) or an iterated local
+//! search ([`Method::Ils`], the scheme of PyVRP 0.14); both share the
+//! problem model, segments, moves, penalties and checker.
 //!
 //! ```
 //! use wasteroute::model::{Client, Depot, Matrix, Profile, ProblemBuilder, TimeWindow, VehicleType};
@@ -34,6 +37,7 @@
 mod crossover;
 mod data;
 mod genetic;
+mod ils;
 mod individual;
 mod params;
 mod population;
@@ -46,7 +50,7 @@ mod stop;
 #[cfg(test)]
 mod testutil;
 
-pub use params::SolveParams;
+pub use params::{Method, SolveParams};
 pub use stop::{Budget, Observer, Progress, Silent, StopCriterion};
 
 use crate::model::{Cost, Problem, Route, Solution, check};
@@ -122,7 +126,10 @@ pub fn solve_from(
         }
     }
     let d = data::Data::new(problem, params.n_granular);
-    let out = genetic::run(&d, params, initial, stop, observer);
+    let out = match params.method {
+        Method::Ils => ils::run(&d, params, initial, stop, observer),
+        Method::Hgs => genetic::run(&d, params, initial, stop, observer),
+    };
     let solution = out.best.to_solution();
     let report = check(problem, &solution);
     Ok(SolveResult {

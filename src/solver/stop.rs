@@ -21,6 +21,12 @@ pub struct Progress {
 pub trait StopCriterion {
     /// True once the search should end.
     fn should_stop(&mut self, progress: &Progress) -> bool;
+
+    /// The wall-clock limit in seconds, if there is one: parallel workers
+    /// that check the criterion only between rounds stop their round there.
+    fn deadline_s(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// The usual limits: wall time, iterations, iterations without improvement.
@@ -64,6 +70,10 @@ impl StopCriterion for Budget {
                 .is_some_and(|n| p.since_improvement >= n)
             || (none && p.since_improvement >= 20_000)
     }
+
+    fn deadline_s(&self) -> Option<f64> {
+        self.seconds
+    }
 }
 
 /// Receives progress; every method has an empty default.
@@ -72,7 +82,8 @@ pub trait Observer {
     fn on_start(&mut self) {}
     /// A better feasible solution was found.
     fn on_best(&mut self, _progress: &Progress) {}
-    /// Called every 100 iterations.
+    /// Called regularly (every penalty adaptation, or every round of the
+    /// parallel search).
     fn on_iteration(&mut self, _progress: &Progress) {}
     /// The search ended.
     fn on_end(&mut self, _progress: &Progress) {}

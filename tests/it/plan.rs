@@ -60,7 +60,7 @@ fn opts(seed: u64) -> PlanOptions {
     PlanOptions {
         params: SolveParams {
             seed,
-            ..SolveParams::default()
+            ..SolveParams::for_plans()
         },
         iterations: Some(150),
         ..PlanOptions::default()

@@ -64,7 +64,7 @@ fn plan_dir() -> &'static Path {
         let opts = PlanOptions {
             params: SolveParams {
                 seed: 1,
-                ..SolveParams::default()
+                ..SolveParams::for_plans()
             },
             iterations: Some(80),
             recombine: false,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use wasteroute::cvrp;
 use wasteroute::io::cvrplib::{self, Rounding};
 use wasteroute::model::check;
-use wasteroute::solver::{Budget, Silent, SolveParams, solve};
+use wasteroute::solver::{Budget, Method, Silent, SolveParams, solve};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,10 +14,17 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn solve_file(name: &str, iterations: u64, seed: u64, threads: usize) -> (i64, Vec<Vec<usize>>) {
+fn solve_file(
+    name: &str,
+    method: Method,
+    iterations: u64,
+    seed: u64,
+    threads: usize,
+) -> (i64, Vec<Vec<usize>>) {
     let inst = cvrplib::read_vrp(fixture(name)).unwrap();
     let problem = cvrp::problem(&inst, Rounding::Nint).unwrap();
     let params = SolveParams {
+        method,
         seed,
         threads,
         ..SolveParams::default()
@@ -57,26 +64,35 @@ fn small_classic_instances_within_one_percent_of_the_optimum() {
         ("E-n51-k5.vrp", 521),
         ("P-n51-k10.vrp", 741),
     ];
-    for (name, opt) in cases {
-        let (cost, _) = solve_file(name, 1500, 1, 1);
-        let gap = 100.0 * (cost - opt) as f64 / opt as f64;
-        assert!(
-            cost >= opt,
-            "{name}: cost {cost} below the proven optimum {opt}: the cost is wrong"
-        );
-        assert!(
-            gap <= 1.0,
-            "{name}: cost {cost}, optimum {opt}, gap {gap:.2}% > 1%"
-        );
+    // Iterations: offspring of the genetic search, steps of the iterated
+    // local search (each a few dozen clients: far cheaper).
+    for (method, iterations) in [(Method::Hgs, 1500), (Method::Ils, 5000)] {
+        for (name, opt) in cases {
+            let (cost, _) = solve_file(name, method, iterations, 1, 1);
+            let gap = 100.0 * (cost - opt) as f64 / opt as f64;
+            assert!(
+                cost >= opt,
+                "{name}: cost {cost} below the proven optimum {opt}: the cost is wrong"
+            );
+            assert!(
+                gap <= 1.0,
+                "{method:?} {name}: cost {cost}, optimum {opt}, gap {gap:.2}% > 1%"
+            );
+        }
     }
 }
 
 #[test]
 fn same_seed_and_threads_give_identical_routes() {
-    for threads in [1, 2] {
-        let a = solve_file("X-n101-k25.vrp", 300, 7, threads);
-        let b = solve_file("X-n101-k25.vrp", 300, 7, threads);
-        assert_eq!(a, b, "two runs with seed 7 and {threads} threads differ");
+    for (method, iterations) in [(Method::Hgs, 300), (Method::Ils, 3000)] {
+        for threads in [1, 2] {
+            let a = solve_file("X-n101-k25.vrp", method, iterations, 7, threads);
+            let b = solve_file("X-n101-k25.vrp", method, iterations, 7, threads);
+            assert_eq!(
+                a, b,
+                "{method:?}: two runs with seed 7 and {threads} threads differ"
+            );
+        }
     }
 }
 
@@ -84,9 +100,11 @@ fn same_seed_and_threads_give_identical_routes() {
 fn different_seeds_explore_differently() {
     // Not a quality claim: the seed must reach the search (a constant
     // generator would make every run identical).
-    let a = solve_file("X-n101-k25.vrp", 60, 1, 1);
-    let b = solve_file("X-n101-k25.vrp", 60, 2, 1);
-    assert_ne!(a.1, b.1);
+    for method in [Method::Hgs, Method::Ils] {
+        let a = solve_file("X-n101-k25.vrp", method, 60, 1, 1);
+        let b = solve_file("X-n101-k25.vrp", method, 60, 2, 1);
+        assert_ne!(a.1, b.1, "{method:?}");
+    }
 }
 
 #[test]

@@ -105,6 +105,14 @@ pub(crate) struct LocalSearch<'d, 'p> {
     compat: Vec<Vec<bool>>,
     /// Evaluate every move exactly, without pruning (for tests).
     pub exact: bool,
+    /// Examine only promising clients (an iterated local search step after
+    /// [`perturb`](Self::perturb)); otherwise every client.
+    pub restrict: bool,
+    /// Per client: whether it is promising in a restricted search: removed
+    /// by the perturbation, next to a removed client, or touched by a move.
+    promising: Vec<bool>,
+    /// Scratch list of the perturbation.
+    removed: Vec<usize>,
 }
 
 impl<'d, 'p> LocalSearch<'d, 'p> {
@@ -148,6 +156,9 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             stats: [OpStats::default(); 7],
             compat,
             exact: false,
+            restrict: false,
+            promising: vec![false; n],
+            removed: Vec::new(),
         }
     }
 
@@ -364,6 +375,12 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             let mut improved = false;
             for oi in 0..self.order.len() {
                 let u = self.order[oi] as usize;
+                if self.restrict && self.pos[u].0 == UNROUTED && self.insert_required(u) {
+                    improved = true;
+                }
+                if self.restrict && !self.promising[u] {
+                    continue;
+                }
                 let last = self.tested[u];
                 self.tested[u] = self.stamp;
                 if self.d.problem.features().optional
@@ -386,24 +403,31 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                         continue;
                     }
                     if self.node_moves(u, v) {
+                        self.mark_around(u);
+                        self.mark_around(v);
                         improved = true;
                         continue;
                     }
                     // Also try placing U right after the start depot of V's route.
                     let (rv, jv) = (self.pos[v].0 as usize, self.pos[v].1 as usize);
                     if self.first_client_index(rv) == Some(jv) && self.depot_moves(u, rv) {
+                        self.mark_around(u);
                         improved = true;
                     }
                 }
                 if loop_id > 0 && self.pos[u].0 != UNROUTED && self.empty_route_moves(u) {
+                    self.mark_around(u);
                     improved = true;
                 }
             }
-            if self.d.angle.is_some() && swap_star::run_pass(self, loop_id == 0) {
+            // A restricted search examines only routes changed since the
+            // perturbation (whose stamps are then newer than the tests).
+            let first = loop_id == 0 && !self.restrict;
+            if self.d.angle.is_some() && swap_star::run_pass(self, first) {
                 improved = true;
             }
             if (self.d.problem.features().reloads || self.d.problem.features().breaks)
-                && route_ops::run_pass(self, loop_id == 0)
+                && route_ops::run_pass(self, first)
             {
                 improved = true;
             }
@@ -411,6 +435,98 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 break;
             }
             loop_id += 1;
+        }
+    }
+
+    /// Marks client `c`, and the clients just before and after it in its
+    /// route, as promising.
+    pub fn mark_around(&mut self, c: usize) {
+        let (r, i) = self.pos[c];
+        self.promising[c] = true;
+        if r == UNROUTED {
+            return;
+        }
+        let stops = &self.routes[r as usize].stops;
+        let i = i as usize;
+        for s in [stops[i - 1], stops[i + 1]] {
+            if s.is_client() {
+                self.promising[s.id as usize] = true;
+            }
+        }
+    }
+
+    /// Marks every client of route `r` as promising.
+    pub fn mark_route(&mut self, r: usize) {
+        for s in &self.routes[r].stops {
+            if s.is_client() {
+                self.promising[s.id as usize] = true;
+            }
+        }
+    }
+
+    /// Removes up to `k` clients (a random client and its granular
+    /// neighbours, then another, ...) and makes the clients around them the
+    /// promising ones: the perturbation of an iterated local search step
+    /// (the "ruin" of PyVRP 0.14's perturbation manager). Call after
+    /// [`load`](Self::load) and before a [`run`](Self::run) with `restrict`.
+    pub fn perturb(&mut self, rng: &mut Rng, k: usize) {
+        self.promising.iter_mut().for_each(|p| *p = false);
+        // Route-level passes look only at routes changed from here on.
+        self.tested_star.iter_mut().for_each(|t| *t = self.stamp);
+        self.tested_route_ops
+            .iter_mut()
+            .for_each(|t| *t = self.stamp);
+        let n = self.pos.len();
+        let mut removed = std::mem::take(&mut self.removed);
+        removed.clear();
+        let mut tries = 0;
+        while removed.len() < k && tries < 4 * k.max(1) {
+            tries += 1;
+            let u = rng.index(n);
+            for ni in 0..=self.neighbours[u].len() {
+                let v = if ni == 0 {
+                    u
+                } else {
+                    self.neighbours[u][ni - 1] as usize
+                };
+                if removed.len() >= k {
+                    break;
+                }
+                if self.pos[v].0 != UNROUTED && !removed.contains(&v) {
+                    self.mark_around(v);
+                    removed.push(v);
+                }
+            }
+        }
+        let mut changed: Vec<usize> = removed.iter().map(|&c| self.pos[c].0 as usize).collect();
+        changed.sort_unstable();
+        changed.dedup();
+        for &c in &removed {
+            self.pos[c] = (UNROUTED, 0);
+        }
+        for &r in &changed {
+            let pos = &self.pos;
+            self.routes[r]
+                .stops
+                .retain(|s| !s.is_client() || pos[s.id as usize].0 != UNROUTED);
+        }
+        self.commit(&changed);
+        self.removed = removed;
+    }
+
+    /// Inserts the unrouted client `u` at its best place if it is required
+    /// (a client removed by the perturbation); true if it was inserted.
+    fn insert_required(&mut self, u: usize) -> bool {
+        if !self.d.problem.clients()[u].required {
+            return false;
+        }
+        match optional::best_insertion(self, u) {
+            Some((_, r, after)) => {
+                optional::insert(self, u, r, after);
+                self.mark_around(u);
+                true
+            }
+            None => false,
         }
     }
 
@@ -463,7 +579,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     fn empty_route_moves(&mut self, u: usize) -> bool {
         let n_types = self.d.problem.vehicle_types().len();
         for vt in 0..n_types {
-            if !self.d.problem.can_serve(vt, u) {
+            if !self.d.can_serve(vt, u) {
                 continue;
             }
             let Some(rv) = self

@@ -29,18 +29,32 @@ pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize,
     let consider =
         |ls: &LocalSearch, r: usize, after: usize, best: &mut Option<(Cost, usize, usize)>| {
             let route = &ls.routes[r];
-            if after + 1 >= route.len() || !p.can_serve(route.vt, u) {
+            if after + 1 >= route.len() || !ls.d.can_serve(route.vt, u) {
                 return;
             }
-            let c = ls.eval(
-                route.vt,
-                &[
-                    Piece::Pre(r, after),
-                    Piece::One(Stop::client(u)),
-                    Piece::Suf(r, after + 1),
-                    Piece::End,
-                ],
-            ) - route.cost;
+            let c = if ls.d.simple {
+                // Distance and load only: from the route's totals.
+                let m = ls.d.dist_of[route.vt];
+                let (a, b, x) = (route.locs[after], route.locs[after + 1], ls.d.loc[u]);
+                let t = route.cum_total();
+                let q = ls.d.demand[u];
+                ls.d.rules[route.vt].simple_cost(
+                    t.dist + m.at(a, x) + m.at(x, b) - m.at(a, b),
+                    &[t.load[0] + q[0], t.load[1] + q[1]],
+                    t.stops + 1,
+                    &ls.pen,
+                )
+            } else {
+                ls.eval(
+                    route.vt,
+                    &[
+                        Piece::Pre(r, after),
+                        Piece::One(Stop::client(u)),
+                        Piece::Suf(r, after + 1),
+                        Piece::End,
+                    ],
+                )
+            } - route.cost;
             if best.is_none_or(|b| c < b.0) {
                 *best = Some((c, r, after));
             }

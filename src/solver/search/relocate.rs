@@ -51,9 +51,7 @@ pub(super) fn evaluate(
     let (vt_u, vt_v) = (ls.routes[ru].vt, ls.routes[rv].vt);
     let u = route_u.stops[iu];
     let x = route_u.stops[iu + len - 1];
-    if vt_u != vt_v
-        && !(ls.d.problem.can_serve(vt_v, u.id as usize)
-            && ls.d.problem.can_serve(vt_v, x.id as usize))
+    if vt_u != vt_v && !(ls.d.can_serve(vt_v, u.id as usize) && ls.d.can_serve(vt_v, x.id as usize))
     {
         return None;
     }

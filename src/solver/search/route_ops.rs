@@ -113,6 +113,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
         Some((_, s)) => {
             ls.routes[r].stops = s;
             ls.commit(&[r]);
+            ls.mark_route(r);
             true
         }
         None => false,

@@ -54,7 +54,7 @@ pub(super) fn evaluate(
     }
     let (vt_u, vt_v) = (route_u.vt, route_v.vt);
     if vt_u != vt_v {
-        let p = ls.d.problem;
+        let p = ls.d;
         if (0..lu).any(|k| !p.can_serve(vt_v, route_u.stops[iu + k].id as usize))
             || (0..lv).any(|k| !p.can_serve(vt_u, route_v.stops[jv + k].id as usize))
         {

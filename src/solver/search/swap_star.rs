@@ -222,6 +222,9 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     ls.routes[r1].stops = new1;
     ls.routes[r2].stops = new2;
     ls.commit(&[r1, r2]);
+    for (c, ..) in best.u.into_iter().chain(best.v) {
+        ls.mark_around(c);
+    }
     ls.count_apply(Op::SwapStar);
     true
 }
@@ -230,7 +233,7 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
 fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member]) -> Best {
     let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
     let (cpd1, cpd2) = (ls.d.rules[vt1].unit, ls.d.rules[vt2].unit);
-    let p = ls.d.problem;
+    let p = ls.d;
     let mut best = Best {
         cost: 0,
         u: None,

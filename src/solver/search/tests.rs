@@ -232,3 +232,70 @@ fn local_search_never_worsens_and_matches_a_fresh_evaluation() {
         }
     }
 }
+
+#[test]
+fn perturbation_removes_a_cluster_and_the_restricted_search_puts_every_client_back() {
+    for rich in [false, true] {
+        for seed in 0..4u64 {
+            let problem = random_problem(seed, 60, rich);
+            let d = Data::new(&problem, 10);
+            let pen = Penalties {
+                load: [20.0, 10.0],
+                time: 5.0,
+                dist: 5.0,
+            };
+            let mut ind = random_start(&d, seed, &pen);
+            let mut ls = LocalSearch::new(&d);
+            let mut rng = Rng::new(seed);
+            ls.load(&ind);
+            ls.run(&mut rng, pen);
+            ls.export(&mut ind);
+            ind.evaluate(&d, &pen);
+            let routed = |ls: &LocalSearch| {
+                (0..ls.pos.len())
+                    .filter(|&c| ls.pos[c].0 != UNROUTED)
+                    .collect::<Vec<_>>()
+            };
+            ls.load(&ind);
+            let before = routed(&ls);
+            ls.perturb(&mut rng, 12);
+            assert_consistent(&ls);
+            let after = routed(&ls);
+            let gone: Vec<usize> = before
+                .iter()
+                .copied()
+                .filter(|c| !after.contains(c))
+                .collect();
+            assert_eq!(gone.len(), 12.min(before.len()), "rich = {rich}");
+            // The removed clients and their old route neighbours are the
+            // only promising ones.
+            assert!(gone.iter().all(|&c| ls.promising[c]));
+            let marked = ls.promising.iter().filter(|&&p| p).count();
+            assert!(
+                marked <= 3 * gone.len(),
+                "{marked} marked for {}",
+                gone.len()
+            );
+            ls.restrict = true;
+            ls.run(&mut rng, pen);
+            ls.restrict = false;
+            assert_consistent(&ls);
+            // Required clients are all back; optional ones may stay out.
+            for c in gone {
+                assert!(
+                    ls.pos[c].0 != UNROUTED || !problem.clients()[c].required,
+                    "required client {c} left out (rich = {rich})"
+                );
+            }
+            assert_eq!(
+                ls.cost(),
+                scratch_cost(&ls) + {
+                    (0..ls.pos.len())
+                        .filter(|&c| ls.pos[c].0 == UNROUTED)
+                        .map(|c| unserved_cost_of(&d, c))
+                        .sum::<Cost>()
+                }
+            );
+        }
+    }
+}

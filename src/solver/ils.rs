@@ -1,0 +1,378 @@
+//! Iterated local search: perturb the current solution (remove a cluster of
+//! up to 25 clients), repair and improve it with a local search restricted
+//! to the clients around the change, and accept the result by late
+//! acceptance hill climbing (Burke & Bykov 2017, "The late acceptance
+//! hill-climbing heuristic", EJOR 258(1), with both enhancements of their
+//! section 4.2). This is the scheme of PyVRP 0.14 (Wouda, Lan & Kool 2024,
+//! "PyVRP: a high-performance VRP solver package", INFORMS J. Computing),
+//! whose parameters it takes: perturbations of 1 to 25 clients, a history
+//! of 300, an exhaustive search on every new best solution, and penalty
+//! weights updated every 500 candidates toward 65 % feasible (x1.5, x0.9).
+//!
+//! Each step touches a few dozen clients instead of all of them, so large
+//! instances get thousands of steps per second where the genetic search
+//! gets tens of offspring. It uses the same local search, penalties and
+//! individuals as [`super::genetic`].
+//!
+//! With several threads, each runs its own chain from its own seed for a
+//! fixed number of steps (a round); between rounds every chain whose best is
+//! worse than the overall best restarts from it. The outcome depends on the
+//! seed and the number of threads, never on timing.
+
+use super::data::Data;
+use super::genetic::{Outcome, assign_routes, initial_penalties, nearest_neighbour_tour};
+use super::individual::Individual;
+use super::params::SolveParams;
+use super::rng::Rng;
+use super::search::{LocalSearch, OpStats};
+use super::segment::Penalties;
+use super::stop::{Clock, Observer, Progress, StopCriterion};
+use crate::model::{Cost, Route, Solution};
+use rayon::prelude::*;
+
+/// Clients removed by a perturbation: uniform in `1..=MAX_PERTURB`.
+const MAX_PERTURB: usize = 25;
+/// Length of the late acceptance history.
+const HISTORY: usize = 300;
+/// Candidates between two penalty updates.
+const PENALTY_WINDOW: usize = 500;
+/// Target share of feasible candidates.
+const TARGET_FEASIBLE: f64 = 0.65;
+/// Escalations of the penalties (x10 each) to make the start feasible.
+const START_REPAIRS: i32 = 6;
+/// Steps without a new best before a chain restarts from the best.
+const RESTART_AFTER: u64 = 150_000;
+/// Steps without a new best after which a chain moves to the best solution
+/// of all chains (several threads only).
+const ADOPT_AFTER: u64 = 3000;
+/// Steps per chain between two synchronisations (several threads only).
+const ROUND: u64 = 200;
+
+/// One search chain: its local search, random stream and state.
+struct Chain<'d, 'p> {
+    ls: LocalSearch<'d, 'p>,
+    rng: Rng,
+    pen: Penalties,
+    curr: Individual,
+    best: Option<Individual>,
+    /// Late acceptance history: `HISTORY` slots, `at` is the oldest.
+    history: Vec<Option<Individual>>,
+    at: usize,
+    /// Feasibility flags (load, time, distance) of recent candidates.
+    window: Vec<(bool, bool, bool)>,
+    since_improvement: u64,
+    /// Feasible routes seen (for plans' recombination).
+    pool: Vec<Route>,
+}
+
+impl<'d, 'p> Chain<'d, 'p> {
+    fn new(d: &'d Data<'p>, mut rng: Rng, pen: Penalties, initial: Option<&Solution>) -> Self {
+        let mut ls = LocalSearch::new(d);
+        let n = d.problem.n_clients();
+        let start = match initial {
+            Some(sol) => Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen),
+            None => {
+                let mut tour = Vec::with_capacity(n);
+                if d.simple {
+                    tour.extend(0..n);
+                    rng.shuffle(&mut tour);
+                } else {
+                    nearest_neighbour_tour(d, &mut rng, &mut tour);
+                }
+                let (routes, unassigned) = assign_routes(d, &tour, &pen);
+                Individual::new(d, routes, unassigned, &pen)
+            }
+        };
+        // Improve the start, with ever higher penalties (x10 each time, as
+        // the repair of the genetic search) until it is feasible: PyVRP
+        // starts from a search under its largest penalties for the same reason.
+        let mut curr = start.clone();
+        ls.load(&start);
+        for k in 0..=START_REPAIRS {
+            ls.run(&mut rng, pen.scaled(10f64.powi(k)));
+            ls.export(&mut curr);
+            curr.evaluate(d, &pen);
+            if curr.feasible {
+                break;
+            }
+        }
+        let best = curr.feasible.then(|| curr.clone());
+        Chain {
+            ls,
+            rng,
+            pen,
+            curr,
+            best,
+            history: vec![None; HISTORY],
+            at: 0,
+            window: Vec::with_capacity(PENALTY_WINDOW),
+            since_improvement: 0,
+            pool: Vec::new(),
+        }
+    }
+
+    /// One perturbation, restricted search and acceptance; true if the best
+    /// solution improved.
+    fn step(&mut self, d: &Data) -> bool {
+        if self.since_improvement >= RESTART_AFTER {
+            if let Some(b) = &self.best {
+                self.curr = b.clone();
+            }
+            self.history.iter_mut().for_each(|h| *h = None);
+            self.since_improvement = 0;
+        }
+        let k = 1 + self.rng.index(MAX_PERTURB);
+        self.ls.load(&self.curr);
+        self.ls.perturb(&mut self.rng, k);
+        self.ls.restrict = true;
+        self.ls.run(&mut self.rng, self.pen);
+        self.ls.restrict = false;
+        let mut cand = self.curr.clone();
+        self.ls.export(&mut cand);
+        cand.evaluate(d, &self.pen);
+        self.register(d, &cand);
+        self.since_improvement += 1;
+        let mut improved = false;
+        if cand.feasible && self.best.as_ref().is_none_or(|b| cand.cost < b.cost) {
+            // A new best: search it exhaustively before keeping it.
+            self.ls.load(&cand);
+            self.ls.run(&mut self.rng, self.pen);
+            self.ls.export(&mut cand);
+            cand.evaluate(d, &self.pen);
+            if cand.feasible {
+                self.best = Some(cand.clone());
+                self.pool.extend(cand.routes.iter().cloned());
+                self.since_improvement = 0;
+                improved = true;
+            }
+        }
+        let late = self.history[self.at].as_ref().map(|h| h.cost);
+        let late_cost = late.unwrap_or(Cost::MAX);
+        if cand.cost < late_cost || cand.cost < self.curr.cost {
+            self.curr = cand;
+        }
+        if late.is_none() || self.curr.cost < late_cost {
+            self.history[self.at] = Some(self.curr.clone());
+        }
+        self.at = (self.at + 1) % HISTORY;
+        improved
+    }
+
+    /// `ROUND` steps, or fewer if the wall-clock `deadline` passes; returns
+    /// the number of steps made.
+    fn round(&mut self, d: &Data, clock: &Clock, deadline: Option<f64>) -> u64 {
+        for k in 0..ROUND {
+            if deadline.is_some_and(|t| clock.elapsed() >= t) {
+                return k;
+            }
+            self.step(d);
+        }
+        ROUND
+    }
+
+    /// Counts the candidate's feasibility and adapts the penalty weights
+    /// every `PENALTY_WINDOW` candidates.
+    fn register(&mut self, d: &Data, cand: &Individual) {
+        self.window.push(cand.excess_flags());
+        if self.window.len() < PENALTY_WINDOW {
+            return;
+        }
+        let share = |f: fn(&(bool, bool, bool)) -> bool, w: &[(bool, bool, bool)]| {
+            w.iter().filter(|h| f(h)).count() as f64 / w.len() as f64
+        };
+        let shares = [
+            share(|h| h.0, &self.window),
+            share(|h| h.1, &self.window),
+            share(|h| h.2, &self.window),
+        ];
+        self.window.clear();
+        let step = |w: &mut f64, s: f64| {
+            if s < TARGET_FEASIBLE - 0.05 {
+                *w = (*w * 1.5).min(1e9);
+            } else if s > TARGET_FEASIBLE + 0.05 {
+                *w = (*w * 0.9).max(1e-3);
+            }
+        };
+        for k in 0..2 {
+            step(&mut self.pen.load[k], shares[0]);
+        }
+        step(&mut self.pen.time, shares[1]);
+        step(&mut self.pen.dist, shares[2]);
+        let pen = self.pen;
+        self.curr.reprice(d, &pen);
+        for h in self.history.iter_mut().flatten() {
+            h.reprice(d, &pen);
+        }
+        tracing::debug!(
+            load_feasible = shares[0],
+            time_feasible = shares[1],
+            load_penalty = pen.load[0],
+            best = self.best.as_ref().map(|b| b.plain_cost),
+            "ils penalties adapted"
+        );
+    }
+}
+
+/// Runs the iterated local search.
+pub(crate) fn run(
+    d: &Data,
+    params: &SolveParams,
+    initial: Option<&Solution>,
+    stop: &mut dyn StopCriterion,
+    observer: &mut dyn Observer,
+) -> Outcome {
+    let clock = Clock::start();
+    let mut rng = Rng::new(params.seed);
+    let threads = params.threads.max(1);
+    let pen = initial_penalties(d);
+    observer.on_start();
+    let forks: Vec<Rng> = (0..threads).map(|_| rng.fork()).collect();
+    let pool = if threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()
+    } else {
+        None
+    };
+    let mut chains: Vec<Chain> = match &pool {
+        Some(tp) => tp.install(|| {
+            forks
+                .into_par_iter()
+                .map(|r| Chain::new(d, r, pen, initial))
+                .collect()
+        }),
+        None => forks
+            .into_iter()
+            .map(|r| Chain::new(d, r, pen, initial))
+            .collect(),
+    };
+    let mut best: Option<Individual> = None;
+    let mut iterations = 0u64;
+    let mut since_improvement = 0u64;
+    let better =
+        |a: &Individual, b: &Option<Individual>| b.as_ref().is_none_or(|b| a.cost < b.cost);
+    for c in &chains {
+        if let Some(b) = &c.best
+            && better(b, &best)
+        {
+            best = Some(b.clone());
+        }
+    }
+    let progress = |it: u64, since: u64, best: &Option<Individual>| Progress {
+        iterations: it,
+        since_improvement: since,
+        elapsed_s: clock.elapsed(),
+        best_cost: best.as_ref().map(|b| b.plain_cost),
+    };
+    if best.is_some() {
+        observer.on_best(&progress(iterations, since_improvement, &best));
+    }
+    let mut stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+    while !stopped {
+        if threads == 1 {
+            // One chain: check the stop criterion after every step.
+            let c = &mut chains[0];
+            iterations += 1;
+            since_improvement += 1;
+            if c.step(d) {
+                best = c.best.clone();
+                since_improvement = 0;
+                observer.on_best(&progress(iterations, since_improvement, &best));
+            }
+            if iterations.is_multiple_of(PENALTY_WINDOW as u64) {
+                observer.on_iteration(&progress(iterations, since_improvement, &best));
+            }
+            stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+            continue;
+        }
+        // Several chains: a round each in parallel, then share the best.
+        let deadline = stop.deadline_s();
+        let done: Vec<u64> = match &pool {
+            Some(tp) => tp.install(|| {
+                chains
+                    .par_iter_mut()
+                    .map(|c| c.round(d, &clock, deadline))
+                    .collect()
+            }),
+            None => chains
+                .iter_mut()
+                .map(|c| c.round(d, &clock, deadline))
+                .collect(),
+        };
+        let steps: u64 = done.iter().sum();
+        iterations += steps;
+        since_improvement += steps;
+        let mut improved = false;
+        for c in &chains {
+            if let Some(b) = &c.best
+                && better(b, &best)
+            {
+                best = Some(b.clone());
+                improved = true;
+            }
+        }
+        if improved {
+            since_improvement = 0;
+            observer.on_best(&progress(iterations, since_improvement, &best));
+        }
+        if let Some(b) = &best {
+            for c in chains.iter_mut() {
+                if c.since_improvement >= ADOPT_AFTER
+                    && c.best.as_ref().is_none_or(|cb| b.cost < cb.cost)
+                {
+                    let mut s = b.clone();
+                    s.reprice(d, &c.pen);
+                    c.curr = s;
+                    c.best = Some(b.clone());
+                    c.history.iter_mut().for_each(|h| *h = None);
+                    c.since_improvement = 0;
+                }
+            }
+        }
+        observer.on_iteration(&progress(iterations, since_improvement, &best));
+        stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+    }
+    let best = match best {
+        Some(b) => b,
+        None => chains
+            .iter()
+            .map(|c| &c.curr)
+            .min_by_key(|i| i.cost)
+            .cloned()
+            .expect("at least one chain"),
+    };
+    let names = [
+        "relocate",
+        "swap",
+        "2-opt",
+        "2-opt*",
+        "swap*",
+        "route-ops",
+        "optional",
+    ];
+    let mut stats: Vec<(&'static str, OpStats)> =
+        names.iter().map(|&n| (n, OpStats::default())).collect();
+    let mut route_pool = Vec::new();
+    for c in &chains {
+        for (k, s) in c.ls.stats.iter().enumerate() {
+            stats[k].1.evaluations += s.evaluations;
+            stats[k].1.applications += s.applications;
+        }
+        route_pool.extend(c.pool.iter().cloned());
+    }
+    let outcome = Outcome {
+        best,
+        iterations,
+        elapsed_s: clock.elapsed(),
+        stats,
+        pool: route_pool,
+    };
+    observer.on_end(&Progress {
+        iterations,
+        since_improvement,
+        elapsed_s: outcome.elapsed_s,
+        best_cost: outcome.best.feasible.then_some(outcome.best.plain_cost),
+    });
+    outcome
+}
