@@ -253,6 +253,52 @@ pub(crate) struct Outcome {
     pub pool: Vec<Route>,
 }
 
+impl Outcome {
+    /// The outcome of a run: `best`, with the operator counters summed over
+    /// the local searches that ran; reports the end to `observer`.
+    pub(super) fn finish<'a>(
+        best: Individual,
+        iterations: u64,
+        since_improvement: u64,
+        clock: &Clock,
+        counters: impl Iterator<Item = &'a [OpStats; 7]>,
+        pool: Vec<Route>,
+        observer: &mut dyn Observer,
+    ) -> Outcome {
+        let names = [
+            "relocate",
+            "swap",
+            "2-opt",
+            "2-opt*",
+            "swap*",
+            "route-ops",
+            "optional",
+        ];
+        let mut stats: Vec<(&'static str, OpStats)> =
+            names.iter().map(|&n| (n, OpStats::default())).collect();
+        for c in counters {
+            for (k, s) in c.iter().enumerate() {
+                stats[k].1.evaluations += s.evaluations;
+                stats[k].1.applications += s.applications;
+            }
+        }
+        let outcome = Outcome {
+            best,
+            iterations,
+            elapsed_s: clock.elapsed(),
+            stats,
+            pool,
+        };
+        observer.on_end(&Progress {
+            iterations,
+            since_improvement,
+            elapsed_s: outcome.elapsed_s,
+            best_cost: outcome.best.feasible.then_some(outcome.best.plain_cost),
+        });
+        outcome
+    }
+}
+
 /// Runs the genetic search.
 pub(crate) fn run(
     d: &Data,
@@ -428,37 +474,15 @@ pub(crate) fn run(
             workers[0].repair(d, &any, &pen, 12).unwrap_or(any)
         }
     };
-    let names = [
-        "relocate",
-        "swap",
-        "2-opt",
-        "2-opt*",
-        "swap*",
-        "route-ops",
-        "optional",
-    ];
-    let mut stats: Vec<(&'static str, OpStats)> =
-        names.iter().map(|&n| (n, OpStats::default())).collect();
-    for w in &workers {
-        for (k, s) in w.ls.stats.iter().enumerate() {
-            stats[k].1.evaluations += s.evaluations;
-            stats[k].1.applications += s.applications;
-        }
-    }
-    let outcome = Outcome {
+    Outcome::finish(
         best,
         iterations,
-        elapsed_s: clock.elapsed(),
-        stats,
-        pool: route_pool,
-    };
-    observer.on_end(&Progress {
-        iterations,
         since_improvement,
-        elapsed_s: outcome.elapsed_s,
-        best_cost: outcome.best.feasible.then_some(outcome.best.plain_cost),
-    });
-    outcome
+        &clock,
+        workers.iter().map(|w| &w.ls.stats),
+        route_pool,
+        observer,
+    )
 }
 
 /// The giant tour of an individual: routed clients in order, then the

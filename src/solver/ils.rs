@@ -26,7 +26,7 @@ use super::genetic::{Outcome, assign_routes, initial_penalties, nearest_neighbou
 use super::individual::Individual;
 use super::params::SolveParams;
 use super::rng::Rng;
-use super::search::{LocalSearch, OpStats};
+use super::search::LocalSearch;
 use super::segment::Penalties;
 use super::stop::{Clock, Observer, Progress, StopCriterion};
 use crate::model::{Cost, Route, Solution};
@@ -327,37 +327,14 @@ pub(crate) fn run(
             .cloned()
             .expect("at least one chain"),
     };
-    let names = [
-        "relocate",
-        "swap",
-        "2-opt",
-        "2-opt*",
-        "swap*",
-        "route-ops",
-        "optional",
-    ];
-    let mut stats: Vec<(&'static str, OpStats)> =
-        names.iter().map(|&n| (n, OpStats::default())).collect();
-    let mut route_pool = Vec::new();
-    for c in &chains {
-        for (k, s) in c.ls.stats.iter().enumerate() {
-            stats[k].1.evaluations += s.evaluations;
-            stats[k].1.applications += s.applications;
-        }
-        route_pool.extend(c.pool.iter().cloned());
-    }
-    let outcome = Outcome {
+    let pool = chains.iter().flat_map(|c| c.pool.iter().cloned()).collect();
+    Outcome::finish(
         best,
         iterations,
-        elapsed_s: clock.elapsed(),
-        stats,
-        pool: route_pool,
-    };
-    observer.on_end(&Progress {
-        iterations,
         since_improvement,
-        elapsed_s: outcome.elapsed_s,
-        best_cost: outcome.best.feasible.then_some(outcome.best.plain_cost),
-    });
-    outcome
+        &clock,
+        chains.iter().map(|c| &c.ls.stats),
+        pool,
+        observer,
+    )
 }

@@ -10,6 +10,13 @@ use super::super::split;
 use super::super::testutil::{Gen, random_problem};
 use super::*;
 
+/// Penalty weights of the tests that run whole searches.
+const TEST_PEN: Penalties = Penalties {
+    load: [20.0, 10.0],
+    time: 5.0,
+    dist: 5.0,
+};
+
 /// Total penalised cost recomputed without any cache.
 fn scratch_cost(ls: &LocalSearch) -> Cost {
     let mut total = 0;
@@ -197,11 +204,7 @@ fn local_search_never_worsens_and_matches_a_fresh_evaluation() {
         for seed in 0..4u64 {
             let problem = random_problem(seed, 60, rich);
             let d = Data::new(&problem, 10);
-            let pen = Penalties {
-                load: [20.0, 10.0],
-                time: 5.0,
-                dist: 5.0,
-            };
+            let pen = TEST_PEN;
             let mut ind = random_start(&d, seed, &pen);
             let start = ind.cost;
             let mut ls = LocalSearch::new(&d);
@@ -239,11 +242,7 @@ fn perturbation_removes_a_cluster_and_the_restricted_search_puts_every_client_ba
         for seed in 0..4u64 {
             let problem = random_problem(seed, 60, rich);
             let d = Data::new(&problem, 10);
-            let pen = Penalties {
-                load: [20.0, 10.0],
-                time: 5.0,
-                dist: 5.0,
-            };
+            let pen = TEST_PEN;
             let mut ind = random_start(&d, seed, &pen);
             let mut ls = LocalSearch::new(&d);
             let mut rng = Rng::new(seed);
