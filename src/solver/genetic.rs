@@ -12,6 +12,7 @@ use super::crossover;
 use super::data::Data;
 use super::individual::Individual;
 use super::params::SolveParams;
+use super::penalty::{PenaltyManager, Rule};
 use super::population::Population;
 use super::rng::Rng;
 use super::search::{LocalSearch, OpStats};
@@ -80,17 +81,31 @@ impl<'d, 'p> Worker<'d, 'p> {
         steps: i32,
     ) -> Option<Individual> {
         let mut r = ind.clone();
-        self.ls.load(ind);
-        for k in 1..=steps {
-            self.ls.run(&mut self.rng, pen.scaled(10f64.powi(k)));
-            self.ls.export(&mut r);
-            r.evaluate(d, pen);
-            if r.feasible {
-                return Some(r);
-            }
-        }
-        None
+        search_escalating(&mut self.ls, &mut self.rng, d, &mut r, pen, 1..=steps).then_some(r)
     }
+}
+
+/// Local search on `ind` under the penalties `pen` times 10^k, for each k
+/// of `powers` in turn, until the result is feasible (it is then evaluated
+/// under `pen`); true if it is.
+pub(super) fn search_escalating(
+    ls: &mut LocalSearch,
+    rng: &mut Rng,
+    d: &Data,
+    ind: &mut Individual,
+    pen: &Penalties,
+    powers: std::ops::RangeInclusive<i32>,
+) -> bool {
+    ls.load(ind);
+    for k in powers {
+        ls.run(rng, pen.scaled(10f64.powi(k)));
+        ls.export(ind);
+        ind.evaluate(d, pen);
+        if ind.feasible {
+            return true;
+        }
+    }
+    false
 }
 
 /// A randomised nearest-neighbour giant tour: from a random client, go to
@@ -228,22 +243,6 @@ pub(super) fn initial_penalties(d: &Data) -> Penalties {
     }
 }
 
-/// Adapts one penalty weight toward the target feasible share. With `fast`
-/// (a window shorter than HGS-CVRP's, see [`SolveParams::penalty_window`])
-/// a weight under which no offspring was feasible doubles.
-fn adapt(w: &mut f64, feasible_share: f64, target: f64, lo: f64, hi: f64, fast: bool) {
-    if feasible_share < target - 0.05 {
-        let up = if fast && feasible_share == 0.0 {
-            2.0
-        } else {
-            1.2
-        };
-        *w = (*w * up).min(hi);
-    } else if feasible_share > target + 0.05 {
-        *w = (*w * 0.85).max(lo);
-    }
-}
-
 /// The outcome of a run.
 pub(crate) struct Outcome {
     pub best: Individual,
@@ -325,12 +324,21 @@ pub(crate) fn run(
     } else {
         None
     };
-    let mut pen = initial_penalties(d);
-    let base_pen = pen;
+    let base_pen = initial_penalties(d);
+    let mut pm = PenaltyManager::new(
+        base_pen,
+        base_pen.scaled(1e-3),
+        base_pen.scaled(1e5),
+        Rule {
+            window: params.penalty_window,
+            target: params.target_feasible,
+            up: 1.2,
+            down: 0.85,
+            // See `SolveParams::penalty_window`.
+            double_when_none: params.penalty_window < super::params::HGS_PENALTY_WINDOW,
+        },
+    );
     let mut pop = Population::new(params);
-    let window = params.penalty_window;
-    let fast = window < super::params::HGS_PENALTY_WINDOW;
-    let mut history: Vec<(bool, bool, bool)> = Vec::with_capacity(window);
     let mut iterations = 0u64;
     let mut since_improvement = 0u64;
     let mut route_pool: Vec<Route> = Vec::new();
@@ -344,12 +352,12 @@ pub(crate) fn run(
     };
 
     if let Some(sol) = initial {
-        let mut ind = Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen);
+        let mut ind = Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pm.pen);
         let w = &mut workers[0];
         w.ls.load(&ind);
-        w.ls.run(&mut w.rng, pen);
+        w.ls.run(&mut w.rng, pm.pen);
         w.ls.export(&mut ind);
-        ind.evaluate(d, &pen);
+        ind.evaluate(d, &pm.pen);
         pop.add(ind);
     }
 
@@ -391,12 +399,11 @@ pub(crate) fn run(
                 }
             })
             .collect();
-        let out = generate(&mut workers, jobs, pen);
+        let out = generate(&mut workers, jobs, pm.pen);
         for o in out {
             iterations += 1;
             since_improvement += 1;
-            let ex = o.ind.excess_flags();
-            history.push(ex);
+            let shares = pm.register(o.ind.excess_flags());
             if o.ind.feasible {
                 route_pool.extend(o.ind.routes.iter().cloned());
             }
@@ -408,27 +415,7 @@ pub(crate) fn run(
                 since_improvement = 0;
                 observer.on_best(&progress(iterations, since_improvement, &pop));
             }
-            if history.len() >= window {
-                let share = |f: fn(&(bool, bool, bool)) -> bool| {
-                    history.iter().filter(|h| f(h)).count() as f64 / window as f64
-                };
-                let (sl, st, sd) = (share(|h| h.0), share(|h| h.1), share(|h| h.2));
-                let step = |w: &mut f64, share: f64, base: f64| {
-                    adapt(
-                        w,
-                        share,
-                        params.target_feasible,
-                        base * 1e-3,
-                        base * 1e5,
-                        fast,
-                    );
-                };
-                for k in 0..2 {
-                    step(&mut pen.load[k], sl, base_pen.load[k]);
-                }
-                step(&mut pen.time, st, base_pen.time);
-                step(&mut pen.dist, sd, base_pen.dist);
-                history.clear();
+            if let Some([sl, st, sd]) = shares {
                 tracing::debug!(
                     iterations,
                     elapsed = clock.elapsed(),
@@ -436,11 +423,11 @@ pub(crate) fn run(
                     load_feasible = sl,
                     time_feasible = st,
                     distance_feasible = sd,
-                    load_penalty = pen.load[0],
+                    load_penalty = pm.pen.load[0],
                     population = pop.len(),
                     "penalties adapted"
                 );
-                pop.reprice(d, &pen);
+                pop.reprice(d, &pm.pen);
                 observer.on_iteration(&progress(iterations, since_improvement, &pop));
             }
             if stop.should_stop(&progress(iterations, since_improvement, &pop)) {
@@ -468,10 +455,10 @@ pub(crate) fn run(
             // penalties (a plan with fewer pickups served beats no plan).
             let any = pop.best_any().cloned().unwrap_or_else(|| {
                 let (routes, unassigned) =
-                    assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pen);
-                Individual::new(d, routes, unassigned, &pen)
+                    assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pm.pen);
+                Individual::new(d, routes, unassigned, &pm.pen)
             });
-            workers[0].repair(d, &any, &pen, 12).unwrap_or(any)
+            workers[0].repair(d, &any, &pm.pen, 12).unwrap_or(any)
         }
     };
     Outcome::finish(

@@ -22,9 +22,12 @@
 //! from the best of the others was no better, 12 X instances at 6 s/100.)
 
 use super::data::Data;
-use super::genetic::{Outcome, assign_routes, initial_penalties, nearest_neighbour_tour};
+use super::genetic::{
+    Outcome, assign_routes, initial_penalties, nearest_neighbour_tour, search_escalating,
+};
 use super::individual::Individual;
 use super::params::SolveParams;
+use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
 use super::search::LocalSearch;
 use super::segment::Penalties;
@@ -51,14 +54,14 @@ const ROUND: u64 = 200;
 struct Chain<'d, 'p> {
     ls: LocalSearch<'d, 'p>,
     rng: Rng,
-    pen: Penalties,
+    pm: PenaltyManager,
     curr: Individual,
+    /// A solution buffer for the next candidate.
+    spare: Option<Individual>,
     best: Option<Individual>,
     /// Late acceptance history: `HISTORY` slots, `at` is the oldest.
     history: Vec<Option<Individual>>,
     at: usize,
-    /// Feasibility flags (load, time, distance) of recent candidates.
-    window: Vec<(bool, bool, bool)>,
     since_improvement: u64,
     /// Feasible routes seen (for plans' recombination).
     pool: Vec<Route>,
@@ -85,26 +88,37 @@ impl<'d, 'p> Chain<'d, 'p> {
         // Improve the start, with ever higher penalties (x10 each time, as
         // the repair of the genetic search) until it is feasible: PyVRP
         // starts from a search under its largest penalties for the same reason.
-        let mut curr = start.clone();
-        ls.load(&start);
-        for k in 0..=START_REPAIRS {
-            ls.run(&mut rng, pen.scaled(10f64.powi(k)));
-            ls.export(&mut curr);
-            curr.evaluate(d, &pen);
-            if curr.feasible {
-                break;
-            }
-        }
+        let mut curr = start;
+        search_escalating(&mut ls, &mut rng, d, &mut curr, &pen, 0..=START_REPAIRS);
         let best = curr.feasible.then(|| curr.clone());
         Chain {
             ls,
             rng,
-            pen,
+            pm: PenaltyManager::new(
+                pen,
+                Penalties {
+                    load: [1e-3; 2],
+                    time: 1e-3,
+                    dist: 1e-3,
+                },
+                Penalties {
+                    load: [1e9; 2],
+                    time: 1e9,
+                    dist: 1e9,
+                },
+                Rule {
+                    window: PENALTY_WINDOW,
+                    target: TARGET_FEASIBLE,
+                    up: 1.5,
+                    down: 0.9,
+                    double_when_none: false,
+                },
+            ),
             curr,
+            spare: None,
             best,
             history: vec![None; HISTORY],
             at: 0,
-            window: Vec::with_capacity(PENALTY_WINDOW),
             since_improvement: 0,
             pool: Vec::new(),
         }
@@ -124,20 +138,21 @@ impl<'d, 'p> Chain<'d, 'p> {
         self.ls.load(&self.curr);
         self.ls.perturb(&mut self.rng, k);
         self.ls.restrict = true;
-        self.ls.run(&mut self.rng, self.pen);
+        self.ls.run(&mut self.rng, self.pm.pen);
         self.ls.restrict = false;
-        let mut cand = self.curr.clone();
+        // Export into the spare buffer (every field is recomputed).
+        let mut cand = self.spare.take().unwrap_or_else(|| self.curr.clone());
         self.ls.export(&mut cand);
-        cand.evaluate(d, &self.pen);
+        cand.evaluate(d, &self.pm.pen);
         self.register(d, &cand);
         self.since_improvement += 1;
         let mut improved = false;
         if cand.feasible && self.best.as_ref().is_none_or(|b| cand.cost < b.cost) {
             // A new best: search it exhaustively before keeping it.
             self.ls.load(&cand);
-            self.ls.run(&mut self.rng, self.pen);
+            self.ls.run(&mut self.rng, self.pm.pen);
             self.ls.export(&mut cand);
-            cand.evaluate(d, &self.pen);
+            cand.evaluate(d, &self.pm.pen);
             if cand.feasible {
                 self.best = Some(cand.clone());
                 self.pool.extend(cand.routes.iter().cloned());
@@ -148,8 +163,9 @@ impl<'d, 'p> Chain<'d, 'p> {
         let late = self.history[self.at].as_ref().map(|h| h.cost);
         let late_cost = late.unwrap_or(Cost::MAX);
         if cand.cost < late_cost || cand.cost < self.curr.cost {
-            self.curr = cand;
+            cand = std::mem::replace(&mut self.curr, cand);
         }
+        self.spare = Some(cand);
         if late.is_none() || self.curr.cost < late_cost {
             self.history[self.at] = Some(self.curr.clone());
         }
@@ -169,35 +185,13 @@ impl<'d, 'p> Chain<'d, 'p> {
         ROUND
     }
 
-    /// Counts the candidate's feasibility and adapts the penalty weights
-    /// every `PENALTY_WINDOW` candidates.
+    /// Counts the candidate's feasibility; when the weights change,
+    /// re-prices the solutions the acceptance compares against.
     fn register(&mut self, d: &Data, cand: &Individual) {
-        self.window.push(cand.excess_flags());
-        if self.window.len() < PENALTY_WINDOW {
+        let Some(shares) = self.pm.register(cand.excess_flags()) else {
             return;
-        }
-        let share = |f: fn(&(bool, bool, bool)) -> bool, w: &[(bool, bool, bool)]| {
-            w.iter().filter(|h| f(h)).count() as f64 / w.len() as f64
         };
-        let shares = [
-            share(|h| h.0, &self.window),
-            share(|h| h.1, &self.window),
-            share(|h| h.2, &self.window),
-        ];
-        self.window.clear();
-        let step = |w: &mut f64, s: f64| {
-            if s < TARGET_FEASIBLE - 0.05 {
-                *w = (*w * 1.5).min(1e9);
-            } else if s > TARGET_FEASIBLE + 0.05 {
-                *w = (*w * 0.9).max(1e-3);
-            }
-        };
-        for k in 0..2 {
-            step(&mut self.pen.load[k], shares[0]);
-        }
-        step(&mut self.pen.time, shares[1]);
-        step(&mut self.pen.dist, shares[2]);
-        let pen = self.pen;
+        let pen = self.pm.pen;
         self.curr.reprice(d, &pen);
         for h in self.history.iter_mut().flatten() {
             h.reprice(d, &pen);

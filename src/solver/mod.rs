@@ -40,6 +40,7 @@ mod genetic;
 mod ils;
 mod individual;
 mod params;
+mod penalty;
 mod population;
 mod rng;
 mod route;

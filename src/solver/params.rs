@@ -49,11 +49,11 @@ pub struct SolveParams {
     /// Probability of repairing an infeasible offspring (local search with
     /// penalties times ten).
     pub repair_probability: f64,
-    /// Offspring between two adaptations of the penalty weights (HGS-CVRP:
-    /// 100). Problems whose offspring are slow (the Kim benchmark: a few
-    /// hundred per minute) need a shorter window to reach the right weights
-    /// within a short budget; below 100, a weight under which no offspring
-    /// of the window was feasible also doubles instead of growing by 20 %.
+    /// Offspring between two adaptations of the penalty weights, genetic
+    /// search only (HGS-CVRP: 100). A budget of only a few hundred slow
+    /// offspring may need a shorter window to reach the right weights in
+    /// time; below 100, a weight under which no offspring of the window was
+    /// feasible also doubles instead of growing by 20 %.
     pub penalty_window: usize,
     /// Iterations without improvement before the population restarts.
     pub restart_after: u64,

@@ -53,13 +53,11 @@ pub(super) fn evaluate(
         }
     }
     let (vt_u, vt_v) = (route_u.vt, route_v.vt);
-    if vt_u != vt_v {
-        let p = ls.d;
-        if (0..lu).any(|k| !p.can_serve(vt_v, route_u.stops[iu + k].id as usize))
-            || (0..lv).any(|k| !p.can_serve(vt_u, route_v.stops[jv + k].id as usize))
-        {
-            return None;
-        }
+    if vt_u != vt_v
+        && ((0..lu).any(|k| !ls.d.can_serve(vt_v, route_u.stops[iu + k].id as usize))
+            || (0..lv).any(|k| !ls.d.can_serve(vt_u, route_v.stops[jv + k].id as usize)))
+    {
+        return None;
     }
     ls.count_eval(Op::Swap);
     if ru == rv {

@@ -233,18 +233,17 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
 fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member]) -> Best {
     let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
     let (cpd1, cpd2) = (ls.d.rules[vt1].unit, ls.d.rules[vt2].unit);
-    let p = ls.d;
     let mut best = Best {
         cost: 0,
         u: None,
         v: None,
     };
     for &(u, iu, rem_u, qu) in m1 {
-        if !p.can_serve(vt2, u) {
+        if !ls.d.can_serve(vt2, u) {
             continue;
         }
         for &(v, iv, rem_v, qv) in m2 {
-            if !p.can_serve(vt1, v) {
+            if !ls.d.can_serve(vt1, v) {
                 continue;
             }
             let dq = [qv[0] - qu[0], qv[1] - qu[1]];
@@ -272,7 +271,7 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
         .map(|c| (c, r1, r2))
         .chain(m2.iter().map(|c| (c, r2, r1)))
     {
-        if !p.can_serve(ls.routes[to].vt, u) || ls.routes[from].n_clients <= 1 {
+        if !ls.d.can_serve(ls.routes[to].vt, u) || ls.routes[from].n_clients <= 1 {
             continue;
         }
         let ins = ls.star_cache.ins[to * ls.star_cache.n + u];
