@@ -84,10 +84,10 @@ impl Scenario {
         // `[fleet]` holds counts; rename it so it does not clash with the `fleet` file key.
         let value: toml::Table = toml::from_str(&text).map_err(|e| toml_err(path, &text, &e))?;
         let mut value = value;
-        if let Some(toml::Value::Table(t)) = value.remove("fleet") {
+        if let Some(toml::Value::Table(t)) = value.get("fleet") {
+            let t = t.clone();
+            value.remove("fleet");
             value.insert("fleet_counts".into(), toml::Value::Table(t));
-        } else if let Some(v) = value.remove("fleet") {
-            value.insert("fleet".into(), v);
         }
         let f: ScenarioFile = value.try_into().map_err(|e: toml::de::Error| {
             Error::input(Location::file(path), e.message().to_string())
@@ -294,4 +294,55 @@ pub fn rows_csv(rows: &[Row]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(body: &str) -> Scenario {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, body).unwrap();
+        Scenario::load(&path, Path::new("/base")).unwrap()
+    }
+
+    #[test]
+    fn a_fleet_file_replaces_the_base_fleet() {
+        // The `fleet` key names a file; it used to be dropped before it was
+        // read, so `compare` planned with the base fleet.
+        let s = scenario("fleet = \"other.toml\"\n");
+        assert_eq!(s.fleet.file_name().unwrap(), "other.toml");
+        assert!(s.counts.is_empty());
+    }
+
+    #[test]
+    fn a_fleet_table_holds_counts_and_keeps_the_base_fleet() {
+        let s = scenario("[fleet]\ncompactor = 3\n");
+        assert_eq!(s.fleet, Path::new("/base/fleet.toml"));
+        assert_eq!(s.counts.get("compactor"), Some(&3));
+    }
+
+    #[test]
+    fn files_resolve_against_the_base_and_the_scenario_folder() {
+        let s = scenario("base = \"b\"\nclosures = \"flood.geojson\"\n");
+        let dir = s.path.parent().unwrap();
+        assert_eq!(s.pickups, dir.join("b/pickups.csv"));
+        assert_eq!(
+            s.closures.as_deref(),
+            Some(dir.join("flood.geojson").as_path())
+        );
+    }
+
+    #[test]
+    fn bad_demand_multipliers_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "[demand]\nsuburban = 2.0\n").unwrap();
+        let e = Scenario::load(&path, Path::new("/base")).unwrap_err();
+        assert!(e.to_string().contains("demand.suburban"), "{e}");
+        std::fs::write(&path, "[demand]\nrural = -1.0\n").unwrap();
+        let e = Scenario::load(&path, Path::new("/base")).unwrap_err();
+        assert!(e.to_string().contains("demand.rural"), "{e}");
+    }
 }
