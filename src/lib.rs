@@ -9,7 +9,8 @@
 //!
 //! - [`model`]: the validated, immutable problem and its solutions, plus an
 //!   independent feasibility checker;
-//! - [`solver`]: the hybrid genetic search that solves every problem variant;
+//! - [`solver`]: one local search for every problem variant, driven by an
+//!   iterated local search or a hybrid genetic search;
 //! - [`graph`]: road networks from OpenStreetMap per vehicle profile,
 //!   snapping and closures;
 //! - [`matrix`]: travel-time and distance matrices and legs over a road

@@ -265,8 +265,8 @@ impl ProblemBuilder {
             clients,
             facilities,
             vehicle_types,
-            profiles,
-            coords,
+            profiles: profiles.into(),
+            coords: coords.map(Into::into),
             features,
             n_dims,
         })

@@ -309,14 +309,18 @@ pub struct Features {
 }
 
 /// A validated, immutable routing problem. Build it with [`ProblemBuilder`].
+///
+/// Cloning is cheap in memory: the travel matrices and coordinates are
+/// shared, not copied (fleet sizing solves many copies with other vehicle
+/// counts).
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub(crate) depots: Vec<Depot>,
     pub(crate) clients: Vec<Client>,
     pub(crate) facilities: Vec<Facility>,
     pub(crate) vehicle_types: Vec<VehicleType>,
-    pub(crate) profiles: Vec<Profile>,
-    pub(crate) coords: Option<Vec<(f64, f64)>>,
+    pub(crate) profiles: std::sync::Arc<[Profile]>,
+    pub(crate) coords: Option<std::sync::Arc<[(f64, f64)]>>,
     pub(crate) features: Features,
     pub(crate) n_dims: usize,
 }

@@ -96,9 +96,36 @@ pub(crate) struct Data<'p> {
     pub slots: Vec<usize>,
     /// The facilities each vehicle type may unload at.
     pub unload_sites: Vec<Vec<usize>>,
-    /// Per vehicle type whose time costs something: the cost of each arc
-    /// (cost per distance x distance + cost per time x duration).
-    arc: Vec<Option<Matrix>>,
+    /// Per vehicle type: what bounds its moves (see [`Bound`]).
+    bounds: Vec<Bound<'p>>,
+}
+
+/// The arc cost that bounds the moves of one vehicle type: the distance
+/// when time costs nothing (times `RouteRules::unit`), else cost per
+/// distance x distance + cost per time x duration, capped at `i32::MAX`.
+/// Computed from the profile's two matrices when asked: a stored matrix per
+/// vehicle type would be the largest allocation of a city plan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound<'p> {
+    dist: &'p Matrix,
+    dur: &'p Matrix,
+    per_distance: i64,
+    per_time: i64,
+}
+
+impl Bound<'_> {
+    /// The bound of arc `i -> j` (solver locations).
+    #[inline(always)]
+    pub fn at(&self, i: u32, j: u32) -> i64 {
+        let d = self.dist.at(i, j);
+        if self.per_time == 0 {
+            return d;
+        }
+        self.per_distance
+            .saturating_mul(d)
+            .saturating_add(self.per_time.saturating_mul(self.dur.at(i, j)))
+            .min(i32::MAX as i64)
+    }
 }
 
 impl<'p> Data<'p> {
@@ -220,20 +247,17 @@ impl<'p> Data<'p> {
             simple,
             slots,
             unload_sites,
-            arc: problem
+            bounds: problem
                 .vehicle_types()
                 .iter()
                 .map(|t| {
-                    (t.cost_per_time > 0).then(|| {
-                        let p = &problem.profiles()[t.profile];
-                        let n = p.distance.size();
-                        Matrix::from_fn(n, |i, j| {
-                            (t.cost_per_distance * p.distance.get(i, j)
-                                + t.cost_per_time * p.duration.get(i, j))
-                            .min(i32::MAX as i64)
-                        })
-                        .unwrap_or_else(|_| Matrix::zeros(n))
-                    })
+                    let p = &problem.profiles()[t.profile];
+                    Bound {
+                        dist: &p.distance,
+                        dur: &p.duration,
+                        per_distance: t.cost_per_distance,
+                        per_time: t.cost_per_time.max(0),
+                    }
                 })
                 .collect(),
         }
@@ -246,11 +270,10 @@ impl<'p> Data<'p> {
         self.serve[c] >> t & 1 != 0
     }
 
-    /// The matrix that bounds moves of vehicle type `vt`: arc costs when
-    /// time costs something, else distances (times `RouteRules::unit`).
+    /// What bounds the moves of vehicle type `vt` (see [`Bound`]).
     #[inline]
-    pub fn bound_mat(&self, vt: usize) -> &Matrix {
-        self.arc[vt].as_ref().unwrap_or(self.dist_of[vt])
+    pub fn bound(&self, vt: usize) -> Bound<'p> {
+        self.bounds[vt]
     }
 
     /// The merge context of vehicle type `vt`.

@@ -367,7 +367,7 @@ pub(crate) struct RouteRules {
     pub streams: StreamSet,
     /// This type's bit in vehicle sets.
     pub type_bit: VehicleSet,
-    /// Cost per unit of the type's bound matrix (see `Data::bound_mat`):
+    /// Cost per unit of the type's bound matrix (see `Data::bound`):
     /// the cost per distance when time is free, else 1.
     pub unit: Cost,
 }

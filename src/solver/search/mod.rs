@@ -352,8 +352,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// The matrix that bounds moves on route `r` (distances, or arc costs
     /// when time costs something; multiply by the type's `unit`).
     #[inline]
-    pub fn mat(&self, r: usize) -> &'d crate::model::Matrix {
-        self.d.bound_mat(self.routes[r].vt)
+    pub fn mat(&self, r: usize) -> super::data::Bound<'p> {
+        self.d.bound(self.routes[r].vt)
     }
 
     /// Runs the local search to a local optimum under penalties `pen`.

@@ -102,7 +102,7 @@ fn inter_delta(
         let (lo_u, lo_v) = (&route_u.locs, &route_v.locs);
         let (pu, nu, fu, eu) = (lo_u[iu - 1], lo_u[iu + lu], lo_u[iu], lo_u[iu + lu - 1]);
         let (pv, nv, fv, ev) = (lo_v[jv - 1], lo_v[jv + lv], lo_v[jv], lo_v[jv + lv - 1]);
-        let inner = |m: &crate::model::Matrix, a: u32, b: u32, l: usize| {
+        let inner = |m: crate::solver::data::Bound, a: u32, b: u32, l: usize| {
             if l == 2 { m.at(a, b) } else { 0 }
         };
         let du = m_ru.at(pu, fv) + inner(m_ru, fv, ev, lv) + m_ru.at(ev, nu)
