@@ -1,7 +1,7 @@
 //! `wasteroute compare`: what-if scenarios side by side.
 
 use super::plan::{SearchArgs, demo_dir};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use wasteroute::fsx::{FolderKind, OutputFolder};
@@ -36,7 +36,9 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let demo = demo_dir();
     let mut rows = Vec::new();
     let mut folders = std::collections::BTreeSet::new();
-    let mut out = OutputFolder::create(&a.out, FolderKind::Compare, a.force)?;
+    let writing = || format!("writing {}", a.out.display());
+    let mut out =
+        OutputFolder::create(&a.out, FolderKind::Compare, a.force).with_context(writing)?;
     for path in &a.scenarios {
         let sc = Scenario::load(path, &demo)?;
         let input = sc.input()?;
@@ -72,14 +74,17 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             &folder,
             Some(FolderKind::Plan),
             &plan::output_files(&mut p, &[])?,
-        )?;
+        )
+        .with_context(writing)?;
         rows.push(Row::of(&sc.name, &p.summary));
     }
     print_table(&rows);
     let json = serde_json::to_string_pretty(&rows)?;
-    out.write("compare.csv", rows_csv(&rows).as_bytes())?;
-    out.write("compare.json", format!("{json}\n").as_bytes())?;
-    out.publish()?;
+    out.write("compare.csv", rows_csv(&rows).as_bytes())
+        .with_context(writing)?;
+    out.write("compare.json", format!("{json}\n").as_bytes())
+        .with_context(writing)?;
+    out.publish().with_context(writing)?;
     println!(
         "written    {}/compare.csv, compare.json and a plan folder per scenario",
         a.out.display()

@@ -2,7 +2,7 @@
 
 use super::plan::{SearchArgs, input_paths, print_summary};
 use super::progress::SearchProgress;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use wasteroute::fleet::{self, FleetOptions};
@@ -75,7 +75,8 @@ pub fn run(a: FleetArgs) -> Result<i32> {
             force: a.force,
             ..Default::default()
         },
-    )?;
+    )
+    .with_context(|| format!("writing {}", a.out.display()))?;
     let fleet: Vec<String> = answer
         .vehicles
         .iter()

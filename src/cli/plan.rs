@@ -1,7 +1,7 @@
 //! `wasteroute plan`: tomorrow's routes from a map, pickups, facilities and a fleet.
 
 use super::progress::SearchProgress;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use wasteroute::io::plan::format_time;
@@ -148,7 +148,8 @@ pub fn run(a: PlanArgs) -> Result<i32> {
             reports: a.map,
             ..Default::default()
         },
-    )?;
+    )
+    .with_context(|| format!("writing {}", a.out.display()))?;
     print_summary(&p, &a.out);
     if let Some(r) = written {
         print_reports(&r);
