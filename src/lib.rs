@@ -18,13 +18,16 @@
 //! - [`io`]: readers and writers for external formats (CVRPLIB, ...);
 //! - [`plan`]: end-to-end waste collection planning and its output folder;
 //! - [`report`]: what dispatchers and crews see: an offline map, printable
-//!   route sheets and GPX files, built from a plan folder.
+//!   route sheets and GPX files, built from a plan folder;
+//! - [`fsx`]: atomic writes of files and output folders, the one place
+//!   outputs reach the disk.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cvrp;
 pub mod error;
 pub mod fleet;
+pub mod fsx;
 pub mod graph;
 pub mod io;
 pub mod kim;

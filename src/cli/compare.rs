@@ -4,6 +4,7 @@ use super::plan::{SearchArgs, demo_dir};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
+use wasteroute::fsx::{FolderKind, OutputFolder};
 use wasteroute::io::plan::Zone;
 use wasteroute::plan;
 use wasteroute::scenario::{Row, Scenario, rows_csv};
@@ -15,25 +16,35 @@ pub struct CompareArgs {
     /// Scenario files (TOML); the first is the base of the comparison.
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
-    /// Output folder: compare.csv, compare.json, and one plan folder per scenario.
+    /// Output folder: compare.csv, compare.json, and one plan folder per
+    /// scenario, all written at once; replaced if wasteroute wrote it,
+    /// anything else there is refused unless --force.
     #[arg(long, default_value = "out/compare")]
     out: PathBuf,
+    /// Replace --out even if wasteroute did not write it (a folder of other
+    /// files, a file): it is deleted, with everything in it.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     search: SearchArgs,
 }
 
 /// Runs `wasteroute compare`.
 pub fn run(a: CompareArgs) -> Result<i32> {
+    wasteroute::fsx::check_target(&a.out, a.force)?;
     let opts = a.search.options()?;
     let demo = demo_dir();
     let mut rows = Vec::new();
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let mut folders = std::collections::BTreeSet::new();
+    let writing = || format!("writing {}", a.out.display());
+    let mut out =
+        OutputFolder::create(&a.out, FolderKind::Compare, a.force).with_context(writing)?;
     for path in &a.scenarios {
         let sc = Scenario::load(path, &demo)?;
         let input = sc.input()?;
         eprintln!("solving scenario '{}' ...", sc.name);
         let mut p = plan::run(&input, &opts, &mut Silent)?;
-        let folder: String = sc
+        let base: String = sc
             .name
             .chars()
             .map(|c| {
@@ -44,21 +55,36 @@ pub fn run(a: CompareArgs) -> Result<i32> {
                 }
             })
             .collect();
-        plan::write(&a.out.join(folder), &mut p, &[])?;
+        // Two scenarios whose names differ only in punctuation get their own
+        // folders.
+        let base = if base.is_empty() {
+            "scenario".into()
+        } else {
+            base
+        };
+        let mut folder = base.clone();
+        for k in 2.. {
+            if !folders.contains(&folder) {
+                break;
+            }
+            folder = format!("{base}-{k}");
+        }
+        folders.insert(folder.clone());
+        out.write_all(
+            &folder,
+            Some(FolderKind::Plan),
+            &plan::output_files(&mut p, &[])?,
+        )
+        .with_context(writing)?;
         rows.push(Row::of(&sc.name, &p.summary));
     }
     print_table(&rows);
     let json = serde_json::to_string_pretty(&rows)?;
-    let files = vec![
-        ("compare.csv".to_string(), rows_csv(&rows).into_bytes()),
-        ("compare.json".to_string(), format!("{json}\n").into_bytes()),
-    ];
-    for (name, bytes) in files {
-        let path = a.out.join(&name);
-        let tmp = a.out.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-    }
+    out.write("compare.csv", rows_csv(&rows).as_bytes())
+        .with_context(writing)?;
+    out.write("compare.json", format!("{json}\n").as_bytes())
+        .with_context(writing)?;
+    out.publish().with_context(writing)?;
     println!(
         "written    {}/compare.csv, compare.json and a plan folder per scenario",
         a.out.display()

@@ -2,7 +2,7 @@
 
 use super::plan::{SearchArgs, input_paths, print_summary};
 use super::progress::SearchProgress;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use wasteroute::fleet::{self, FleetOptions};
@@ -35,9 +35,14 @@ pub struct FleetArgs {
     /// Skip the trade-off curve below the fleet found.
     #[arg(long)]
     no_curve: bool,
-    /// Output folder (replaced atomically).
+    /// Output folder, replaced atomically if wasteroute wrote it; anything
+    /// else there is refused unless --force.
     #[arg(long, default_value = "out/fleet")]
     out: PathBuf,
+    /// Replace --out even if wasteroute did not write it (a folder of other
+    /// files, a file): it is deleted, with everything in it.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     search: SearchArgs,
 }
@@ -45,6 +50,7 @@ pub struct FleetArgs {
 /// Runs `wasteroute fleet`; returns the exit code (4 if no fleet of the
 /// menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
+    wasteroute::fsx::check_target(&a.out, a.force)?;
     let (osm, pickups, facilities, fleet_file) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(
@@ -62,7 +68,15 @@ pub fn run(a: FleetArgs) -> Result<i32> {
     };
     let mut progress = SearchProgress::new("sizing the fleet", opts.plan.seconds);
     let mut answer = fleet::size(&input, &opts, &mut progress)?;
-    fleet::write(&a.out, &mut answer)?;
+    fleet::write_with(
+        &a.out,
+        &mut answer,
+        &wasteroute::plan::OutputOptions {
+            force: a.force,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("writing {}", a.out.display()))?;
     let fleet: Vec<String> = answer
         .vehicles
         .iter()

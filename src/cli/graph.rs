@@ -190,7 +190,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
         w.flush()
     };
     match &a.out {
-        Some(out) => write_file_atomically(out, write)
+        Some(out) => wasteroute::fsx::write_file_with(out, write)
             .with_context(|| format!("writing {}", out.display()))?,
         None => {
             let stdout = std::io::stdout();
@@ -207,32 +207,4 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         s.into()
     }
-}
-
-/// Writes through `f` into a temporary file next to `path`, then renames it.
-fn write_file_atomically(
-    path: &std::path::Path,
-    f: impl Fn(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.unwrap_or_else(|| "out".into()),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(wasteroute::Error::io(path, e).into());
-    }
-    Ok(())
 }

@@ -3,7 +3,8 @@
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
 //! malformed file, invalid values, usage error), 3 routing failure (a depot
 //! or facility off the road network), 4 plan written but a coverage target
-//! missed.
+//! missed. An `--out` folder that wasteroute did not write (or a file there)
+//! is bad input (2) unless `--force` is given; see `wasteroute::fsx`.
 
 mod compare;
 mod cvrp;

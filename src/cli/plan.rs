@@ -1,7 +1,7 @@
 //! `wasteroute plan`: tomorrow's routes from a map, pickups, facilities and a fleet.
 
 use super::progress::SearchProgress;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use wasteroute::io::plan::format_time;
@@ -29,12 +29,17 @@ pub struct PlanArgs {
     /// Closed or slowed streets (GeoJSON with a `factor` property).
     #[arg(long)]
     closures: Option<PathBuf>,
-    /// Output folder (replaced atomically).
+    /// Output folder, replaced atomically (with the reports of --map) if
+    /// wasteroute wrote it; anything else there is refused unless --force.
     #[arg(long, default_value = "out/plan")]
     out: PathBuf,
     /// Also write map.html, route_sheets.html and gpx/ for dispatchers.
     #[arg(long)]
     map: bool,
+    /// Replace --out even if wasteroute did not write it (a folder of other
+    /// files, a file): it is deleted, with everything in it.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     search: SearchArgs,
 }
@@ -127,16 +132,27 @@ pub fn input_paths(
 
 /// Runs `wasteroute plan`; returns the process exit code.
 pub fn run(a: PlanArgs) -> Result<i32> {
+    wasteroute::fsx::check_target(&a.out, a.force)?;
     let (osm, pickups, facilities, fleet) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(&osm, &pickups, &facilities, &fleet, a.closures.as_deref())?;
     let opts = a.search.options()?;
     let mut progress = SearchProgress::new("planning", opts.seconds);
     let mut p = plan::run(&input, &opts, &mut progress)?;
-    plan::write(&a.out, &mut p, &[])?;
+    let written = plan::write_with(
+        &a.out,
+        &mut p,
+        &[],
+        &plan::OutputOptions {
+            force: a.force,
+            reports: a.map,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("writing {}", a.out.display()))?;
     print_summary(&p, &a.out);
-    if a.map {
-        write_reports(&a.out)?;
+    if let Some(r) = written {
+        print_reports(&r);
     }
     Ok(if p.summary.targets_met {
         0
@@ -145,9 +161,8 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     })
 }
 
-/// Writes the dispatcher reports into a plan folder and says where.
-pub fn write_reports(dir: &Path) -> Result<()> {
-    let r = wasteroute::report::write_reports(dir)?;
+/// Says where the dispatcher reports of a plan folder were written.
+pub fn print_reports(r: &wasteroute::report::ReportFiles) {
     for n in &r.notes {
         eprintln!("warning: {n}");
     }
@@ -157,7 +172,6 @@ pub fn write_reports(dir: &Path) -> Result<()> {
         r.route_sheets.display(),
         r.gpx.len()
     );
-    Ok(())
 }
 
 /// Prints the short human summary of a plan.

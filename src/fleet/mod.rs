@@ -428,11 +428,26 @@ pub fn size(
 }
 
 /// Writes the fleet answer's folder: the plan files, `fleet.json`,
-/// `fleet.toml`, `tradeoff.csv` and `tradeoff.svg`.
+/// `fleet.toml`, `tradeoff.csv` and `tradeoff.svg`, atomically, replacing
+/// `out` only if wasteroute wrote it ([`write_with`] with the default
+/// options).
 ///
 /// # Errors
-/// [`Error::Io`] naming the path that could not be written.
+/// As [`plan::write_with`].
 pub fn write(out: &std::path::Path, answer: &mut FleetAnswer) -> Result<()> {
+    write_with(out, answer, &plan::OutputOptions::default()).map(|_| ())
+}
+
+/// Writes the fleet answer's folder as [`write`] does, with `opts` (the
+/// folder is marked as a fleet folder whatever `opts.kind` says).
+///
+/// # Errors
+/// As [`plan::write_with`].
+pub fn write_with(
+    out: &std::path::Path,
+    answer: &mut FleetAnswer,
+    opts: &plan::OutputOptions,
+) -> Result<Option<crate::report::ReportFiles>> {
     let mut json = serde_json::to_vec_pretty(answer)
         .map_err(|e| Error::Internal(format!("fleet.json: {e}")))?;
     json.push(b'\n');
@@ -466,5 +481,9 @@ pub fn write(out: &std::path::Path, answer: &mut FleetAnswer) -> Result<()> {
             chart::tradeoff_svg(&answer.curve).into_bytes(),
         ),
     ];
-    plan::write(out, &mut answer.plan, &extra)
+    let opts = plan::OutputOptions {
+        kind: crate::fsx::FolderKind::Fleet,
+        ..*opts
+    };
+    plan::write_with(out, &mut answer.plan, &extra, &opts)
 }

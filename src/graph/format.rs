@@ -19,7 +19,6 @@
 //! checksum is refused with a message that says which; nothing is read from
 //! it.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::{Edge, RoadGraph};
@@ -32,8 +31,8 @@ pub const FORMAT_VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 8;
 
 impl RoadGraph {
-    /// Writes the graph to `path` (a temporary file in the same folder,
-    /// then a rename, so a crash never leaves half a file).
+    /// Writes the graph to `path` atomically ([`crate::fsx::write_file`]: a
+    /// crash never leaves half a file).
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be written.
@@ -68,7 +67,7 @@ impl RoadGraph {
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());
         out.extend_from_slice(&body);
         put_u32(&mut out, crc32fast::hash(&body));
-        write_atomically(path, &out)
+        crate::fsx::write_file(path, &out)
     }
 
     /// Reads a graph written by [`RoadGraph::save`].
@@ -193,29 +192,6 @@ impl<'a> Reader<'a> {
         self.need(n.saturating_mul(16))?;
         (0..n).map(|_| Ok([self.f64()?, self.f64()?])).collect()
     }
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "graph".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }
 
 #[cfg(test)]

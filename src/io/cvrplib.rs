@@ -1432,7 +1432,7 @@ pub fn write_sol(path: impl AsRef<Path>, solution: &CvrpSolution) -> Result<()> 
             "cannot write a .sol file with cost {c}: expected a finite number"
         )));
     }
-    super::write_atomic(path.as_ref(), format_sol(solution).as_bytes())
+    crate::fsx::write_file(path.as_ref(), format_sol(solution).as_bytes())
 }
 
 // ---------------------------------------------------------------------------

@@ -731,7 +731,7 @@ pub fn checker_to_json(solution: &CheckerSolution) -> Result<String> {
 /// # Errors
 /// As [`solution_to_json`], and [`Error::Io`] if the file cannot be written.
 pub fn write_solution(path: impl AsRef<Path>, solution: &KimSolution) -> Result<()> {
-    super::write_atomic(path.as_ref(), solution_to_json(solution)?.as_bytes())
+    crate::fsx::write_file(path.as_ref(), solution_to_json(solution)?.as_bytes())
 }
 
 /// Writes `solution` to `path` in the checker's input format
@@ -740,7 +740,7 @@ pub fn write_solution(path: impl AsRef<Path>, solution: &KimSolution) -> Result<
 /// # Errors
 /// As [`checker_to_json`], and [`Error::Io`] if the file cannot be written.
 pub fn write_checker_solution(path: impl AsRef<Path>, solution: &CheckerSolution) -> Result<()> {
-    super::write_atomic(path.as_ref(), checker_to_json(solution)?.as_bytes())
+    crate::fsx::write_file(path.as_ref(), checker_to_json(solution)?.as_bytes())
 }
 
 /// Reads a solution written by [`write_solution`].

@@ -14,7 +14,7 @@ mod prepare;
 mod recombine;
 mod report;
 
-pub use output::write;
+pub use output::{OutputOptions, files as output_files, write, write_with};
 pub(crate) use prepare::Prepared;
 pub(crate) use report::coverage_tables;
 pub use report::{

@@ -1,15 +1,19 @@
 //! Writing a plan's output folder: `routes.geojson`, `unserved.geojson`,
 //! `summary.json` and `routes.csv`.
 //!
-//! The files are written into a fresh folder beside the target, which then
-//! replaces the target in two renames: a crash leaves either the previous
-//! plan or the new one, never half of one.
+//! The files are staged in a hidden folder beside the target, which then
+//! takes the target's place in one step ([`crate::fsx::OutputFolder`]): a
+//! crash, a full disk or a kill at any moment leaves either the previous
+//! plan or the new one, never half of one, and with `--map` the reports
+//! come with the plan.
 
 use super::{Plan, StopKind};
+use crate::fsx::{FolderKind, OutputFolder};
 use crate::io::plan::format_time;
+use crate::report::ReportFiles;
 use crate::{Error, Result};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 /// A file to place in the output folder: name and content.
@@ -148,12 +152,37 @@ fn pretty(v: &impl serde::Serialize, what: &str) -> Result<Vec<u8>> {
     Ok(s)
 }
 
-/// Writes the plan's files (and `extra` files, such as a map) into folder
-/// `out`, replacing what was there. Records the time spent in the summary.
+/// How [`write_with`] writes a plan folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// Replace the target even if wasteroute did not write it (a folder of
+    /// other files, a file): `--force`. See [`crate::fsx`].
+    pub force: bool,
+    /// Also write the dispatcher reports (`map.html`, `route_sheets.html`,
+    /// `gpx/`; [`crate::report::build_reports`]) into the folder before it
+    /// is published: `--map`.
+    pub reports: bool,
+    /// The kind of folder recorded in its marker.
+    pub kind: FolderKind,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions {
+            force: false,
+            reports: false,
+            kind: FolderKind::Plan,
+        }
+    }
+}
+
+/// The plan's files (and `extra` files, such as a fleet's) by name, as
+/// [`write`] puts them in the folder; for callers that stage several plans
+/// in one folder (`compare`). Records the time spent in the summary.
 ///
 /// # Errors
-/// [`Error::Io`] naming the path that could not be written.
-pub fn write(out: &Path, plan: &mut Plan, extra: &[OutputFile]) -> Result<()> {
+/// [`Error::Internal`] if a file cannot be encoded.
+pub fn files(plan: &mut Plan, extra: &[OutputFile]) -> Result<Vec<OutputFile>> {
     let started = Instant::now();
     let mut files: Vec<OutputFile> = vec![
         (
@@ -172,53 +201,46 @@ pub fn write(out: &Path, plan: &mut Plan, extra: &[OutputFile]) -> Result<()> {
         "summary.json".into(),
         pretty(&plan.summary, "summary.json")?,
     ));
-    write_folder(out, &files)
+    Ok(files)
 }
 
-/// Writes `files` into `out` atomically (see the module docs).
+/// Writes the plan's files (and `extra` files) into the folder `out`,
+/// replacing it if wasteroute wrote it: [`write_with`] with the default
+/// options.
 ///
 /// # Errors
-/// [`Error::Io`] naming the path that failed.
-pub fn write_folder(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".into());
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let pid = std::process::id();
-    let partial = parent.join(format!(".{name}.partial-{pid}"));
-    let _ = std::fs::remove_dir_all(&partial);
-    std::fs::create_dir(&partial).map_err(|e| Error::io(&partial, e))?;
-    let result = (|| {
-        for (file, bytes) in files {
-            let path = partial.join(file);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        }
-        let old = parent.join(format!(".{name}.old-{pid}"));
-        let had_old = out.exists();
-        if had_old {
-            std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
-        }
-        if let Err(e) = std::fs::rename(&partial, out) {
-            if had_old {
-                let _ = std::fs::rename(&old, out);
-            }
-            return Err(Error::io(out, e));
-        }
-        if had_old {
-            let _ = std::fs::remove_dir_all(&old);
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    result
+/// As [`write_with`].
+pub fn write(out: &Path, plan: &mut Plan, extra: &[OutputFile]) -> Result<()> {
+    write_with(out, plan, extra, &OutputOptions::default()).map(|_| ())
+}
+
+/// Writes the plan's files (and `extra` files, and with
+/// [`OutputOptions::reports`] the dispatcher reports) into the folder `out`
+/// atomically (see the module docs): the whole folder appears at once or
+/// not at all, and replaces `out` only if wasteroute wrote it or
+/// [`OutputOptions::force`] is set. Returns where the reports are, if
+/// asked for.
+///
+/// # Errors
+/// [`Error::Input`] if `out` may not be replaced; [`Error::Io`] naming the
+/// path that could not be written; report errors as
+/// [`crate::report::build_reports`].
+pub fn write_with(
+    out: &Path,
+    plan: &mut Plan,
+    extra: &[OutputFile],
+    opts: &OutputOptions,
+) -> Result<Option<ReportFiles>> {
+    let files = files(plan, extra)?;
+    let mut folder = OutputFolder::create(out, opts.kind, opts.force)?;
+    folder.write_all("", None, &files)?;
+    let reports = if opts.reports {
+        let r = crate::report::build_reports(folder.path())?;
+        folder.write_all("", None, &r.files)?;
+        Some(r.paths(out))
+    } else {
+        None
+    };
+    folder.publish()?;
+    Ok(reports)
 }

@@ -13,8 +13,9 @@
 //! | `route_sheets.html` | printable, one page per vehicle: header (vehicle, type, depot, shift, crew line, totals), an overview map of the route (inline SVG), and every stop in order with id, name, coordinates, planned arrival and departure, load after the stop, expected unload time at facilities and the break |
 //! | `gpx/VEHICLE.gpx` | GPX 1.1 per vehicle: the stops as waypoints in visiting order (time of day in `desc`), the same stops as a route, and the road geometry as a track with one segment per trip |
 //!
-//! Every file is written to a temporary file beside it and then renamed, so
-//! a crash never leaves half a report. Every string that comes from the
+//! Every file is written atomically ([`crate::fsx`]), so a crash never
+//! leaves half a report; `plan --map` writes them with the plan folder,
+//! which appears whole or not at all. Every string that comes from the
 //! inputs (ids, names, reasons) is escaped: in the map it travels as JSON in
 //! a `<script type="application/json">` block with `<`, `>` and `&` written
 //! as `\u003c`, `\u003e`, `\u0026`, and the page inserts it with
@@ -61,22 +62,47 @@ pub struct ReportFiles {
     pub notes: Vec<String>,
 }
 
-/// Reads the plan files in `dir` and writes `map.html`, `route_sheets.html`
-/// and `gpx/VEHICLE.gpx` into it, each atomically (temporary file, then
-/// rename).
+/// The reports of a plan folder, built in memory: the files to write
+/// (paths relative to the folder: `map.html`, `route_sheets.html`,
+/// `gpx/VEHICLE.gpx`) and what could not be drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reports {
+    /// Relative path and content of each file, GPX files first, the map last.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The GPX file names, in the order of the routes.
+    pub gpx: Vec<String>,
+    /// As [`ReportFiles::notes`].
+    pub notes: Vec<String>,
+}
+
+impl Reports {
+    /// Where the files are once written into the folder `dir`.
+    pub fn paths(&self, dir: &Path) -> ReportFiles {
+        ReportFiles {
+            map: dir.join("map.html"),
+            route_sheets: dir.join("route_sheets.html"),
+            gpx: self.gpx.iter().map(|g| dir.join("gpx").join(g)).collect(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+/// Reads the plan files in `dir` and builds `map.html`, `route_sheets.html`
+/// and `gpx/VEHICLE.gpx` in memory, for [`write_reports`] or for a plan
+/// folder being staged (`plan --map`, where the reports are written before
+/// the folder is published).
 ///
 /// The road base layer is built from the OSM extract named in
 /// `summary.json` (`inputs.osm`, with the small-vehicle profile so that
 /// every street a vehicle may use is drawn); closures from
 /// `inputs.closures`. When either file is missing or unreadable the map is
-/// still written without it, says so on the page, and the reason is in
-/// [`ReportFiles::notes`].
+/// still built without it, says so on the page, and the reason is in
+/// [`Reports::notes`].
 ///
 /// # Errors
-/// [`Error::Io`] if a plan file cannot be read or a report cannot be
-/// written; [`Error::Input`] naming the file, line or feature and field of
-/// a malformed plan file.
-pub fn write_reports(dir: &Path) -> Result<ReportFiles> {
+/// [`Error::Io`] if a plan file cannot be read; [`Error::Input`] naming the
+/// file, line or feature and field of a malformed plan file.
+pub fn build_reports(dir: &Path) -> Result<Reports> {
     let plan = PlanFolder::read(dir)?;
     let mut notes = Vec::new();
     let base = match plan.resolve_input(plan.summary.inputs.osm.as_deref()) {
@@ -99,41 +125,42 @@ pub fn write_reports(dir: &Path) -> Result<ReportFiles> {
         notes.push(n.to_string());
     }
     let extras = plan.extras(&mut notes);
-    let map = dir.join("map.html");
-    write_atomic(&map, map_html(&plan, &base, &extras)?.as_bytes())?;
-    let route_sheets = dir.join("route_sheets.html");
-    write_atomic(&route_sheets, route_sheets_html(&plan, &extras).as_bytes())?;
-    let gpx_dir = dir.join("gpx");
-    std::fs::create_dir_all(&gpx_dir).map_err(|e| Error::io(&gpx_dir, e))?;
-    let mut gpx = Vec::new();
-    for (v, name) in plan.vehicles.iter().zip(gpx_file_names(&plan.vehicles)) {
-        let path = gpx_dir.join(name);
-        write_atomic(&path, gpx_document(v).as_bytes())?;
-        gpx.push(path);
-    }
-    Ok(ReportFiles {
-        map,
-        route_sheets,
-        gpx,
-        notes,
-    })
+    let gpx = gpx_file_names(&plan.vehicles);
+    let mut files: Vec<(String, Vec<u8>)> = plan
+        .vehicles
+        .iter()
+        .zip(&gpx)
+        .map(|(v, name)| (format!("gpx/{name}"), gpx_document(v).into_bytes()))
+        .collect();
+    files.push((
+        "route_sheets.html".into(),
+        route_sheets_html(&plan, &extras).into_bytes(),
+    ));
+    files.push((
+        "map.html".into(),
+        map_html(&plan, &base, &extras)?.into_bytes(),
+    ));
+    Ok(Reports { files, gpx, notes })
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over
-/// `path`: readers see the old file or the new one, never a part.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes)
-        .map_err(|e| Error::io(&tmp, e))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// Reads the plan files in `dir` and writes `map.html`, `route_sheets.html`
+/// and `gpx/VEHICLE.gpx` into it ([`build_reports`]), each file atomically
+/// ([`crate::fsx::write_file`]): every file is the previous one or the new
+/// one, never a part. The files are written one after the other (GPX files,
+/// route sheets, map), so a run stopped in the middle may leave some
+/// reports rebuilt and others as they were; running it again finishes the
+/// job. `wasteroute plan --map` does not go through here: it stages the
+/// reports with the plan and publishes the folder at once.
+///
+/// # Errors
+/// As [`build_reports`], and [`Error::Io`] if a report cannot be written.
+pub fn write_reports(dir: &Path) -> Result<ReportFiles> {
+    let reports = build_reports(dir)?;
+    crate::fsx::ensure_dir(&dir.join("gpx"))?;
+    for (rel, bytes) in &reports.files {
+        crate::fsx::write_file(&dir.join(rel), bytes)?;
     }
-    result
+    Ok(reports.paths(dir))
 }
 
 /// A plan output folder, read back from its files.

@@ -4,6 +4,7 @@ mod cvrplib;
 mod graph;
 mod kim;
 mod matrix;
+mod outputs;
 mod plan;
 mod report;
 mod solver;

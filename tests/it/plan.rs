@@ -351,16 +351,23 @@ fn the_same_seed_gives_the_same_plan_and_outputs_replace_atomically() {
     ] {
         assert!(urban.get(key).is_some(), "coverage.urban lacks {key}");
     }
-    // Memory per phase: a high-water mark, so it never decreases.
-    if cfg!(target_os = "linux") {
-        let m = &summary["phases_peak_rss_mb"];
-        let (g, x, s) = (
-            m["graph_mb"].as_f64().unwrap(),
-            m["matrix_mb"].as_f64().unwrap(),
-            m["solve_mb"].as_f64().unwrap(),
-        );
-        assert!(0.0 < g && g <= x && x <= s, "{m}");
-        assert!(s <= summary["peak_rss_mb"].as_f64().unwrap());
+    // Memory per phase is reported. Readings are not compared: the kernel
+    // folds per-thread RSS counters into VmHWM lazily, and the test threads
+    // share the process, so the order of two readings is not a property of
+    // the plan (issue 11, item 11).
+    let m = &summary["phases_peak_rss_mb"];
+    let mut readings = vec![&summary["peak_rss_mb"]];
+    for key in ["graph_mb", "matrix_mb", "solve_mb"] {
+        assert!(m.get(key).is_some(), "phases_peak_rss_mb lacks {key}: {m}");
+        readings.push(&m[key]);
+    }
+    for r in readings {
+        if cfg!(target_os = "linux") {
+            let mb = r.as_f64().unwrap_or(f64::NAN);
+            assert!(mb.is_finite() && mb > 0.0, "{r} in {m}");
+        } else {
+            assert!(r.is_null() || r.as_f64().is_some_and(f64::is_finite), "{r}");
+        }
     }
     let geo: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("routes.geojson")).unwrap()).unwrap();

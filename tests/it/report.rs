@@ -324,7 +324,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs Chromium headless on `page` (with `#fragment` if not empty) with
 /// `action` (`--dump-dom` or `--screenshot=FILE`) and returns its stdout,
-/// killing it after two minutes.
+/// killing it if it hangs (ten minutes).
 fn run_chromium(bin: &Path, page: &Path, fragment: &str, action: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin)
@@ -365,9 +365,12 @@ fn run_chromium(bin: &Path, page: &Path, fragment: &str, action: &str) -> String
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        if started.elapsed() > Duration::from_secs(120) {
+        // A guard against a hung browser, not a speed check: the page runs
+        // on virtual time and finishes in seconds, and a loaded machine
+        // must not fail the test (issue 11, item 11).
+        if started.elapsed() > Duration::from_secs(600) {
             let _ = child.kill();
-            panic!("chromium did not finish in 120 s");
+            panic!("chromium hung: no exit in 600 s");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
