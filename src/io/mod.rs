@@ -50,6 +50,27 @@ pub(crate) fn line_and_column(bytes: &[u8], at: usize) -> (usize, usize) {
     (line, at - start + 1)
 }
 
+/// A TOML parse error of `text` at `loc` (a file, or nothing for text),
+/// naming the line where the parser stopped.
+pub(crate) fn toml_error(loc: Location, text: &str, e: &toml::de::Error) -> Error {
+    let Some(span) = e.span() else {
+        return Error::input(loc, e.message().trim().to_string());
+    };
+    let line = line_and_column(text.as_bytes(), span.start).0;
+    let mut loc = loc.at_line(line);
+    // The key of a `key = value` line, when the error is about its value.
+    if let Some((key, _)) = text.lines().nth(line - 1).and_then(|l| l.split_once('='))
+        && let key = key.trim().trim_matches('"')
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        loc = loc.with_field(key);
+    }
+    Error::input(loc, e.message().trim().to_string())
+}
+
 /// What to say about text that is not UTF-8.
 pub(crate) fn not_utf8_message() -> &'static str {
     "the text is not valid UTF-8: save the file as UTF-8"
@@ -154,6 +175,20 @@ mod tests {
         assert_eq!(edit_distance("ab", "ba"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
         assert!(unknown_name("column", "colour", &known).contains("known: id, stream"));
+    }
+
+    #[test]
+    fn toml_errors_name_the_line_and_the_key() {
+        let text = "a = 1\nheight_m = \"tall\"\n";
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            a: i64,
+            height_m: f64,
+        }
+        let e = toml::from_str::<T>(text).unwrap_err();
+        let m = toml_error(Location::file("p.toml"), text, &e).to_string();
+        assert!(m.starts_with("p.toml:2: field 'height_m': "), "{m}");
     }
 
     #[test]

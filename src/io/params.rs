@@ -48,13 +48,8 @@ pub fn solve_params_from_str(
     base: &SolveParams,
     fixed: &[(&str, &str)],
 ) -> Result<SolveParams> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let mut loc = Location::default();
-        if let Some(s) = e.span() {
-            loc = loc.at_line(text[..s.start.min(text.len())].lines().count().max(1));
-        }
-        Error::input(loc, e.message().trim().to_string())
-    })?;
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| super::toml_error(Location::default(), text, &e))?;
     let at = |key: &str| {
         let loc = Location::default().with_field(key);
         match key_line(text, key) {

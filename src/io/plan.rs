@@ -474,18 +474,17 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
-/// A CSV record: its line and (column, value) pairs.
-type CsvRow = (usize, Vec<(String, String)>);
-
-/// Reads CSV bytes into records (header names lower-cased and trimmed).
-/// Every column must be one of `known` (or a note, see [`NOTE_PREFIX`]); a
-/// column without a name is allowed only if it is empty on every line.
+/// Reads CSV bytes record by record (header names lower-cased and
+/// trimmed), handing each non-empty one to `each`. Every column must be one
+/// of `known` (or a note, see [`NOTE_PREFIX`]); a column without a name is
+/// allowed only if it is empty on every line.
 fn csv_records(
     path: &Path,
     bytes: &[u8],
     required: &[&str],
     known: &[&str],
-) -> Result<Vec<CsvRow>> {
+    mut each: impl FnMut(&Record) -> Result<()>,
+) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -538,7 +537,6 @@ fn csv_records(
             check_known(h, known, "column", &header_loc)?;
         }
     }
-    let mut out = Vec::new();
     for rec in rdr.byte_records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -548,7 +546,7 @@ fn csv_records(
             )
         })?;
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let mut fields = Vec::with_capacity(headers.len());
+        let mut fields = HashMap::with_capacity(headers.len());
         for (h, f) in headers.iter().zip(rec.iter()) {
             let name = if h.is_empty() { None } else { Some(h.as_str()) };
             let v = std::str::from_utf8(f).map_err(|_| utf8(line, name))?;
@@ -561,14 +559,17 @@ fn csv_records(
                 }
                 continue;
             }
-            fields.push((h.clone(), v.to_string()));
+            fields.insert(h.as_str(), v.to_string());
         }
-        if fields.iter().all(|(_, f)| f.trim().is_empty()) {
+        if fields.values().all(|f| f.trim().is_empty()) {
             continue;
         }
-        out.push((line, fields));
+        each(&Record {
+            fields,
+            loc: Location::file(path).at_line(line),
+        })?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn parse_bool(r: &Record, field: &str) -> Result<Option<bool>> {
@@ -679,23 +680,17 @@ pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
         pickups_from_geojson(path, &super::read_text(path)?)?
     } else {
         let bytes = read_bytes(path)?;
-        let recs = csv_records(
+        let mut out = Vec::new();
+        csv_records(
             path,
             &bytes,
             &["id", "lat", "lon", "zone", "demand_kg"],
             &PICKUP_COLUMNS,
+            |r| {
+                out.push(pickup_from(r)?);
+                Ok(())
+            },
         )?;
-        let mut out = Vec::with_capacity(recs.len());
-        for (line, fields) in &recs {
-            let r = Record {
-                fields: fields
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.clone()))
-                    .collect(),
-                loc: Location::file(path).at_line(*line),
-            };
-            out.push(pickup_from(&r)?);
-        }
         out
     };
     check_unique(path, pickups.iter().map(|p| (p.id.as_str(), &p.source)))?;
@@ -865,11 +860,15 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
 }
 
 /// A facility from named fields (for example a TOML table of a scenario
-/// file), with the same rules as a row of the facilities CSV.
+/// file), with the same rules as a row of the facilities CSV (an unknown
+/// field included).
 ///
 /// # Errors
 /// [`Error::Input`] at `loc`, naming the field.
 pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Result<FacilityRecord> {
+    for (k, _) in fields {
+        check_known(k, &FACILITY_COLUMNS, "field", &loc)?;
+    }
     let r = Record {
         fields: fields
             .iter()
@@ -888,23 +887,17 @@ pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Resul
 /// nothing, an opening after the closing).
 pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
     let bytes = read_bytes(path)?;
-    let recs = csv_records(
+    let mut out = Vec::new();
+    csv_records(
         path,
         &bytes,
         &["id", "lat", "lon", "kind", "open", "close"],
         &FACILITY_COLUMNS,
+        |r| {
+            out.push(facility_from(r)?);
+            Ok(())
+        },
     )?;
-    let mut out = Vec::with_capacity(recs.len());
-    for (line, fields) in &recs {
-        let r = Record {
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
-                .collect(),
-            loc: Location::file(path).at_line(*line),
-        };
-        out.push(facility_from(&r)?);
-    }
     check_unique(path, out.iter().map(|f| (f.id.as_str(), &f.source)))?;
     Ok(out)
 }
@@ -917,16 +910,8 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
 /// of a bad value.
 pub fn read_fleet(path: &Path) -> Result<Fleet> {
     let text = super::read_text(path)?;
-    let spec: FleetFile = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-        let mut loc = Location::file(path);
-        if let Some(l) = line {
-            loc = loc.at_line(l);
-        }
-        Error::input(loc, e.message().to_string())
-    })?;
+    let spec: FleetFile =
+        toml::from_str(&text).map_err(|e| super::toml_error(Location::file(path), &text, &e))?;
     let fleet = Fleet {
         spec,
         path: path.to_path_buf(),
@@ -1236,5 +1221,199 @@ mod tests {
         assert_eq!(parse_time("06:60"), None);
         assert_eq!(parse_time("six"), None);
         assert_eq!(format_time(6 * 3600 + 29 * 60 + 40), "06:30");
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const VEHICLE: &str = "[[vehicle]]\nname = \"truck\"\ncount = 1\ndepot = \"D\"\n\
+        capacity_kg = 1000\nshift_start = \"06:00\"\nshift_end = \"14:00\"\n";
+
+    fn fleet_error(extra: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("# fleet\n{VEHICLE}{extra}");
+        let p = write(&dir, "fleet.toml", text.as_bytes());
+        read_fleet(&p).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn fleet_values_that_cannot_work_are_refused_with_line_and_field() {
+        let e = fleet_error(
+            "break = { earliest = \"18:30\", latest = \"19:00\", duration_s = 1800 }\n",
+        );
+        assert!(
+            e.contains("fleet.toml:9")
+                && e.contains("'truck'.break.earliest")
+                && e.contains("06:00-14:00"),
+            "{e}"
+        );
+        let e =
+            fleet_error("break = { earliest = \"03:00\", latest = \"05:00\", duration_s = 600 }\n");
+        assert!(e.contains("break.latest"), "{e}");
+        let e = fleet_error(
+            "break = { earliest = \"09:00\", latest = \"10:00\", duration_s = 28800 }\n",
+        );
+        assert!(
+            e.contains("break.duration_s") && e.contains("does not fit"),
+            "{e}"
+        );
+        // The break may start late in its window only if it ends by 14:00.
+        let e = fleet_error(
+            "break = { earliest = \"13:45\", latest = \"13:50\", duration_s = 1800 }\n",
+        );
+        assert!(e.contains("break.earliest"), "{e}");
+        assert!(fleet_error("fixed_cost = inf\n").contains("fixed_cost"));
+        assert!(fleet_error("cost_per_km = nan\n").contains("cost_per_km"));
+        assert!(fleet_error("capacity_m3 = inf\n").contains("capacity_m3"));
+        assert!(fleet_error("max_shift_s = 0\n").contains("max_shift_s"));
+        assert!(fleet_error("max_shift_s = 9000000000\n").contains("max_shift_s"));
+        let dir = tempfile::tempdir().unwrap();
+        let inf = VEHICLE.replace("capacity_kg = 1000", "capacity_kg = inf");
+        let e = read_fleet(&write(&dir, "f.toml", inf.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.toml:5") && e.contains("capacity_kg") && e.contains("inf"),
+            "{e}"
+        );
+        let many = VEHICLE.replace("count = 1", "count = 1000000");
+        let e = read_fleet(&write(&dir, "f.toml", many.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("count") && e.contains("10000"), "{e}");
+        let back = VEHICLE.replace("shift_end = \"14:00\"", "shift_end = \"05:00\"");
+        let e = read_fleet(&write(&dir, "f.toml", back.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("f.toml:7") && e.contains("shift_end"), "{e}");
+        // A break that fits is fine.
+        let ok = format!(
+            "{VEHICLE}break = {{ earliest = \"09:00\", latest = \"10:00\", duration_s = 1800 }}\n"
+        );
+        assert!(read_fleet(&write(&dir, "f.toml", ok.as_bytes())).is_ok());
+    }
+
+    const FACILITIES: &str = "id,lat,lon,kind,open,close\nD,47.1,9.5,depot,05:00,20:00\n";
+
+    #[test]
+    fn unknown_columns_are_refused_with_the_closest_known_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,streem\nA,47.1,9.5,urban,10,hazardous\n",
+        );
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv:1") && e.contains("'streem'") && e.contains("did you mean 'stream'"),
+            "{e}"
+        );
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,tw_strat\nA,47.1,9.5,urban,10,08:00\n",
+        );
+        assert!(
+            read_pickups(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("did you mean 'tw_start'")
+        );
+        let f = write(
+            &dir,
+            "f.csv",
+            b"id,lat,lon,kind,open,close,daily_capacty_kg\nD,47.1,9.5,depot,05:00,20:00,\n",
+        );
+        let e = read_facilities(&f).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'daily_capacity_kg'"), "{e}");
+        // Notes and an empty unnamed column (a trailing comma) are fine.
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,_note,\nA,47.1,9.5,urban,10,call first,\n",
+        );
+        assert_eq!(read_pickups(&p).unwrap().len(), 1);
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,\nA,47.1,9.5,urban,10,7\n",
+        );
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(e.contains("p.csv:2") && e.contains("without a name"), "{e}");
+        assert!(read_facilities(&write(&dir, "f.csv", FACILITIES.as_bytes())).is_ok());
+    }
+
+    #[test]
+    fn numbers_that_are_not_finite_or_out_of_range_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for (col, row) in [
+            ("demand_kg", "inf,1,60"),
+            ("demand_kg", "NaN,1,60"),
+            ("volume_m3", "10,-1,60"),
+            ("service_s", "10,1,1e300"),
+        ] {
+            let text =
+                format!("id,lat,lon,zone,demand_kg,volume_m3,service_s\nA,47.1,9.5,urban,{row}\n");
+            let e = read_pickups(&write(&dir, "p.csv", text.as_bytes()))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("p.csv:2") && e.contains(col), "{row}: {e}");
+        }
+        for v in ["NaN", "-5", "inf", "1e12"] {
+            let text = format!(
+                "id,lat,lon,kind,open,close,daily_capacity_kg\nT,47.1,9.5,transfer,05:00,20:00,{v}\n"
+            );
+            let e = read_facilities(&write(&dir, "f.csv", text.as_bytes()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("f.csv:2") && e.contains("daily_capacity_kg"),
+                "{v}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_names_the_line_and_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "p.csv", b"id,lat,lon,zone,demand_kg,name\nA,47.1,9.5,urban,10,ok\nB,47.1,9.5,urban,10,Caf\xe9\n");
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv:3") && e.contains("'name'") && e.contains("UTF-8"),
+            "{e}"
+        );
+        let f = write(&dir, "fleet.toml", b"[[vehicle]]\nname = \"Gro\xdf\"\n");
+        let e = read_fleet(&f).unwrap_err().to_string();
+        assert!(e.contains("fleet.toml:2") && e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn geojson_pickups_refuse_unknown_properties_and_other_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = |props: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"type":"Point","coordinates":[9.5,47.1]}},"properties":{{"id":"A","zone":"urban","demand_kg":10{props}}}}}]}}"#
+            )
+        };
+        let read = |props: &str| read_pickups(&write(&dir, "p.geojson", doc(props).as_bytes()));
+        assert_eq!(read("").unwrap().len(), 1);
+        assert_eq!(
+            read(r#","_colour":"red","lat":47.1,"lon":"9.5""#)
+                .unwrap()
+                .len(),
+            1
+        );
+        let e = read(r#","steam":"medical""#).unwrap_err().to_string();
+        assert!(
+            e.contains("p.geojson:1")
+                && e.contains("feature 1")
+                && e.contains("did you mean 'stream'"),
+            "{e}"
+        );
+        let e = read(r#","lat":48.0"#).unwrap_err().to_string();
+        assert!(e.contains("'lat'") && e.contains("geometry"), "{e}");
     }
 }

@@ -41,6 +41,7 @@ const UNREACHABLE: i64 = 100_000_000;
 
 /// One road profile in use: its graph (with closures applied, if any) and
 /// the snap of every point.
+#[derive(Debug)]
 pub(crate) struct ProfileData {
     pub name: String,
     /// The graph vehicles drive on (closures applied).
@@ -149,6 +150,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
 }
 
 /// The fleet resolved against the facilities, after the checks across files.
+#[derive(Debug)]
 pub(crate) struct Checked {
     /// Per vehicle type: shift start and end, seconds after midnight.
     pub shifts: Vec<(i64, i64)>,
@@ -288,6 +290,7 @@ pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Chec
 }
 
 /// The road graphs, one per profile in use.
+#[derive(Debug)]
 pub(crate) struct Networks {
     /// Per profile of [`Checked::profile_specs`].
     pub graphs: Vec<RoadGraph>,
@@ -354,6 +357,7 @@ fn build_graphs(
 }
 
 /// Where every point lies on every profile's roads.
+#[derive(Debug)]
 pub(crate) struct Located {
     /// Every point as (lat, lon): facilities first, then pickups.
     pub coords: Vec<(f64, f64)>,
@@ -512,6 +516,7 @@ pub(crate) fn require_on_roads(
 }
 
 /// Which pickups can be served at all, and by which vehicle types.
+#[derive(Debug)]
 pub(crate) struct Screened {
     /// Facility records where vehicles unload (not depots), in file order.
     pub unload_recs: Vec<usize>,
@@ -641,6 +646,7 @@ pub(crate) fn explain_unservable(
 }
 
 /// The travel matrices of every profile over the problem's locations.
+#[derive(Debug)]
 pub(crate) struct Matrices {
     /// Per location: its point (facilities first, then the candidate pickups).
     pub loc_point: Vec<usize>,
@@ -940,3 +946,6 @@ pub(crate) fn build_problem(
         depot_recs,
     })
 }
+
+#[cfg(test)]
+mod tests;
