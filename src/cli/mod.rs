@@ -263,76 +263,29 @@ mod tests {
 
     #[test]
     fn the_command_line_refuses_bad_numbers_as_usage_errors() {
-        for args in [
-            &["wasteroute", "plan", "--seconds", "nan"][..],
-            &["wasteroute", "plan", "--seconds=-1"],
-            &["wasteroute", "plan", "--snap-limit-m", "inf"],
-            &["wasteroute", "plan", "--threads", "0"],
-            &["wasteroute", "plan", "--max-memory-gb", "0"],
-            &["wasteroute", "fleet", "--step-iterations", "0"],
-            &["wasteroute", "compare", "a.toml", "--seconds", "inf"],
-            &["wasteroute", "cvrp", "solve", "x.vrp", "--seconds", "nan"],
-            &["wasteroute", "cvrp", "solve", "x.vrp", "--threads", "0"],
-            &["wasteroute", "cvrp", "solve", "x.vrp", "--decimals", "40"],
-            &[
-                "wasteroute",
-                "cvrp",
-                "bench",
-                "x.vrp",
-                "--seconds-per-100=-2",
-            ],
-            &[
-                "wasteroute",
-                "wcvrptw",
-                "solve",
-                "x.txt",
-                "--seconds",
-                "inf",
-            ],
-            &[
-                "wasteroute",
-                "graph",
-                "matrix",
-                "--graph",
-                "g",
-                "--points",
-                "p",
-                "--max-snap-m",
-                "nan",
-            ],
-            &[
-                "wasteroute",
-                "bench",
-                "matrix",
-                "--osm",
-                "x",
-                "--points",
-                "0",
-            ],
-            &[
-                "wasteroute",
-                "bench",
-                "matrix",
-                "--osm",
-                "x",
-                "--points",
-                "3",
-                "--repeat",
-                "0",
-            ],
+        for line in [
+            "plan --seconds nan",
+            "plan --seconds=-1",
+            "plan --snap-limit-m inf",
+            "plan --threads 0",
+            "plan --max-memory-gb 0",
+            "fleet --step-iterations 0",
+            "compare a.toml --seconds inf",
+            "cvrp solve x.vrp --seconds nan",
+            "cvrp solve x.vrp --threads 0",
+            "cvrp solve x.vrp --decimals 40",
+            "cvrp bench x.vrp --seconds-per-100=-2",
+            "wcvrptw solve x.txt --seconds inf",
+            "graph matrix --graph g --points p --max-snap-m nan",
+            "bench matrix --osm x --points 0",
+            "bench matrix --osm x --points 3 --repeat 0",
         ] {
-            let e = Cli::try_parse_from(args).expect_err(&args.join(" "));
-            assert!(e.use_stderr(), "{}", args.join(" "));
-            assert_eq!(
-                e.kind(),
-                clap::error::ErrorKind::ValueValidation,
-                "{}",
-                args.join(" ")
-            );
+            let args = std::iter::once("wasteroute").chain(line.split(' '));
+            let e = Cli::try_parse_from(args).expect_err(line);
+            assert!(e.use_stderr(), "{line}");
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{line}");
         }
-        assert!(
-            Cli::try_parse_from(["wasteroute", "plan", "--seconds", "1.5", "--threads", "3"])
-                .is_ok()
-        );
+        let ok = "wasteroute plan --seconds 1.5 --threads 3";
+        assert!(Cli::try_parse_from(ok.split(' ')).is_ok());
     }
 }

@@ -120,7 +120,7 @@ fn opts() -> PlanOptions {
     PlanOptions::default()
 }
 
-fn located(input: &PlanInput) -> (Checked, Located) {
+fn locate_all(input: &PlanInput) -> (Checked, Located) {
     let checked = check_inputs(input, &opts()).unwrap();
     let profiles = load_profiles(input, &checked).unwrap();
     let graphs = build_graphs(input, &profiles, &roads()).unwrap();
@@ -233,7 +233,7 @@ fn road_networks_read_the_extract_once_and_name_bad_profiles_and_files() {
 #[test]
 fn locate_snaps_every_point_and_finds_what_closures_cut_off() {
     let mut c = standard();
-    let (_, open) = located(&c.input);
+    let (_, open) = locate_all(&c.input);
     let nf = c.input.facilities.len();
     let far = nf + 2;
     let cut = nf + 3;
@@ -243,7 +243,7 @@ fn locate_snaps_every_point_and_finds_what_closures_cut_off() {
     assert!(!pd.usable[far] && pd.snaps[far].distance_m() > 1000.0);
     assert!(pd.usable[cut] && !pd.cut_off.iter().any(|&x| x));
     c.input.closures = Some((c.dir.path().join("c.geojson"), closures()));
-    let (_, closed) = located(&c.input);
+    let (_, closed) = locate_all(&c.input);
     let pd = &closed.profiles[0];
     assert!(pd.cut_off[cut] && !pd.usable[cut]);
     // The depot and the pickups west of the junction are not cut off.
@@ -253,7 +253,7 @@ fn locate_snaps_every_point_and_finds_what_closures_cut_off() {
 #[test]
 fn require_on_roads_names_a_facility_no_profile_reaches() {
     let c = standard();
-    let (checked, mut located) = located(&c.input);
+    let (checked, mut located) = locate_all(&c.input);
     assert!(require_on_roads(&c.input, &opts(), &checked, &located.profiles).is_ok());
     // 5,000 km away: nothing reaches the transfer station.
     let far = case(
@@ -261,7 +261,7 @@ fn require_on_roads_names_a_facility_no_profile_reaches() {
         &FACILITIES.replace("TS,0.0009,0.005", "TS,45.0,0.005"),
         PICKUPS,
     );
-    let (checked_far, located_far) = located_of(&far.input);
+    let (checked_far, located_far) = locate_all(&far.input);
     let e = require_on_roads(&far.input, &opts(), &checked_far, &located_far.profiles).unwrap_err();
     assert!(matches!(e, Error::Routing(_)), "{e}");
     let m = e.to_string();
@@ -277,10 +277,6 @@ fn require_on_roads_names_a_facility_no_profile_reaches() {
     assert!(e.to_string().contains("depot 'DEPOT'"), "{e}");
 }
 
-fn located_of(input: &PlanInput) -> (Checked, Located) {
-    located(input)
-}
-
 #[test]
 fn a_facility_some_profiles_reach_is_kept_for_their_vehicles_only() {
     let c = case(
@@ -288,7 +284,7 @@ fn a_facility_some_profiles_reach_is_kept_for_their_vehicles_only() {
         FACILITIES,
         PICKUPS,
     );
-    let (checked, mut located) = located(&c.input);
+    let (checked, mut located) = locate_all(&c.input);
     assert_eq!(checked.profile_specs.len(), 2);
     // The plant (record 2) off the small profile's roads only: fine.
     located.profiles[1].usable[2] = false;
@@ -305,7 +301,7 @@ fn a_facility_some_profiles_reach_is_kept_for_their_vehicles_only() {
 fn explain_unservable_gives_each_pickup_its_reason() {
     let mut c = standard();
     c.input.closures = Some((c.dir.path().join("c.geojson"), closures()));
-    let (checked, located) = located(&c.input);
+    let (checked, located) = locate_all(&c.input);
     let s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
     let reasons: HashMap<&str, UnservedReason> = s
         .unserved
@@ -334,7 +330,7 @@ fn explain_unservable_gives_each_pickup_its_reason() {
 #[test]
 fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
     let c = standard();
-    let (checked, mut located) = located(&c.input);
+    let (checked, mut located) = locate_all(&c.input);
     let s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
     let nf = c.input.facilities.len();
     let m = matrices(nf, &s.candidates, &located.profiles).unwrap();
@@ -364,7 +360,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
 #[test]
 fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
     let c = standard();
-    let (checked, located) = located(&c.input);
+    let (checked, located) = locate_all(&c.input);
     let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
     let m = matrices(c.input.facilities.len(), &s.candidates, &located.profiles).unwrap();
     let before = s.unserved.len();
@@ -384,7 +380,7 @@ fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
 #[test]
 fn build_problem_keeps_the_servable_pickups_as_clients_with_prizes() {
     let c = standard();
-    let (checked, located) = located(&c.input);
+    let (checked, located) = locate_all(&c.input);
     let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
     let m = matrices(c.input.facilities.len(), &s.candidates, &located.profiles).unwrap();
     screen_time_windows(&c.input, &checked, &mut s, &m.profiles);
