@@ -378,7 +378,10 @@ impl Record<'_> {
     /// A number in `0..=max`, if given.
     fn at_most(&self, field: &str, max: f64) -> Result<Option<f64>> {
         match self.nonneg(field)? {
-            Some(v) if v > max => Err(self.err(field, format!("{v} is above the limit of {max}"))),
+            Some(v) if v > max => Err(self.err(
+                field,
+                format!("{} is above the limit of {}", short(v), short(max)),
+            )),
             v => Ok(v),
         }
     }
@@ -468,6 +471,15 @@ fn check_known(name: &str, known: &[&str], what: &str, loc: &Location) -> Result
             super::unknown_name(what, name, known)
         ),
     ))
+}
+
+/// A number for messages: `1e300`, not three hundred digits.
+fn short(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e9 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -1012,9 +1024,17 @@ impl Fleet {
         }
         let positive = |field: &str, x: f64, max: f64| {
             if !(x.is_finite() && x > 0.0) {
-                Err(self.err(k, field, format!("must be a positive number, found {x}")))
+                Err(self.err(
+                    k,
+                    field,
+                    format!("must be a positive number, found {}", short(x)),
+                ))
             } else if x > max {
-                Err(self.err(k, field, format!("{x} is above the limit of {max}")))
+                Err(self.err(
+                    k,
+                    field,
+                    format!("{} is above the limit of {}", short(x), short(max)),
+                ))
             } else {
                 Ok(())
             }
@@ -1078,6 +1098,18 @@ impl Fleet {
                     ),
                 ));
             }
+            if let Some(m) = v.max_shift_s
+                && b.duration_s >= m
+            {
+                return Err(self.err(
+                    k,
+                    "break.duration_s",
+                    format!(
+                        "a break of {} s does not fit in a shift of at most {m} s (max_shift_s)",
+                        b.duration_s
+                    ),
+                ));
+            }
             // The break must be able to start inside its window and end
             // by the end of the shift.
             let first = bs.max(s);
@@ -1106,7 +1138,11 @@ impl Fleet {
             ("cost_per_hour", v.cost_per_hour),
         ] {
             if !(x.is_finite() && x >= 0.0) {
-                return Err(self.err(k, f, format!("must be a non-negative number, found {x}")));
+                return Err(self.err(
+                    k,
+                    f,
+                    format!("must be a non-negative number, found {}", short(x)),
+                ));
             }
         }
         self.streams(k)?;
@@ -1269,6 +1305,13 @@ mod tests {
         assert!(fleet_error("cost_per_km = nan\n").contains("cost_per_km"));
         assert!(fleet_error("capacity_m3 = inf\n").contains("capacity_m3"));
         assert!(fleet_error("max_shift_s = 0\n").contains("max_shift_s"));
+        let e = fleet_error(
+            "max_shift_s = 600\nbreak = { earliest = \"09:00\", latest = \"10:00\", duration_s = 900 }\n",
+        );
+        assert!(
+            e.contains("break.duration_s") && e.contains("max_shift_s"),
+            "{e}"
+        );
         assert!(fleet_error("max_shift_s = 9000000000\n").contains("max_shift_s"));
         let dir = tempfile::tempdir().unwrap();
         let inf = VEHICLE.replace("capacity_kg = 1000", "capacity_kg = inf");

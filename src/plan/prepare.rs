@@ -496,8 +496,13 @@ pub(crate) fn require_on_roads(
                 .map(|pd| (pd.name.as_str(), pd.snaps[f].distance_m()))
                 .min_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or(("none", f64::INFINITY));
+            let far = if d >= 10_000.0 {
+                format!("{:.0} km", d / 1000.0)
+            } else {
+                format!("{d:.0} m")
+            };
             format!(
-                "is {d:.0} m from the nearest road any vehicle may use (profile '{name}'; limit {:.0} m)",
+                "is {far} from the nearest road any vehicle may use (profile '{name}'; limit {:.0} m)",
                 opts.snap_limit_m
             )
         };

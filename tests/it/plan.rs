@@ -351,16 +351,16 @@ fn the_same_seed_gives_the_same_plan_and_outputs_replace_atomically() {
     ] {
         assert!(urban.get(key).is_some(), "coverage.urban lacks {key}");
     }
-    // Memory per phase: a high-water mark, so it never decreases.
+    // Memory per phase is reported. Not compared between phases: Linux folds
+    // per-thread RSS counters into VmHWM lazily, so with many test threads
+    // a later reading can be a little lower than an earlier one (issue 11,
+    // item 11).
     if cfg!(target_os = "linux") {
         let m = &summary["phases_peak_rss_mb"];
-        let (g, x, s) = (
-            m["graph_mb"].as_f64().unwrap(),
-            m["matrix_mb"].as_f64().unwrap(),
-            m["solve_mb"].as_f64().unwrap(),
-        );
-        assert!(0.0 < g && g <= x && x <= s, "{m}");
-        assert!(s <= summary["peak_rss_mb"].as_f64().unwrap());
+        for phase in ["graph_mb", "matrix_mb", "solve_mb"] {
+            assert!(m[phase].as_f64().is_some_and(|x| x > 0.0), "{m}");
+        }
+        assert!(summary["peak_rss_mb"].as_f64().is_some_and(|x| x > 0.0));
     }
     let geo: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("routes.geojson")).unwrap()).unwrap();

@@ -271,6 +271,17 @@ fn require_on_roads_names_a_facility_no_profile_reaches() {
             && m.contains("limit 300 m"),
         "{m}"
     );
+    // A transfer station the closures cut off.
+    let (usable, cut) = (
+        located.profiles[0].usable[1],
+        located.profiles[0].cut_off[1],
+    );
+    located.profiles[0].usable[1] = false;
+    located.profiles[0].cut_off[1] = true;
+    let e = require_on_roads(&c.input, &opts(), &checked, &located.profiles).unwrap_err();
+    assert!(e.to_string().contains("cut off by the closures"), "{e}");
+    located.profiles[0].usable[1] = usable;
+    located.profiles[0].cut_off[1] = cut;
     // A depot off the roads of its vehicles.
     located.profiles[0].usable[0] = false;
     let e = require_on_roads(&c.input, &opts(), &checked, &located.profiles).unwrap_err();
