@@ -186,6 +186,15 @@ impl Scenario {
                         "no vehicle type has this name",
                     )
                 })?;
+            if count > crate::io::plan::MAX_VEHICLES_PER_TYPE {
+                return Err(Error::input(
+                    Location::file(&self.path).with_field(format!("fleet.{name}")),
+                    format!(
+                        "{count} vehicles of one type; at most {} are supported",
+                        crate::io::plan::MAX_VEHICLES_PER_TYPE
+                    ),
+                ));
+            }
             v.count = count;
         }
         input.files.fleet = format!("{} (scenario {})", input.files.fleet, self.path.display());

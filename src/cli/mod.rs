@@ -270,6 +270,7 @@ mod tests {
             "plan --threads 0",
             "plan --max-memory-gb 0",
             "fleet --step-iterations 0",
+            "fleet --max-per-type 20000",
             "compare a.toml --seconds inf",
             "cvrp solve x.vrp --seconds nan",
             "cvrp solve x.vrp --threads 0",
