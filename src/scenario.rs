@@ -80,7 +80,7 @@ impl Scenario {
     /// # Errors
     /// [`Error::Io`] if unreadable, [`Error::Input`] naming the line or key.
     pub fn load(path: &Path, default_base: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::io::read_text(path)?;
         // `[fleet]` holds counts; rename it so it does not clash with the `fleet` file key.
         let value: toml::Table = toml::from_str(&text).map_err(|e| toml_err(path, &text, &e))?;
         let mut value = value;
@@ -186,6 +186,15 @@ impl Scenario {
                         "no vehicle type has this name",
                     )
                 })?;
+            if count > crate::io::plan::MAX_VEHICLES_PER_TYPE {
+                return Err(Error::input(
+                    Location::file(&self.path).with_field(format!("fleet.{name}")),
+                    format!(
+                        "{count} vehicles of one type; at most {} are supported",
+                        crate::io::plan::MAX_VEHICLES_PER_TYPE
+                    ),
+                ));
+            }
             v.count = count;
         }
         input.files.fleet = format!("{} (scenario {})", input.files.fleet, self.path.display());
@@ -194,11 +203,7 @@ impl Scenario {
 }
 
 fn toml_err(path: &Path, text: &str, e: &toml::de::Error) -> Error {
-    let mut loc = Location::file(path);
-    if let Some(s) = e.span() {
-        loc = loc.at_line(text[..s.start.min(text.len())].lines().count().max(1));
-    }
-    Error::input(loc, e.message().to_string())
+    crate::io::toml_error(Location::file(path), text, e)
 }
 
 /// One scenario's figures, for the side-by-side table.

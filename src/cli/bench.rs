@@ -7,7 +7,6 @@ use clap::{Args, Subcommand};
 use wasteroute::graph::{DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap, SnappedPoint};
 use wasteroute::matrix::Router;
 
-use super::InputError;
 use super::points::read_points;
 use wasteroute::peak_rss_mb;
 
@@ -36,7 +35,8 @@ struct MatrixArgs {
     #[arg(
         long,
         conflicts_with = "points_file",
-        required_unless_present = "points_file"
+        required_unless_present = "points_file",
+        value_parser = super::values::at_least_one
     )]
     points: Option<usize>,
     /// Seed for the random points.
@@ -46,7 +46,7 @@ struct MatrixArgs {
     #[arg(long)]
     points_file: Option<PathBuf>,
     /// How often to repeat the matrix (the median is reported).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::values::at_least_one)]
     repeat: usize,
     /// Print one JSON object.
     #[arg(long)]
@@ -101,9 +101,6 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
         Some(p) => Some(read_points(p)?),
         None => None,
     };
-    if a.points == Some(0) {
-        return Err(InputError("--points must be at least 1".into()).into());
-    }
     let (g, report) = RoadGraph::from_osm(&a.osm, &profile)?;
     let t = Instant::now();
     let router = Router::new(&g);

@@ -31,18 +31,19 @@ struct Common {
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (1 to 1024).
+    #[arg(long, default_value_t = 1, value_parser = super::values::threads)]
     threads: usize,
     /// File of best-known values (CSV with columns instance,...,bks,...).
     #[arg(long)]
     bks_file: Option<PathBuf>,
     /// Keep this many decimals of real distances instead of TSPLIB rounding
-    /// (for CMT and Golden); costs are then printed unscaled.
-    #[arg(long, default_value_t = 0)]
+    /// (for CMT and Golden); costs are then printed unscaled. At most 9.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=9))]
     decimals: u32,
     /// Solver parameters from a TOML file (fields of `SolveParams`; seed and
-    /// threads come from the flags).
+    /// threads come from the flags; fields the chosen method does not use
+    /// are refused).
     #[arg(long)]
     params: Option<PathBuf>,
 }
@@ -52,7 +53,7 @@ struct SolveArgs {
     /// The instance (.vrp).
     file: PathBuf,
     /// Wall-clock limit in seconds.
-    #[arg(long)]
+    #[arg(long, value_parser = super::values::positive)]
     seconds: Option<f64>,
     /// Iteration limit: the same seed, threads and iterations give the same
     /// solution on any machine.
@@ -74,7 +75,7 @@ struct BenchArgs {
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Seconds per 100 customers.
-    #[arg(long)]
+    #[arg(long, value_parser = super::values::positive)]
     seconds_per_100: f64,
     /// Write the table as CSV.
     #[arg(long)]
@@ -94,14 +95,17 @@ pub fn run(args: CvrpArgs) -> Result<()> {
     }
 }
 
-/// Reads solver parameters from a TOML file.
-pub fn load_params(path: &Path) -> Result<SolveParams> {
-    let text = std::fs::read_to_string(path).map_err(|e| wasteroute::Error::io(path, e))?;
-    let params: SolveParams = toml::from_str(&text).map_err(|e| {
-        wasteroute::Error::input(wasteroute::error::Location::file(path), e.to_string())
-    })?;
-    params.validate()?;
-    Ok(params)
+/// Reads solver parameters from a TOML file over the command's defaults
+/// `base`.
+pub fn load_params(path: &Path, base: &SolveParams) -> Result<SolveParams> {
+    Ok(wasteroute::io::params::read_solve_params(
+        path,
+        base,
+        &[
+            ("seed", "give it with --seed"),
+            ("threads", "give it with --threads"),
+        ],
+    )?)
 }
 
 fn rounding(decimals: u32) -> Rounding {
@@ -147,7 +151,7 @@ fn solve_one(
     let scale = 10f64.powi(common.decimals as i32);
     let problem = cvrp::problem(&inst, rounding(common.decimals))?;
     let base = match &common.params {
-        Some(path) => load_params(path)?,
+        Some(path) => load_params(path, &SolveParams::default())?,
         None => SolveParams::default(),
     };
     let params = SolveParams {
@@ -230,9 +234,6 @@ fn fmt_cost(c: f64) -> String {
 }
 
 fn bench_cmd(a: BenchArgs) -> Result<()> {
-    if a.seconds_per_100 <= 0.0 {
-        return Err(InputError("--seconds-per-100 must be positive".into()).into());
-    }
     let table = load_bks(&a.common.bks_file)?;
     if let Some(dir) = &a.sol_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

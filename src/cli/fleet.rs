@@ -26,11 +26,11 @@ pub struct FleetArgs {
     /// Closed or slowed streets (GeoJSON).
     #[arg(long)]
     closures: Option<PathBuf>,
-    /// The most vehicles of each type (overrides the counts of the menu).
-    #[arg(long)]
+    /// The most vehicles of each type, up to 10,000 (overrides the counts of the menu).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     max_per_type: Option<usize>,
-    /// Iterations of each re-solve after the first.
-    #[arg(long, default_value_t = 250)]
+    /// Iterations of each re-solve after the first (at least 1).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u64).range(1..))]
     step_iterations: u64,
     /// Skip the trade-off curve below the fleet found.
     #[arg(long)]

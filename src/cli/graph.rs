@@ -41,8 +41,8 @@ struct MatrixArgs {
     /// Output CSV (from_id,to_id,duration_s,distance_m); stdout if absent.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Points farther than this from any usable road are not routed.
-    #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M)]
+    /// Points farther than this from any usable road are not routed, metres.
+    #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M, value_parser = super::values::positive)]
     max_snap_m: f64,
 }
 

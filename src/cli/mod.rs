@@ -1,10 +1,12 @@
 //! The command line: parse, run, map errors to exit codes.
 //!
-//! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
-//! malformed file, invalid values, usage error), 3 routing failure (a depot
-//! or facility off the road network), 4 plan written but a coverage target
-//! missed. An `--out` folder that wasteroute did not write (or a file there)
-//! is bad input (2) unless `--force` is given; see `wasteroute::fsx`.
+//! Exit codes: 0 success, 1 internal failure (a bug, a panic included: one
+//! line `internal error: ... please report it` on stderr), 2 bad input
+//! (unreadable or malformed file, invalid values, usage error, a run too
+//! large for the memory, an `--out` folder that wasteroute did not write, or
+//! a file there, unless `--force` is given; see `wasteroute::fsx`), 3 routing
+//! failure (a depot or facility off the road network), 4 plan written but a
+//! coverage target missed.
 
 mod compare;
 mod cvrp;
@@ -58,8 +60,55 @@ pub const EXIT_INTERNAL: i32 = 1;
 /// Exit code for routing failures.
 pub const EXIT_ROUTING: i32 = 3;
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code; a panic
+/// anywhere becomes exit code 1 with a one-line message.
 pub fn run() -> i32 {
+    install_panic_hook();
+    guarded(run_cli)
+}
+
+/// Where and why the last panic happened, recorded by the panic hook (which
+/// prints nothing: a panic the library catches, such as one inside the PBF
+/// decoder, is reported as the library's error, and an uncaught one by
+/// [`guarded`], once).
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = wasteroute::error::panic_message(info.payload());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(format!("{msg}{at}"));
+        }
+    }));
+}
+
+/// Runs `f`; a panic becomes exit code 1 and one line on stderr.
+fn guarded(f: impl FnOnce() -> i32) -> i32 {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(code) => code,
+        Err(payload) => {
+            let recorded = LAST_PANIC.lock().ok().and_then(|mut l| l.take());
+            let what =
+                recorded.unwrap_or_else(|| wasteroute::error::panic_message(payload.as_ref()));
+            eprintln!("{}", internal_error_line(&what));
+            EXIT_INTERNAL
+        }
+    }
+}
+
+fn internal_error_line(what: &str) -> String {
+    format!(
+        "internal error: {}; this is a bug in wasteroute {}, please report it with the command and inputs",
+        what.replace('\n', " "),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn run_cli() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -148,3 +197,98 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
+
+/// The most worker threads a command accepts.
+pub const MAX_THREADS: usize = 1024;
+
+/// Value parsers for numeric flags: NaN, infinite, negative or zero values
+/// are usage errors (exit 2) where they make no sense.
+pub mod values {
+    /// A finite number above zero (`--seconds`, `--snap-limit-m`, ...).
+    pub fn positive(s: &str) -> Result<f64, String> {
+        match s.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+            Ok(x) => Err(format!("must be a finite number above 0, found {x}")),
+            Err(_) => Err(format!("expected a number, found '{s}'")),
+        }
+    }
+
+    /// A whole number of at least 1.
+    pub fn at_least_one(s: &str) -> Result<usize, String> {
+        match s.trim().parse::<usize>() {
+            Ok(0) => Err("must be at least 1".into()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "expected a whole number of at least 1, found '{s}'"
+            )),
+        }
+    }
+
+    /// A worker thread count: 1 to [`super::MAX_THREADS`].
+    pub fn threads(s: &str) -> Result<usize, String> {
+        let n = at_least_one(s)?;
+        if n > super::MAX_THREADS {
+            return Err(format!("at most {} threads, found {n}", super::MAX_THREADS));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_exit_code_1() {
+        assert_eq!(guarded(|| 3), 3);
+        let code = guarded(|| std::panic::panic_any("boom".to_string()));
+        assert_eq!(code, EXIT_INTERNAL);
+        let line = internal_error_line("index out of bounds\nat x.rs:1");
+        assert!(
+            line.starts_with("internal error: index out of bounds at x.rs:1"),
+            "{line}"
+        );
+        assert!(line.contains("please report") && !line.contains('\n'));
+    }
+
+    #[test]
+    fn numeric_flags_refuse_nan_infinite_negative_and_zero() {
+        for bad in ["nan", "NaN", "inf", "-inf", "-1", "0", "x", ""] {
+            assert!(values::positive(bad).is_err(), "{bad}");
+        }
+        assert_eq!(values::positive("2.5"), Ok(2.5));
+        assert!(values::threads("0").is_err());
+        assert!(values::threads("100000").is_err());
+        assert_eq!(values::threads("2"), Ok(2));
+        assert!(values::at_least_one("-3").is_err());
+    }
+
+    #[test]
+    fn the_command_line_refuses_bad_numbers_as_usage_errors() {
+        for line in [
+            "plan --seconds nan",
+            "plan --seconds=-1",
+            "plan --snap-limit-m inf",
+            "plan --threads 0",
+            "plan --max-memory-gb 0",
+            "fleet --step-iterations 0",
+            "fleet --max-per-type 20000",
+            "compare a.toml --seconds inf",
+            "cvrp solve x.vrp --seconds nan",
+            "cvrp solve x.vrp --threads 0",
+            "cvrp solve x.vrp --decimals 40",
+            "cvrp bench x.vrp --seconds-per-100=-2",
+            "wcvrptw solve x.txt --seconds inf",
+            "graph matrix --graph g --points p --max-snap-m nan",
+            "bench matrix --osm x --points 0",
+            "bench matrix --osm x --points 3 --repeat 0",
+        ] {
+            let args = std::iter::once("wasteroute").chain(line.split(' '));
+            let e = Cli::try_parse_from(args).expect_err(line);
+            assert!(e.use_stderr(), "{line}");
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{line}");
+        }
+        let ok = "wasteroute plan --seconds 1.5 --threads 3";
+        assert!(Cli::try_parse_from(ok.split(' ')).is_ok());
+    }
+}

@@ -48,7 +48,7 @@ pub struct PlanArgs {
 #[derive(Debug, Args, Clone)]
 pub struct SearchArgs {
     /// Wall-clock limit of the search, seconds.
-    #[arg(long)]
+    #[arg(long, value_parser = super::values::positive)]
     pub seconds: Option<f64>,
     /// Iteration limit of the search (0: none). The same inputs, seed,
     /// threads and iterations give the same plan on any machine; the default
@@ -61,17 +61,25 @@ pub struct SearchArgs {
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (a fixed default, so that plans do not depend on the machine).
-    #[arg(long, default_value_t = 2)]
+    /// Worker threads, 1 to 1024 (a fixed default, so that plans do not
+    /// depend on the machine).
+    #[arg(long, default_value_t = 2, value_parser = super::values::threads)]
     pub threads: usize,
     /// Largest distance from a point to a usable road, metres.
-    #[arg(long, default_value_t = 300.0)]
+    #[arg(long, default_value_t = 300.0, value_parser = super::values::positive)]
     pub snap_limit_m: f64,
+    /// Refuse runs whose matrices and search are estimated to need more
+    /// memory than this, GB (default: the memory available now, from
+    /// /proc/meminfo, or 8 GB where it cannot be read; also
+    /// WASTEROUTE_MAX_MEMORY_GB).
+    #[arg(long, value_parser = super::values::positive)]
+    pub max_memory_gb: Option<f64>,
     /// Skip the recombination of routes (a set-packing MIP) after the search.
     #[arg(long)]
     pub no_recombine: bool,
-    /// Solver parameters from a TOML file (fields of `SolveParams`; seed
-    /// and threads come from the flags).
+    /// Solver parameters from a TOML file (fields of `SolveParams`
+    /// overriding the plan defaults; seed and threads come from the flags,
+    /// and fields the chosen method does not use are refused).
     #[arg(long)]
     pub params: Option<PathBuf>,
 }
@@ -80,13 +88,13 @@ impl SearchArgs {
     /// The plan options these flags ask for.
     pub fn options(&self) -> Result<PlanOptions> {
         let base = match &self.params {
-            Some(p) => super::cvrp::load_params(p)?,
+            Some(p) => super::cvrp::load_params(p, &SolveParams::for_plans())?,
             None => SolveParams::for_plans(),
         };
         Ok(PlanOptions {
             params: SolveParams {
                 seed: self.seed,
-                threads: self.threads.max(1),
+                threads: self.threads,
                 ..base
             },
             seconds: self.seconds,
@@ -94,6 +102,7 @@ impl SearchArgs {
             no_improvement: Some(self.no_improvement),
             snap_limit_m: self.snap_limit_m,
             recombine: !self.no_recombine,
+            max_memory_gb: self.max_memory_gb,
             ..PlanOptions::default()
         })
     }

@@ -35,7 +35,7 @@ struct SolveArgs {
     /// The instance (for example 102_stop.txt).
     file: PathBuf,
     /// Wall-clock limit in seconds.
-    #[arg(long)]
+    #[arg(long, value_parser = super::values::positive)]
     seconds: Option<f64>,
     /// Iteration limit (reproducible on any machine).
     #[arg(long)]
@@ -43,8 +43,8 @@ struct SolveArgs {
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (1 to 1024).
+    #[arg(long, default_value_t = 1, value_parser = super::values::threads)]
     threads: usize,
     /// Distance metric.
     #[arg(long, value_enum, default_value_t = Metric::Manhattan)]

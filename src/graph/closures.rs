@@ -86,7 +86,7 @@ impl Closures {
     /// feature (1-based, as the record) and field for malformed GeoJSON, an
     /// unsupported geometry type, or a `factor` outside `0..=1`.
     pub fn from_geojson(path: &Path) -> Result<Closures> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::io::read_text(path)?;
         Closures::from_geojson_str(&text).map_err(|e| match e {
             Error::Input { location, message } => Error::Input {
                 location: Location {
@@ -104,8 +104,12 @@ impl Closures {
     /// # Errors
     /// As [`Closures::from_geojson`].
     pub fn from_geojson_str(text: &str) -> Result<Closures> {
-        let v: Value = serde_json::from_str(text)
-            .map_err(|e| Error::input(Location::default(), format!("not valid JSON: {e}")))?;
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            Error::input(
+                Location::default().at_line(e.line()),
+                format!("not valid JSON: {e}"),
+            )
+        })?;
         let features: Vec<&Value> = match v.get("type").and_then(Value::as_str) {
             Some("FeatureCollection") => v
                 .get("features")
@@ -122,29 +126,35 @@ impl Closures {
         };
         let mut items = Vec::new();
         for (i, f) in features.iter().enumerate() {
-            let at = |field: &str| Location::default().at_line(i + 1).with_field(field);
+            // The record is the feature (1-based), said in the message too.
+            let bad = |field: &str, msg: String| {
+                Error::input(
+                    Location::default().at_line(i + 1).with_field(field),
+                    format!("feature {}: {msg}", i + 1),
+                )
+            };
             let (geometry, factor) = if f.get("type").and_then(Value::as_str) == Some("Feature") {
                 let factor = match f.get("properties").and_then(|p| p.get("factor")) {
                     None | Some(Value::Null) => 0.0,
-                    Some(x) => x.as_f64().ok_or_else(|| {
-                        Error::input(at("factor"), format!("expected a number, found {x}"))
-                    })?,
+                    Some(x) => x
+                        .as_f64()
+                        .ok_or_else(|| bad("factor", format!("expected a number, found {x}")))?,
                 };
                 let g = f
                     .get("geometry")
                     .filter(|g| !g.is_null())
-                    .ok_or_else(|| Error::input(at("geometry"), "the feature has no geometry"))?;
+                    .ok_or_else(|| bad("geometry", "the feature has no geometry".into()))?;
                 (g, factor)
             } else {
                 (*f, 0.0)
             };
             if !(0.0..=1.0).contains(&factor) {
-                return Err(Error::input(
-                    at("factor"),
+                return Err(bad(
+                    "factor",
                     format!("factor must be between 0 (closed) and 1 (unchanged), found {factor}"),
                 ));
             }
-            let shape = parse_geometry(geometry).map_err(|m| Error::input(at("geometry"), m))?;
+            let shape = parse_geometry(geometry).map_err(|m| bad("geometry", m))?;
             items.push(Closure { shape, factor });
         }
         Ok(Closures {
@@ -400,6 +410,7 @@ mod tests {
         assert!(e.to_string().contains("2: field 'factor'"), "{e}");
         let e = Closures::from_geojson_str(r#"{"type":"Point","coordinates":[0,0]}"#).unwrap_err();
         assert!(e.to_string().contains("Point"), "{e}");
-        assert!(Closures::from_geojson_str("{not json").is_err());
+        let e = Closures::from_geojson_str("{\n\"type\": oops}").unwrap_err();
+        assert!(e.to_string().starts_with("2: "), "{e}");
     }
 }

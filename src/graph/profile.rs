@@ -290,7 +290,7 @@ impl Profile {
     /// [`Error::Io`] if the file cannot be read, [`Error::Input`] naming the
     /// file and field for bad TOML or bad values.
     pub fn from_toml_file(path: &Path) -> Result<Profile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::io::read_text(path)?;
         Profile::from_toml_str(&text).map_err(|e| match e {
             Error::Input { location, message } => Error::Input {
                 location: Location {
@@ -309,7 +309,7 @@ impl Profile {
     /// [`Error::Input`] for bad TOML or bad values.
     pub fn from_toml_str(text: &str) -> Result<Profile> {
         let f: ProfileFile = toml::from_str(text)
-            .map_err(|e| Error::input(Location::default(), format!("bad profile TOML: {e}")))?;
+            .map_err(|e| crate::io::toml_error(Location::default(), text, &e))?;
         let base_name = f.base.as_deref().unwrap_or("truck");
         let mut p = Profile::builtin(base_name).ok_or_else(|| {
             Error::input(
@@ -549,7 +549,7 @@ pub fn parse_maxspeed(v: &str) -> Option<f64> {
                 .trim_start_matches(':')
                 .parse::<f64>()
                 .ok()
-                .filter(|s| *s > 0.0);
+                .filter(|s| s.is_finite() && *s > 0.0);
         }
         return match kind {
             "urban" => Some(50.0),
@@ -584,7 +584,8 @@ pub fn parse_length_m(v: &str) -> Option<f64> {
         } else {
             inch.parse().ok()?
         };
-        return Some(ft * 0.3048 + inch * 0.0254);
+        let m = ft * 0.3048 + inch * 0.0254;
+        return (m.is_finite() && m > 0.0).then_some(m);
     }
     let (num, factor) = if let Some(n) = v.strip_suffix("ft") {
         (n, 0.3048)

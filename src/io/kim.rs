@@ -750,7 +750,7 @@ pub fn write_checker_solution(path: impl AsRef<Path>, solution: &CheckerSolution
 /// and line if it is not a [`KimSolution`] in JSON.
 pub fn read_solution(path: impl AsRef<Path>) -> Result<KimSolution> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = super::read_text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::input(
             Location::file(path).at_line(e.line()),

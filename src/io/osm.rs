@@ -86,10 +86,34 @@ impl OsmRoads {
 /// Reads the ways with a `highway` tag, all node coordinates and the barrier
 /// nodes of an `.osm.pbf` file, decoding blocks in parallel.
 ///
+/// The file's block structure is checked first (every block header read,
+/// every block's announced size present), so that an empty, truncated or
+/// foreign file is refused with a message naming it before the decoder sees
+/// it; a panic of the decoder on damaged block content is caught and
+/// reported as an input error too.
+///
 /// # Errors
 /// [`Error::Io`] if the file cannot be opened, [`Error::Input`] if it is not
 /// a valid OSM PBF file.
 pub fn read_roads(path: &Path) -> Result<OsmRoads> {
+    let bad = |msg: String| Error::input(Location::file(path), msg);
+    let blocks = check_blocks(path)?;
+    if blocks.data == 0 {
+        return Err(bad(
+            "the OSM PBF file holds no data blocks (no nodes, ways or relations)".into(),
+        ));
+    }
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(path)));
+    match decoded {
+        Ok(r) => r,
+        Err(payload) => Err(bad(format!(
+            "not a readable OSM PBF file: the decoder failed on damaged content ({})",
+            crate::error::panic_message(payload.as_ref())
+        ))),
+    }
+}
+
+fn decode(path: &Path) -> Result<OsmRoads> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = osmpbfreader::OsmPbfReader::new(BufReader::with_capacity(1 << 20, file));
     let mut ways = Vec::new();
@@ -138,6 +162,137 @@ pub fn read_roads(path: &Path) -> Result<OsmRoads> {
     })
 }
 
+/// The largest block header the PBF format allows (64 KiB).
+const MAX_HEADER: u32 = 64 * 1024;
+/// The largest block the PBF format allows (32 MiB).
+const MAX_BLOB: u64 = 32 * 1024 * 1024;
+
+/// What the walk over the blocks found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Blocks {
+    /// `OSMData` blocks.
+    data: usize,
+}
+
+/// Walks the block structure of a PBF file without decoding the blocks: a
+/// 4-byte big-endian header length, a `BlobHeader` message (type, optional
+/// index data, data size), then the block itself. The first block must be
+/// an `OSMHeader`.
+fn check_blocks(path: &Path) -> Result<Blocks> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |msg: String| Error::input(Location::file(path), msg);
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Err(bad("the OSM PBF file is empty (0 bytes)".into()));
+    }
+    let mut r = BufReader::new(&mut file);
+    let mut at = 0u64;
+    let mut blocks = Blocks { data: 0 };
+    let mut k = 0usize;
+    while at < len {
+        k += 1;
+        let truncated = |what: &str| {
+            bad(format!(
+                "the OSM PBF file is truncated: block {k} at byte {at} {what} ({len} bytes in the file)"
+            ))
+        };
+        if len - at < 4 {
+            return Err(truncated("has no complete size"));
+        }
+        let mut size = [0u8; 4];
+        r.read_exact(&mut size).map_err(|e| Error::io(path, e))?;
+        let header_len = u32::from_be_bytes(size);
+        if header_len == 0 || header_len > MAX_HEADER {
+            return Err(bad(format!(
+                "not an OSM PBF file: block {k} at byte {at} announces a header of {header_len} bytes (at most {MAX_HEADER})"
+            )));
+        }
+        if len - at - 4 < u64::from(header_len) {
+            return Err(truncated("ends inside its header"));
+        }
+        let mut header = vec![0u8; header_len as usize];
+        r.read_exact(&mut header).map_err(|e| Error::io(path, e))?;
+        let (kind, data_size) = blob_header(&header).ok_or_else(|| {
+            bad(format!(
+                "not an OSM PBF file: block {k} at byte {at} has an unreadable header"
+            ))
+        })?;
+        if k == 1 && kind != "OSMHeader" {
+            return Err(bad(format!(
+                "not an OSM PBF file: the first block is '{}', not 'OSMHeader'",
+                kind.escape_debug()
+            )));
+        }
+        if kind != "OSMHeader" && kind != "OSMData" {
+            // The decoder would print to stdout and skip it.
+            return Err(bad(format!(
+                "block {k} at byte {at} has the unknown type '{}' (this reader knows OSMHeader and OSMData)",
+                kind.escape_debug()
+            )));
+        }
+        if data_size > MAX_BLOB {
+            return Err(bad(format!(
+                "not an OSM PBF file: block {k} at byte {at} announces {data_size} bytes (at most {MAX_BLOB})"
+            )));
+        }
+        let body = at + 4 + u64::from(header_len);
+        if len - body < data_size {
+            return Err(truncated(&format!(
+                "announces {data_size} bytes, only {} remain",
+                len - body
+            )));
+        }
+        if kind == "OSMData" {
+            blocks.data += 1;
+        }
+        at = body + data_size;
+        r.seek(SeekFrom::Start(at))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(blocks)
+}
+
+/// The type and data size of a `BlobHeader` protobuf message (fields 1:
+/// string, 2: bytes, 3: int32), or `None` if it is malformed.
+fn blob_header(b: &[u8]) -> Option<(String, u64)> {
+    fn varint(b: &[u8], at: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *b.get(*at)?;
+            *at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let mut at = 0;
+    let (mut kind, mut size) = (None, None);
+    while at < b.len() {
+        let key = varint(b, &mut at)?;
+        match (key >> 3, key & 7) {
+            (field, 2) => {
+                let n = usize::try_from(varint(b, &mut at)?).ok()?;
+                let end = at.checked_add(n).filter(|&e| e <= b.len())?;
+                if field == 1 {
+                    kind = Some(String::from_utf8_lossy(&b[at..end]).into_owned());
+                }
+                at = end;
+            }
+            (3, 0) => size = Some(varint(b, &mut at)?),
+            (_, 0) => {
+                varint(b, &mut at)?;
+            }
+            (_, 5) => at = at.checked_add(4).filter(|&e| e <= b.len())?,
+            (_, 1) => at = at.checked_add(8).filter(|&e| e <= b.len())?,
+            _ => return None,
+        }
+    }
+    Some((kind?, size?))
+}
+
 fn own_tags(tags: &osmpbfreader::Tags) -> Tags {
     tags.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -155,6 +310,96 @@ mod tests {
         std::fs::write(&p, b"this is not a protobuf file at all, just text\n").unwrap();
         let e = read_roads(&p).unwrap_err();
         assert!(e.is_input(), "{e}");
+    }
+
+    #[test]
+    fn empty_truncated_and_foreign_files_name_the_file_and_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/monaco-roads-tiny.osm.pbf"
+        ))
+        .unwrap();
+        let check = |name: &str, bytes: &[u8], needle: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let e = read_roads(&p).unwrap_err();
+            let m = e.to_string();
+            assert!(e.is_input(), "{m}");
+            assert!(m.contains(name) && m.contains(needle), "{m}");
+        };
+        check("empty.osm.pbf", b"", "empty");
+        for cut in [3, 10, good.len() / 2, good.len() - 1] {
+            check("cut.osm.pbf", &good[..cut], "truncated");
+        }
+        check(
+            "zip.osm.pbf",
+            b"PK\x03\x04\x14\x00\x00\x00",
+            "not an OSM PBF file",
+        );
+        // Every byte of the first blocks flipped in turn: an error or a
+        // graph, never a panic.
+        for i in (0..good.len()).step_by(61) {
+            let mut b = good.clone();
+            b[i] ^= 0xa5;
+            let p = dir.path().join("flip.osm.pbf");
+            std::fs::write(&p, &b).unwrap();
+            if let Err(e) = read_roads(&p) {
+                assert!(e.to_string().contains("flip.osm.pbf"), "{e}");
+            }
+        }
+        assert!(
+            read_roads(Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/data/monaco-roads-tiny.osm.pbf"
+            )))
+            .is_ok()
+        );
+    }
+
+    /// A block as the PBF format frames it: header length, header, blob
+    /// with `raw` content.
+    fn frame(kind: &str, raw: &[u8]) -> Vec<u8> {
+        let mut blob = vec![0x0a, raw.len() as u8];
+        blob.extend_from_slice(raw);
+        let mut header = vec![0x0a, kind.len() as u8];
+        header.extend_from_slice(kind.as_bytes());
+        header.extend_from_slice(&[0x18, blob.len() as u8]);
+        let mut out = (header.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&blob);
+        out
+    }
+
+    #[test]
+    fn a_decoder_panic_on_damaged_content_is_an_input_error() {
+        // A way whose tag names string 5 of a one-string table: the decoder
+        // indexes past the table and panics.
+        let way = [0x08, 0x01, 0x12, 0x01, 0x05, 0x1a, 0x01, 0x06];
+        let mut group = vec![0x1a, way.len() as u8];
+        group.extend_from_slice(&way);
+        let mut block = vec![0x0a, 0x02, 0x0a, 0x00, 0x12, group.len() as u8];
+        block.extend_from_slice(&group);
+        let mut file = frame("OSMHeader", &[]);
+        file.extend_from_slice(&frame("OSMData", &block));
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad-strings.osm.pbf");
+        std::fs::write(&p, &file).unwrap();
+        let e = read_roads(&p).unwrap_err();
+        assert!(e.is_input(), "{e}");
+        assert!(e.to_string().contains("bad-strings.osm.pbf"), "{e}");
+        assert!(e.to_string().contains("damaged"), "{e}");
+    }
+
+    #[test]
+    fn blob_headers_parse_and_reject_garbage() {
+        // type "OSMData" (field 1), datasize 300 (field 3, varint ac 02).
+        let mut h = vec![0x0a, 7];
+        h.extend_from_slice(b"OSMData");
+        h.extend_from_slice(&[0x18, 0xac, 0x02]);
+        assert_eq!(blob_header(&h), Some(("OSMData".into(), 300)));
+        assert_eq!(blob_header(&h[..5]), None);
+        assert_eq!(blob_header(&[0x0f]), None);
     }
 
     #[test]

@@ -375,6 +375,17 @@ impl Record<'_> {
         }
     }
 
+    /// A number in `0..=max`, if given.
+    fn at_most(&self, field: &str, max: f64) -> Result<Option<f64>> {
+        match self.nonneg(field)? {
+            Some(v) if v > max => Err(self.err(
+                field,
+                format!("{} is above the limit of {}", short(v), short(max)),
+            )),
+            v => Ok(v),
+        }
+    }
+
     fn time(&self, field: &str) -> Result<Option<i64>> {
         match self.get(field) {
             None => Ok(None),
@@ -401,21 +412,108 @@ impl Record<'_> {
     }
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+/// The columns of a pickups file (and the properties of a GeoJSON pickup,
+/// but `lat` and `lon`).
+pub const PICKUP_COLUMNS: [&str; 12] = [
+    "id",
+    "lat",
+    "lon",
+    "zone",
+    "demand_kg",
+    "volume_m3",
+    "service_s",
+    "tw_start",
+    "tw_end",
+    "stream",
+    "required",
+    "name",
+];
+
+/// The columns of a facilities file.
+pub const FACILITY_COLUMNS: [&str; 9] = [
+    "id",
+    "lat",
+    "lon",
+    "kind",
+    "open",
+    "close",
+    "unload_s",
+    "accepts",
+    "daily_capacity_kg",
+];
+
+/// The longest time on site or to unload, seconds (two days).
+pub const MAX_SERVICE_S: f64 = 2.0 * 86_400.0;
+/// The largest load, kg: vehicle capacities, demands and facility daily
+/// capacities (a million tonnes).
+pub const MAX_KG: f64 = 1e9;
+/// The largest volume, m3.
+pub const MAX_M3: f64 = 1e6;
+/// The most vehicles of one type.
+pub const MAX_VEHICLES_PER_TYPE: usize = 10_000;
+/// The most vehicle types in a fleet.
+pub const MAX_VEHICLE_TYPES: usize = 64;
+
+/// Columns (or properties) whose name starts with this are the user's own
+/// notes: read past, never an error.
+pub const NOTE_PREFIX: char = '_';
+
+/// Checks that `name` is a known column (or a note); the error names the
+/// closest known column.
+fn check_known(name: &str, known: &[&str], what: &str, loc: &Location) -> Result<()> {
+    if known.contains(&name) || name.starts_with(NOTE_PREFIX) {
+        return Ok(());
+    }
+    Err(Error::input(
+        loc.clone().with_field(name),
+        format!(
+            "{}; names starting with '{NOTE_PREFIX}' are read past as notes",
+            super::unknown_name(what, name, known)
+        ),
+    ))
 }
 
-/// A CSV record: its line and (column, value) pairs.
-type CsvRow = (usize, Vec<(String, String)>);
+/// A number for messages: `1e300`, not three hundred digits.
+fn short(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e9 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
 
-/// Reads a CSV file into records (header names lower-cased and trimmed).
-fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<CsvRow>> {
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// Reads CSV bytes record by record (header names lower-cased and
+/// trimmed), handing each non-empty one to `each`. Every column must be one
+/// of `known` (or a note, see [`NOTE_PREFIX`]); a column without a name is
+/// allowed only if it is empty on every line.
+fn csv_records(
+    path: &Path,
+    bytes: &[u8],
+    required: &[&str],
+    known: &[&str],
+    mut each: impl FnMut(&Record) -> Result<()>,
+) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
+        .from_reader(bytes);
+    let utf8 = |line: usize, field: Option<&str>| {
+        let loc = Location::file(path).at_line(line);
+        Error::input(
+            match field {
+                Some(f) => loc.with_field(f),
+                None => loc,
+            },
+            super::not_utf8_message(),
+        )
+    };
+    let mut headers = Vec::new();
+    for h in rdr
+        .byte_headers()
         .map_err(|e| {
             Error::input(
                 Location::file(path).at_line(1),
@@ -423,12 +521,15 @@ fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<CsvRow>
             )
         })?
         .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
-        .collect();
+    {
+        let h = std::str::from_utf8(h).map_err(|_| utf8(1, None))?;
+        headers.push(h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase());
+    }
+    let header_loc = Location::file(path).at_line(1);
     for r in required {
         if !headers.iter().any(|h| h == r) {
             return Err(Error::input(
-                Location::file(path).at_line(1).with_field(*r),
+                header_loc.clone().with_field(*r),
                 format!(
                     "the header has no '{r}' column (columns: {})",
                     headers.join(", ")
@@ -438,15 +539,17 @@ fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<CsvRow>
     }
     let mut seen = std::collections::HashSet::new();
     for h in &headers {
-        if !seen.insert(h) {
+        if !seen.insert(h) && !h.is_empty() {
             return Err(Error::input(
-                Location::file(path).at_line(1).with_field(h),
+                header_loc.clone().with_field(h),
                 "column appears twice",
             ));
         }
+        if !h.is_empty() {
+            check_known(h, known, "column", &header_loc)?;
+        }
     }
-    let mut out = Vec::new();
-    for rec in rdr.records() {
+    for rec in rdr.byte_records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
             Error::input(
@@ -455,19 +558,30 @@ fn csv_records(path: &Path, text: &str, required: &[&str]) -> Result<Vec<CsvRow>
             )
         })?;
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        if rec.iter().all(|f| f.trim().is_empty()) {
+        let mut fields = HashMap::with_capacity(headers.len());
+        for (h, f) in headers.iter().zip(rec.iter()) {
+            let name = if h.is_empty() { None } else { Some(h.as_str()) };
+            let v = std::str::from_utf8(f).map_err(|_| utf8(line, name))?;
+            if h.is_empty() {
+                if !v.trim().is_empty() {
+                    return Err(Error::input(
+                        Location::file(path).at_line(line),
+                        format!("a column without a name in the header holds '{v}'"),
+                    ));
+                }
+                continue;
+            }
+            fields.insert(h.as_str(), v.to_string());
+        }
+        if fields.values().all(|f| f.trim().is_empty()) {
             continue;
         }
-        out.push((
-            line,
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(|s| s.to_string()))
-                .collect(),
-        ));
+        each(&Record {
+            fields,
+            loc: Location::file(path).at_line(line),
+        })?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn parse_bool(r: &Record, field: &str) -> Result<Option<bool>> {
@@ -495,10 +609,12 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
         }
     };
     let demand_kg = r
-        .nonneg("demand_kg")?
+        .at_most("demand_kg", MAX_KG)?
         .ok_or_else(|| r.err("demand_kg", "is missing or empty"))?;
-    let volume_m3 = r.nonneg("volume_m3")?.unwrap_or(0.0);
-    let service_s = r.nonneg("service_s")?.map_or(60, |v| v.round() as i64);
+    let volume_m3 = r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0);
+    let service_s = r
+        .at_most("service_s", MAX_SERVICE_S)?
+        .map_or(60, |v| v.round() as i64);
     let tw = match (r.time("tw_start")?, r.time("tw_end")?) {
         (None, None) => None,
         (s, e) => {
@@ -567,27 +683,26 @@ fn check_unique<'a>(
 /// [`Error::Io`] if unreadable; [`Error::Input`] naming the line (or
 /// feature) and field of the first bad value.
 pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
-    let text = read_text(path)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let pickups = if ext == "geojson" || ext == "json" {
-        pickups_from_geojson(path, &text)?
+        pickups_from_geojson(path, &super::read_text(path)?)?
     } else {
-        let recs = csv_records(path, &text, &["id", "lat", "lon", "zone", "demand_kg"])?;
-        let mut out = Vec::with_capacity(recs.len());
-        for (line, fields) in &recs {
-            let r = Record {
-                fields: fields
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.clone()))
-                    .collect(),
-                loc: Location::file(path).at_line(*line),
-            };
-            out.push(pickup_from(&r)?);
-        }
+        let bytes = read_bytes(path)?;
+        let mut out = Vec::new();
+        csv_records(
+            path,
+            &bytes,
+            &["id", "lat", "lon", "zone", "demand_kg"],
+            &PICKUP_COLUMNS,
+            |r| {
+                out.push(pickup_from(r)?);
+                Ok(())
+            },
+        )?;
         out
     };
     check_unique(path, pickups.iter().map(|p| (p.id.as_str(), &p.source)))?;
@@ -637,26 +752,39 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
         fields.insert("lat", lat.to_string());
         fields.insert("lon", lon.to_string());
         if let Some(props) = f.get("properties").and_then(|p| p.as_object()) {
-            for key in [
-                "id",
-                "zone",
-                "demand_kg",
-                "volume_m3",
-                "service_s",
-                "tw_start",
-                "tw_end",
-                "stream",
-                "required",
-                "name",
-            ] {
-                if let Some(val) = props.get(key) {
-                    let s = match val {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Null => String::new(),
-                        other => other.to_string(),
-                    };
-                    fields.insert(key, s);
+            for (key, val) in props {
+                let key = key.as_str();
+                if key == "lat" || key == "lon" {
+                    // Allowed as a copy of the geometry's position, never as another one.
+                    let geo = if key == "lat" { lat } else { lon };
+                    let v = val
+                        .as_f64()
+                        .or_else(|| val.as_str().and_then(|s| s.trim().parse().ok()));
+                    if v.is_none_or(|v: f64| (v - geo).abs() > 1e-6) {
+                        return Err(ferr(
+                            key,
+                            &format!(
+                                "the property '{key}' ({val}) differs from the geometry's position ({geo}); the geometry decides, so remove the property or make them agree"
+                            ),
+                        ));
+                    }
+                    continue;
                 }
+                check_known(key, &PICKUP_COLUMNS, "property", &loc).map_err(|e| match e {
+                    Error::Input { location, message } => {
+                        Error::input(location, format!("feature {}: {message}", k + 1))
+                    }
+                    e => e,
+                })?;
+                if key.starts_with(NOTE_PREFIX) {
+                    continue;
+                }
+                let s = match val {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                fields.insert(key, s);
             }
         }
         if !fields.contains_key("id")
@@ -702,7 +830,9 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
     if open > close {
         return Err(r.err("close", "closes before it opens"));
     }
-    let unload_s = r.nonneg("unload_s")?.map_or(600, |v| v.round() as i64);
+    let unload_s = r
+        .at_most("unload_s", MAX_SERVICE_S)?
+        .map_or(600, |v| v.round() as i64);
     let accepts = match r.get("accepts") {
         None => match kind {
             FacilityKind::Treatment => stream_set(&Stream::ALL),
@@ -725,7 +855,7 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
     if kind != FacilityKind::Depot && accepts == 0 {
         return Err(r.err("accepts", "the facility accepts no stream"));
     }
-    let daily_capacity_kg = r.nonneg("daily_capacity_kg")?;
+    let daily_capacity_kg = r.at_most("daily_capacity_kg", MAX_KG)?;
 
     Ok(FacilityRecord {
         id,
@@ -742,11 +872,15 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
 }
 
 /// A facility from named fields (for example a TOML table of a scenario
-/// file), with the same rules as a row of the facilities CSV.
+/// file), with the same rules as a row of the facilities CSV (an unknown
+/// field included).
 ///
 /// # Errors
 /// [`Error::Input`] at `loc`, naming the field.
 pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Result<FacilityRecord> {
+    for (k, _) in fields {
+        check_known(k, &FACILITY_COLUMNS, "field", &loc)?;
+    }
     let r = Record {
         fields: fields
             .iter()
@@ -764,19 +898,18 @@ pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Resul
 /// of the first bad value (unknown kind or stream, a facility that accepts
 /// nothing, an opening after the closing).
 pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
-    let text = read_text(path)?;
-    let recs = csv_records(path, &text, &["id", "lat", "lon", "kind", "open", "close"])?;
-    let mut out = Vec::with_capacity(recs.len());
-    for (line, fields) in &recs {
-        let r = Record {
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
-                .collect(),
-            loc: Location::file(path).at_line(*line),
-        };
-        out.push(facility_from(&r)?);
-    }
+    let bytes = read_bytes(path)?;
+    let mut out = Vec::new();
+    csv_records(
+        path,
+        &bytes,
+        &["id", "lat", "lon", "kind", "open", "close"],
+        &FACILITY_COLUMNS,
+        |r| {
+            out.push(facility_from(r)?);
+            Ok(())
+        },
+    )?;
     check_unique(path, out.iter().map(|f| (f.id.as_str(), &f.source)))?;
     Ok(out)
 }
@@ -788,22 +921,14 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
 /// line and key for malformed content, or naming the vehicle type and field
 /// of a bad value.
 pub fn read_fleet(path: &Path) -> Result<Fleet> {
-    let text = read_text(path)?;
-    let spec: FleetFile = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-        let mut loc = Location::file(path);
-        if let Some(l) = line {
-            loc = loc.at_line(l);
-        }
-        Error::input(loc, e.message().to_string())
-    })?;
+    let text = super::read_text(path)?;
+    let spec: FleetFile =
+        toml::from_str(&text).map_err(|e| super::toml_error(Location::file(path), &text, &e))?;
     let fleet = Fleet {
         spec,
         path: path.to_path_buf(),
     };
-    fleet.validate()?;
+    fleet.validate(&text)?;
     Ok(fleet)
 }
 
@@ -816,63 +941,46 @@ impl Fleet {
         )
     }
 
-    /// Checks values that do not depend on other files.
-    fn validate(&self) -> Result<()> {
+    /// Checks values that do not depend on other files; `text` is the
+    /// file's content, to name the line of a bad value.
+    fn validate(&self, text: &str) -> Result<()> {
         if self.spec.vehicle.is_empty() {
             return Err(Error::input(
                 Location::file(&self.path).with_field("vehicle"),
                 "no vehicle type is defined",
             ));
         }
+        if self.spec.vehicle.len() > MAX_VEHICLE_TYPES {
+            return Err(Error::input(
+                Location::file(&self.path).with_field("vehicle"),
+                format!(
+                    "{} vehicle types; at most {MAX_VEHICLE_TYPES} are supported",
+                    self.spec.vehicle.len()
+                ),
+            ));
+        }
         let mut names = std::collections::HashSet::new();
-        for (k, v) in self.spec.vehicle.iter().enumerate() {
-            if !names.insert(v.name.as_str()) {
-                return Err(self.err(k, "name", "two vehicle types have this name"));
-            }
-            if v.capacity_kg.is_nan() || v.capacity_kg <= 0.0 {
-                return Err(self.err(k, "capacity_kg", "must be positive"));
-            }
-            if v.capacity_m3.is_some_and(|c| c.is_nan() || c <= 0.0) {
-                return Err(self.err(k, "capacity_m3", "must be positive"));
-            }
-            let (s, e) = self.shift(k)?;
-            if s >= e {
-                return Err(self.err(k, "shift_end", "the shift ends before it starts"));
-            }
-            if v.max_shift_s.is_some_and(|m| m <= 0) {
-                return Err(self.err(k, "max_shift_s", "must be positive"));
-            }
-            if let Some(b) = &v.break_ {
-                let (bs, be) = (
-                    parse_time(&b.earliest)
-                        .ok_or_else(|| self.err(k, "break.earliest", "expected HH:MM"))?,
-                    parse_time(&b.latest)
-                        .ok_or_else(|| self.err(k, "break.latest", "expected HH:MM"))?,
-                );
-                if bs > be {
-                    return Err(self.err(
-                        k,
-                        "break.latest",
-                        "the break window ends before it starts",
-                    ));
+        for k in 0..self.spec.vehicle.len() {
+            self.validate_vehicle(k, &mut names).map_err(|e| match e {
+                Error::Input {
+                    mut location,
+                    message,
+                } => {
+                    if location.line.is_none()
+                        && let Some(field) = location.field.as_deref()
+                    {
+                        let key = field.rsplit('.').next().unwrap_or(field);
+                        let key = if field.contains(".break.") {
+                            "break"
+                        } else {
+                            key
+                        };
+                        location.line = vehicle_key_line(text, k, key);
+                    }
+                    Error::Input { location, message }
                 }
-                if b.duration_s < 0 {
-                    return Err(self.err(k, "break.duration_s", "must not be negative"));
-                }
-            }
-            for (f, x) in [
-                ("fixed_cost", v.fixed_cost),
-                ("cost_per_km", v.cost_per_km),
-                ("cost_per_hour", v.cost_per_hour),
-            ] {
-                if x.is_nan() || x < 0.0 || !x.is_finite() {
-                    return Err(self.err(k, f, "must be a non-negative number"));
-                }
-            }
-            self.streams(k)?;
-            if v.max_trips == Some(0) {
-                return Err(self.err(k, "max_trips", "must be at least 1"));
-            }
+                e => e,
+            })?;
         }
         let t = &self.spec.targets;
         for (f, x) in [
@@ -890,6 +998,156 @@ impl Fleet {
                     format!("{x} is not a share between 0 and 1"),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Checks vehicle type `k` on its own.
+    fn validate_vehicle<'a>(
+        &'a self,
+        k: usize,
+        names: &mut std::collections::HashSet<&'a str>,
+    ) -> Result<()> {
+        let v = &self.spec.vehicle[k];
+        if !names.insert(v.name.as_str()) {
+            return Err(self.err(k, "name", "two vehicle types have this name"));
+        }
+        if v.count > MAX_VEHICLES_PER_TYPE {
+            return Err(self.err(
+                k,
+                "count",
+                format!(
+                    "{} vehicles of one type; at most {MAX_VEHICLES_PER_TYPE} are supported",
+                    v.count
+                ),
+            ));
+        }
+        let positive = |field: &str, x: f64, max: f64| {
+            if !(x.is_finite() && x > 0.0) {
+                Err(self.err(
+                    k,
+                    field,
+                    format!("must be a positive number, found {}", short(x)),
+                ))
+            } else if x > max {
+                Err(self.err(
+                    k,
+                    field,
+                    format!("{} is above the limit of {}", short(x), short(max)),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        positive("capacity_kg", v.capacity_kg, MAX_KG)?;
+        if let Some(c) = v.capacity_m3 {
+            positive("capacity_m3", c, MAX_M3)?;
+        }
+        let (s, e) = self.shift(k)?;
+        if s >= e {
+            return Err(self.err(
+                k,
+                "shift_end",
+                format!(
+                    "the shift ends ({}) before it starts ({})",
+                    v.shift_end, v.shift_start
+                ),
+            ));
+        }
+        if let Some(m) = v.max_shift_s
+            && !(1..=MAX_SERVICE_S as i64).contains(&m)
+        {
+            return Err(self.err(
+                k,
+                "max_shift_s",
+                format!("must be between 1 and {MAX_SERVICE_S} seconds, found {m}"),
+            ));
+        }
+        if let Some(b) = &v.break_ {
+            let (bs, be) = (
+                parse_time(&b.earliest).ok_or_else(|| {
+                    self.err(
+                        k,
+                        "break.earliest",
+                        format!("expected HH:MM, found '{}'", b.earliest),
+                    )
+                })?,
+                parse_time(&b.latest).ok_or_else(|| {
+                    self.err(
+                        k,
+                        "break.latest",
+                        format!("expected HH:MM, found '{}'", b.latest),
+                    )
+                })?,
+            );
+            if bs > be {
+                return Err(self.err(k, "break.latest", "the break window ends before it starts"));
+            }
+            if b.duration_s < 0 {
+                return Err(self.err(k, "break.duration_s", "must not be negative"));
+            }
+            let shift = format!("{}-{}", v.shift_start.trim(), v.shift_end.trim());
+            if b.duration_s >= e - s {
+                return Err(self.err(
+                    k,
+                    "break.duration_s",
+                    format!(
+                        "a break of {} s does not fit in the {shift} shift ({} s)",
+                        b.duration_s,
+                        e - s
+                    ),
+                ));
+            }
+            if let Some(m) = v.max_shift_s
+                && b.duration_s >= m
+            {
+                return Err(self.err(
+                    k,
+                    "break.duration_s",
+                    format!(
+                        "a break of {} s does not fit in a shift of at most {m} s (max_shift_s)",
+                        b.duration_s
+                    ),
+                ));
+            }
+            // The break must be able to start inside its window and end
+            // by the end of the shift.
+            let first = bs.max(s);
+            let last = be.min(e - b.duration_s);
+            if first > last {
+                let field = if be < s {
+                    "break.latest"
+                } else {
+                    "break.earliest"
+                };
+                return Err(self.err(
+                    k,
+                    field,
+                    format!(
+                        "the break window {}-{} (then {} s of break) does not fit in the {shift} shift",
+                        b.earliest.trim(),
+                        b.latest.trim(),
+                        b.duration_s
+                    ),
+                ));
+            }
+        }
+        for (f, x) in [
+            ("fixed_cost", v.fixed_cost),
+            ("cost_per_km", v.cost_per_km),
+            ("cost_per_hour", v.cost_per_hour),
+        ] {
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(self.err(
+                    k,
+                    f,
+                    format!("must be a non-negative number, found {}", short(x)),
+                ));
+            }
+        }
+        self.streams(k)?;
+        if v.max_trips == Some(0) {
+            return Err(self.err(k, "max_trips", "must be at least 1"));
         }
         Ok(())
     }
@@ -961,6 +1219,32 @@ impl Fleet {
     }
 }
 
+/// The line of `key` in the `k`-th `[[vehicle]]` table of a fleet file's
+/// text, if it is written there as `key = ...`.
+fn vehicle_key_line(text: &str, k: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            let name = l.trim_matches(|c| c == '[' || c == ']').trim();
+            let vehicle = l.starts_with("[[") && (name == "vehicle" || name == "vehicles");
+            if vehicle {
+                seen += 1;
+            }
+            inside = vehicle && seen == k + 1;
+            continue;
+        }
+        if inside
+            && let Some((lhs, _)) = l.split_once('=')
+            && lhs.trim().trim_matches('"') == key
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,5 +1257,206 @@ mod tests {
         assert_eq!(parse_time("06:60"), None);
         assert_eq!(parse_time("six"), None);
         assert_eq!(format_time(6 * 3600 + 29 * 60 + 40), "06:30");
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const VEHICLE: &str = "[[vehicle]]\nname = \"truck\"\ncount = 1\ndepot = \"D\"\n\
+        capacity_kg = 1000\nshift_start = \"06:00\"\nshift_end = \"14:00\"\n";
+
+    fn fleet_error(extra: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("# fleet\n{VEHICLE}{extra}");
+        let p = write(&dir, "fleet.toml", text.as_bytes());
+        read_fleet(&p).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn fleet_values_that_cannot_work_are_refused_with_line_and_field() {
+        let e = fleet_error(
+            "break = { earliest = \"18:30\", latest = \"19:00\", duration_s = 1800 }\n",
+        );
+        assert!(
+            e.contains("fleet.toml:9")
+                && e.contains("'truck'.break.earliest")
+                && e.contains("06:00-14:00"),
+            "{e}"
+        );
+        let e =
+            fleet_error("break = { earliest = \"03:00\", latest = \"05:00\", duration_s = 600 }\n");
+        assert!(e.contains("break.latest"), "{e}");
+        let e = fleet_error(
+            "break = { earliest = \"09:00\", latest = \"10:00\", duration_s = 28800 }\n",
+        );
+        assert!(
+            e.contains("break.duration_s") && e.contains("does not fit"),
+            "{e}"
+        );
+        // The break may start late in its window only if it ends by 14:00.
+        let e = fleet_error(
+            "break = { earliest = \"13:45\", latest = \"13:50\", duration_s = 1800 }\n",
+        );
+        assert!(e.contains("break.earliest"), "{e}");
+        assert!(fleet_error("fixed_cost = inf\n").contains("fixed_cost"));
+        assert!(fleet_error("cost_per_km = nan\n").contains("cost_per_km"));
+        assert!(fleet_error("capacity_m3 = inf\n").contains("capacity_m3"));
+        assert!(fleet_error("max_shift_s = 0\n").contains("max_shift_s"));
+        let e = fleet_error(
+            "max_shift_s = 600\nbreak = { earliest = \"09:00\", latest = \"10:00\", duration_s = 900 }\n",
+        );
+        assert!(
+            e.contains("break.duration_s") && e.contains("max_shift_s"),
+            "{e}"
+        );
+        assert!(fleet_error("max_shift_s = 9000000000\n").contains("max_shift_s"));
+        let dir = tempfile::tempdir().unwrap();
+        let inf = VEHICLE.replace("capacity_kg = 1000", "capacity_kg = inf");
+        let e = read_fleet(&write(&dir, "f.toml", inf.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.toml:5") && e.contains("capacity_kg") && e.contains("inf"),
+            "{e}"
+        );
+        let many = VEHICLE.replace("count = 1", "count = 1000000");
+        let e = read_fleet(&write(&dir, "f.toml", many.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("count") && e.contains("10000"), "{e}");
+        let back = VEHICLE.replace("shift_end = \"14:00\"", "shift_end = \"05:00\"");
+        let e = read_fleet(&write(&dir, "f.toml", back.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("f.toml:7") && e.contains("shift_end"), "{e}");
+        // A break that fits is fine.
+        let ok = format!(
+            "{VEHICLE}break = {{ earliest = \"09:00\", latest = \"10:00\", duration_s = 1800 }}\n"
+        );
+        assert!(read_fleet(&write(&dir, "f.toml", ok.as_bytes())).is_ok());
+    }
+
+    const FACILITIES: &str = "id,lat,lon,kind,open,close\nD,47.1,9.5,depot,05:00,20:00\n";
+
+    #[test]
+    fn unknown_columns_are_refused_with_the_closest_known_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,streem\nA,47.1,9.5,urban,10,hazardous\n",
+        );
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv:1") && e.contains("'streem'") && e.contains("did you mean 'stream'"),
+            "{e}"
+        );
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,tw_strat\nA,47.1,9.5,urban,10,08:00\n",
+        );
+        assert!(
+            read_pickups(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("did you mean 'tw_start'")
+        );
+        let f = write(
+            &dir,
+            "f.csv",
+            b"id,lat,lon,kind,open,close,daily_capacty_kg\nD,47.1,9.5,depot,05:00,20:00,\n",
+        );
+        let e = read_facilities(&f).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'daily_capacity_kg'"), "{e}");
+        // Notes and an empty unnamed column (a trailing comma) are fine.
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,_note,\nA,47.1,9.5,urban,10,call first,\n",
+        );
+        assert_eq!(read_pickups(&p).unwrap().len(), 1);
+        let p = write(
+            &dir,
+            "p.csv",
+            b"id,lat,lon,zone,demand_kg,\nA,47.1,9.5,urban,10,7\n",
+        );
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(e.contains("p.csv:2") && e.contains("without a name"), "{e}");
+        assert!(read_facilities(&write(&dir, "f.csv", FACILITIES.as_bytes())).is_ok());
+    }
+
+    #[test]
+    fn numbers_that_are_not_finite_or_out_of_range_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for (col, row) in [
+            ("demand_kg", "inf,1,60"),
+            ("demand_kg", "NaN,1,60"),
+            ("volume_m3", "10,-1,60"),
+            ("service_s", "10,1,1e300"),
+        ] {
+            let text =
+                format!("id,lat,lon,zone,demand_kg,volume_m3,service_s\nA,47.1,9.5,urban,{row}\n");
+            let e = read_pickups(&write(&dir, "p.csv", text.as_bytes()))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("p.csv:2") && e.contains(col), "{row}: {e}");
+        }
+        for v in ["NaN", "-5", "inf", "1e12"] {
+            let text = format!(
+                "id,lat,lon,kind,open,close,daily_capacity_kg\nT,47.1,9.5,transfer,05:00,20:00,{v}\n"
+            );
+            let e = read_facilities(&write(&dir, "f.csv", text.as_bytes()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("f.csv:2") && e.contains("daily_capacity_kg"),
+                "{v}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_names_the_line_and_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "p.csv", b"id,lat,lon,zone,demand_kg,name\nA,47.1,9.5,urban,10,ok\nB,47.1,9.5,urban,10,Caf\xe9\n");
+        let e = read_pickups(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv:3") && e.contains("'name'") && e.contains("UTF-8"),
+            "{e}"
+        );
+        let f = write(&dir, "fleet.toml", b"[[vehicle]]\nname = \"Gro\xdf\"\n");
+        let e = read_fleet(&f).unwrap_err().to_string();
+        assert!(e.contains("fleet.toml:2") && e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn geojson_pickups_refuse_unknown_properties_and_other_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = |props: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"type":"Point","coordinates":[9.5,47.1]}},"properties":{{"id":"A","zone":"urban","demand_kg":10{props}}}}}]}}"#
+            )
+        };
+        let read = |props: &str| read_pickups(&write(&dir, "p.geojson", doc(props).as_bytes()));
+        assert_eq!(read("").unwrap().len(), 1);
+        assert_eq!(
+            read(r#","_colour":"red","lat":47.1,"lon":"9.5""#)
+                .unwrap()
+                .len(),
+            1
+        );
+        let e = read(r#","steam":"medical""#).unwrap_err().to_string();
+        assert!(
+            e.contains("p.geojson:1")
+                && e.contains("feature 1")
+                && e.contains("did you mean 'stream'"),
+            "{e}"
+        );
+        let e = read(r#","lat":48.0"#).unwrap_err().to_string();
+        assert!(e.contains("'lat'") && e.contains("geometry"), "{e}");
     }
 }

@@ -386,8 +386,8 @@ impl<'g> Router<'g> {
     pub fn matrix(&self, points: &[SnappedPoint]) -> Result<TravelMatrix> {
         self.check_points(points)?;
         let n = points.len();
-        let mut durations = vec![UNREACHABLE; n * n];
-        let mut distances = vec![UNREACHABLE; n * n];
+        let mut durations = crate::model::filled_square(n, UNREACHABLE)?;
+        let mut distances = crate::model::filled_square(n, UNREACHABLE)?;
         if n == 0 {
             return Ok(TravelMatrix {
                 n,

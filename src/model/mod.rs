@@ -60,13 +60,43 @@ pub struct Matrix {
     data: Vec<i32>,
 }
 
+/// An empty buffer with room for `n` x `n` values, or an error (instead of
+/// an abort) when the memory cannot be had.
+///
+/// # Errors
+/// [`crate::Error::Invalid`] naming the size if `n * n` overflows or the
+/// allocation fails.
+pub(crate) fn square_buffer<T>(n: usize) -> crate::Result<Vec<T>> {
+    let too_big = || {
+        crate::Error::Invalid(format!(
+            "a {n} x {n} matrix ({:.1} GB) does not fit in memory: use fewer points",
+            n as f64 * n as f64 * std::mem::size_of::<T>() as f64 / (1u64 << 30) as f64
+        ))
+    };
+    let len = n.checked_mul(n).ok_or_else(too_big)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| too_big())?;
+    Ok(v)
+}
+
+/// An `n` x `n` buffer filled with `value`; see [`square_buffer`].
+///
+/// # Errors
+/// As [`square_buffer`].
+pub(crate) fn filled_square<T: Copy>(n: usize, value: T) -> crate::Result<Vec<T>> {
+    let mut v = square_buffer(n)?;
+    v.resize(n * n, value);
+    Ok(v)
+}
+
 impl Matrix {
     /// Builds an `n` x `n` matrix from `f(i, j)`.
     ///
     /// # Errors
-    /// Fails if a value is negative or does not fit in an `i32`.
+    /// Fails if a value is negative or does not fit in an `i32`, or if the
+    /// matrix does not fit in memory.
     pub fn from_fn(n: usize, mut f: impl FnMut(usize, usize) -> i64) -> crate::Result<Matrix> {
-        let mut data = Vec::with_capacity(n * n);
+        let mut data = square_buffer(n)?;
         for i in 0..n {
             for j in 0..n {
                 let v = f(i, j);
@@ -406,5 +436,22 @@ impl Problem {
     pub fn can_unload(&self, t: usize, f: usize) -> bool {
         let fa = &self.facilities[f];
         fa.vehicles & (1 << t) != 0 && fa.accepts & self.vehicle_types[t].streams != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_matrix_too_large_for_the_memory_is_an_error_not_an_abort() {
+        let e = square_buffer::<i32>(usize::MAX / 2)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not fit in memory"), "{e}");
+        let e = filled_square(1 << 31, 0u64).unwrap_err().to_string();
+        assert!(e.contains("GB"), "{e}");
+        assert_eq!(filled_square(3, 7u8).unwrap(), vec![7; 9]);
+        assert!(Matrix::from_fn(1 << 31, |_, _| 0).is_err());
     }
 }

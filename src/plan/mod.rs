@@ -9,6 +9,7 @@
 //!           --output::write--> routes.geojson, unserved.geojson, summary.json, routes.csv
 //! ```
 
+mod memory;
 mod output;
 mod prepare;
 mod recombine;
@@ -120,6 +121,10 @@ pub struct PlanOptions {
     pub recombine: bool,
     /// Time limit of the recombination MIP, seconds.
     pub recombine_seconds: f64,
+    /// Refuse a run estimated to need more memory than this, GB; `None`:
+    /// the `WASTEROUTE_MAX_MEMORY_GB` environment variable, else the memory
+    /// available now (see [`memory_limit`]).
+    pub max_memory_gb: Option<f64>,
 }
 
 impl Default for PlanOptions {
@@ -132,6 +137,7 @@ impl Default for PlanOptions {
             snap_limit_m: crate::graph::DEFAULT_MAX_SNAP_M,
             recombine: true,
             recombine_seconds: 5.0,
+            max_memory_gb: None,
         }
     }
 }

@@ -1,11 +1,27 @@
-//! From plan inputs to a solver [`Problem`]: road graphs per profile,
-//! snapping, matrices, and the pickups that cannot be served whatever the
-//! routes (with the reason), which stay out of the problem.
+//! From plan inputs to a solver [`Problem`], as a pipeline of named stages,
+//! each a function with typed input and output:
+//!
+//! ```text
+//! PlanInput --check_inputs--> Checked          (cross-file rules, memory estimate)
+//!           --road_networks--> Networks         (one graph per road profile)
+//!           --locate---------> Located          (snaps, closures, cut-off points;
+//!                                                depots and facilities on the roads)
+//!           --explain_unservable--> Screened    (pickups no route can serve, with
+//!                                                the reason; vehicle sets of the rest)
+//!           --matrices-------> Matrices         (per profile, over the problem's locations)
+//!           --screen_time_windows              (windows no vehicle reaches in its shift)
+//!           --build_problem--> Problem
+//! ```
+//!
+//! The pickups that cannot be served whatever the routes stay out of the
+//! problem, listed with their reason.
 
+use super::memory;
 use super::{PlanInput, PlanOptions, Unserved, UnservedReason};
 use crate::error::Location;
 use crate::graph::{Profile, RoadGraph, Snap, SnappedPoint};
-use crate::io::plan::FacilityKind;
+use crate::io::osm::OsmRoads;
+use crate::io::plan::{FacilityKind, Streams};
 use crate::matrix::{Router, TravelMatrix};
 use crate::model::{
     Break, Client, Cost, Depot, Facility, Matrix, Problem, ProblemBuilder,
@@ -25,6 +41,7 @@ const UNREACHABLE: i64 = 100_000_000;
 
 /// One road profile in use: its graph (with closures applied, if any) and
 /// the snap of every point.
+#[derive(Debug)]
 pub(crate) struct ProfileData {
     pub name: String,
     /// The graph vehicles drive on (closures applied).
@@ -94,7 +111,67 @@ impl Prepared {
     }
 }
 
+/// The plan's inputs through every stage up to the solver's problem.
 pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared> {
+    let checked = check_inputs(input, opts)?;
+    let networks = road_networks(input, &checked)?;
+    let located = locate(input, opts, &checked.profile_specs, networks.graphs)?;
+    require_on_roads(input, opts, &checked, &located.profiles)?;
+    let mut screened = explain_unservable(input, opts, &checked, &located.profiles);
+    let matrices = matrices(
+        input.facilities.len(),
+        &screened.candidates,
+        &located.profiles,
+    )?;
+    screen_time_windows(input, &checked, &mut screened, &matrices.profiles);
+    let built = build_problem(
+        input,
+        &checked,
+        &screened,
+        matrices.profiles,
+        &matrices.loc_point,
+        &located.coords,
+    )?;
+    Ok(Prepared {
+        problem: built.problem,
+        loc_point: matrices.loc_point,
+        client_pickup: built.client_pickup,
+        facility_rec: screened.unload_recs,
+        depot_rec: built.depot_recs,
+        type_profile: checked.type_profile,
+        profiles: located.profiles,
+        unserved: screened.unserved,
+        graph_s: networks.seconds,
+        snap_s: located.snap_s,
+        matrix_s: located.matrix_s + matrices.seconds,
+        graph_rss_mb: networks.peak_rss_mb,
+        matrix_rss_mb: matrices.peak_rss_mb,
+    })
+}
+
+/// The fleet resolved against the facilities, after the checks across files.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    /// Per vehicle type: shift start and end, seconds after midnight.
+    pub shifts: Vec<(i64, i64)>,
+    /// Per vehicle type: the streams it may carry.
+    pub type_streams: Vec<Streams>,
+    /// Per vehicle type: its depot's facility record.
+    pub type_depot: Vec<usize>,
+    /// The distinct road profiles in use (names or resolved file paths).
+    pub profile_specs: Vec<String>,
+    /// Per vehicle type: its index in `profile_specs`.
+    pub type_profile: Vec<usize>,
+}
+
+/// Stage 1: the rules that need more than one file (depots named by the
+/// fleet, pickups no vehicle could ever hold or reach in time), the road
+/// profiles in use, and the memory the run will need (refused when above
+/// the limit, before anything large is allocated).
+///
+/// # Errors
+/// [`Error::Input`] naming the file, record and field.
+pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Checked> {
     let fleet = &input.fleet;
     let vehicles = &fleet.spec.vehicle;
     let nf = input.facilities.len();
@@ -180,8 +257,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         }
     }
 
-    // Road graphs, one per distinct profile.
-    let t0 = Instant::now();
+    // The road profiles in use, once each.
     let mut profile_specs: Vec<String> = Vec::new();
     let mut type_profile = Vec::new();
     for k in 0..vehicles.len() {
@@ -195,23 +271,117 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             });
         type_profile.push(idx);
     }
+
+    // The memory the matrices and the search will need, before any is used.
+    let pbf_bytes = std::fs::metadata(&input.osm).map_or(0, |m| m.len());
+    let timed = vehicles.iter().filter(|v| v.cost_per_hour > 0.0).count();
+    let closures = input.closures.as_ref().is_some_and(|(_, c)| !c.is_empty());
+    let need = memory::estimate(n_points, profile_specs.len(), timed, closures, pbf_bytes);
+    let (limit, source) = memory::memory_limit(opts.max_memory_gb)?;
+    memory::check(&need, limit, &source, Location::file(&input.files.pickups))?;
+
+    Ok(Checked {
+        shifts,
+        type_streams,
+        type_depot,
+        profile_specs,
+        type_profile,
+    })
+}
+
+/// The road graphs, one per profile in use.
+#[derive(Debug)]
+pub(crate) struct Networks {
+    /// Per profile of [`Checked::profile_specs`].
+    pub graphs: Vec<RoadGraph>,
+    /// Seconds to read the extract and build the graphs.
+    pub seconds: f64,
+    /// Peak memory after the graphs, MB.
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Stage 2: reads the extract once and builds the graph of every profile
+/// in use.
+///
+/// # Errors
+/// The extract's errors (naming the file); a profile file's errors (naming
+/// the vehicle type that uses it); a profile that can use no road of the
+/// extract.
+pub(crate) fn road_networks(input: &PlanInput, checked: &Checked) -> Result<Networks> {
+    let t0 = Instant::now();
+    let profiles = load_profiles(input, checked)?;
     let roads = crate::io::osm::read_roads(&input.osm)?;
-    let mut graphs = Vec::new();
-    for (k, spec) in profile_specs.iter().enumerate() {
+    let graphs = build_graphs(input, &profiles, &roads)?;
+    drop(roads);
+    Ok(Networks {
+        graphs,
+        seconds: t0.elapsed().as_secs_f64(),
+        peak_rss_mb: crate::peak_rss_mb(),
+    })
+}
+
+/// The vehicle profiles of `checked`, read before the (larger) extract so
+/// that a bad profile file fails fast.
+fn load_profiles(input: &PlanInput, checked: &Checked) -> Result<Vec<Profile>> {
+    let vehicles = &input.fleet.spec.vehicle;
+    let mut profiles = Vec::new();
+    for (k, spec) in checked.profile_specs.iter().enumerate() {
         let profile = Profile::from_name_or_file(spec).map_err(|e| {
-            let v = type_profile
+            let v = checked
+                .type_profile
                 .iter()
                 .position(|&p| p == k)
                 .map_or("", |t| vehicles[t].name.as_str());
             fleet_err(input, v, "profile", e.to_string())
         })?;
-        let (g, _report) = RoadGraph::from_roads(&roads, &profile)?;
+        profiles.push(profile);
+    }
+    Ok(profiles)
+}
+
+/// The graph of every profile over `roads`.
+fn build_graphs(
+    input: &PlanInput,
+    profiles: &[Profile],
+    roads: &OsmRoads,
+) -> Result<Vec<RoadGraph>> {
+    let mut graphs = Vec::new();
+    for profile in profiles {
+        let (g, _report) = RoadGraph::from_roads(roads, profile).map_err(|e| match e {
+            Error::Input { message, .. } => Error::input(Location::file(&input.osm), message),
+            e => e,
+        })?;
         graphs.push(g);
     }
-    drop(roads);
-    let graph_s = t0.elapsed().as_secs_f64();
-    let graph_rss_mb = crate::peak_rss_mb();
+    Ok(graphs)
+}
 
+/// Where every point lies on every profile's roads.
+#[derive(Debug)]
+pub(crate) struct Located {
+    /// Every point as (lat, lon): facilities first, then pickups.
+    pub coords: Vec<(f64, f64)>,
+    /// Per profile: the graph with closures applied and the snaps.
+    pub profiles: Vec<ProfileData>,
+    /// Seconds snapping (closures' matrices excluded).
+    pub snap_s: f64,
+    /// Seconds in the matrices that find the points cut off by closures.
+    pub matrix_s: f64,
+}
+
+/// Stage 3: snaps every point on every profile's graph, applies the
+/// closures, and finds the points they cut off (a point is cut off when
+/// closing the streets leaves it without a path it had on the open roads).
+///
+/// # Errors
+/// A point the snapping refuses, or a routing failure.
+pub(crate) fn locate(
+    input: &PlanInput,
+    opts: &PlanOptions,
+    profile_specs: &[String],
+    graphs: Vec<RoadGraph>,
+) -> Result<Located> {
+    let n_points = input.facilities.len() + input.pickups.len();
     // Snap every point on every profile; apply closures.
     let t1 = Instant::now();
     let coords: Vec<(f64, f64)> = (0..n_points).map(|i| point(input, i)).collect();
@@ -224,16 +394,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             Some((_, closures)) if !closures.is_empty() => {
                 let tm = Instant::now();
                 let (closed, _report) = g.with_closures(closures);
-                let on: Vec<usize> = (0..n_points).filter(|&i| usable[i]).collect();
-                let pts: Vec<SnappedPoint> = on
-                    .iter()
-                    .map(|&i| {
-                        snaps[i]
-                            .on_road()
-                            .cloned()
-                            .unwrap_or_else(|| unreachable!())
-                    })
-                    .collect();
+                let (on, pts) = on_road_points(&snaps, 0..n_points);
                 let open_m = Router::new(&g).matrix(&pts)?;
                 let closed_m = Router::new(&closed).matrix(&pts)?;
                 let mut cut = vec![false; n_points];
@@ -259,7 +420,41 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         });
     }
     let snap_s = t1.elapsed().as_secs_f64() - matrix_s;
+    Ok(Located {
+        coords,
+        profiles,
+        snap_s,
+        matrix_s,
+    })
+}
 
+/// The points of `of` that are on a road of `snaps` (their indices), and
+/// where.
+fn on_road_points(
+    snaps: &[Snap],
+    of: impl Iterator<Item = usize>,
+) -> (Vec<usize>, Vec<SnappedPoint>) {
+    of.filter_map(|i| snaps[i].on_road().map(|p| (i, *p)))
+        .unzip()
+}
+
+/// Stage 3 (continued): every depot must be on the roads of the vehicle
+/// types that start there, and every other facility on the roads of at
+/// least one profile in use. A facility that only some profiles reach is
+/// kept for the vehicle types of those profiles (the others never unload
+/// there).
+///
+/// # Errors
+/// [`Error::Routing`] naming the depot or facility, how far it is from the
+/// roads (or that closures cut it off), and the limit.
+pub(crate) fn require_on_roads(
+    input: &PlanInput,
+    opts: &PlanOptions,
+    checked: &Checked,
+    profiles: &[ProfileData],
+) -> Result<()> {
+    let vehicles = &input.fleet.spec.vehicle;
+    let (type_profile, type_depot) = (&checked.type_profile, &checked.type_depot);
     // Depots must be on the roads of the types that use them.
     for (k, v) in vehicles.iter().enumerate() {
         let pd = &profiles[type_profile[k]];
@@ -282,7 +477,75 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         }
     }
 
-    // Facilities where each type may unload.
+    for (f, r) in input.facilities.iter().enumerate() {
+        if r.kind == FacilityKind::Depot || profiles.iter().any(|pd| pd.usable[f]) {
+            for pd in profiles.iter().filter(|pd| !pd.usable[f]) {
+                tracing::info!(
+                    facility = r.id.as_str(),
+                    profile = pd.name.as_str(),
+                    "the facility is not reachable on this profile: its vehicles do not unload there"
+                );
+            }
+            continue;
+        }
+        let why = if profiles.iter().any(|pd| pd.cut_off[f]) {
+            "is cut off by the closures on every road profile that reaches it".to_string()
+        } else {
+            let (name, d) = profiles
+                .iter()
+                .map(|pd| (pd.name.as_str(), pd.snaps[f].distance_m()))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or(("none", f64::INFINITY));
+            let far = if d >= 10_000.0 {
+                format!("{:.0} km", d / 1000.0)
+            } else {
+                format!("{d:.0} m")
+            };
+            format!(
+                "is {far} from the nearest road any vehicle may use (profile '{name}'; limit {:.0} m)",
+                opts.snap_limit_m
+            )
+        };
+        return Err(Error::Routing(format!(
+            "{} '{}' ({}: line {}) {why}; no vehicle could unload there",
+            r.kind.name(),
+            r.id,
+            r.source
+                .file
+                .as_deref()
+                .map_or("facilities".into(), |p| p.display().to_string()),
+            r.source.line.unwrap_or(0),
+        )));
+    }
+    Ok(())
+}
+
+/// Which pickups can be served at all, and by which vehicle types.
+#[derive(Debug)]
+pub(crate) struct Screened {
+    /// Facility records where vehicles unload (not depots), in file order.
+    pub unload_recs: Vec<usize>,
+    /// Per entry of `unload_recs`: the vehicle types that may unload there.
+    pub facility_types: Vec<VehicleSet>,
+    /// Pickups that may be served: (pickup index, the types that may serve it).
+    pub candidates: Vec<(usize, VehicleSet)>,
+    /// Pickups no route can serve, with the reason.
+    pub unserved: Vec<Unserved>,
+}
+
+/// Stage 4: the pickups that no route can serve whatever the search does
+/// (no vehicle carries the stream, none holds it, no facility accepts it,
+/// no usable road near it, cut off by closures), each with its reason and
+/// evidence; and for the others, the vehicle types that may serve them.
+pub(crate) fn explain_unservable(
+    input: &PlanInput,
+    opts: &PlanOptions,
+    checked: &Checked,
+    profiles: &[ProfileData],
+) -> Screened {
+    let vehicles = &input.fleet.spec.vehicle;
+    let nf = input.facilities.len();
+    let (type_profile, type_streams) = (&checked.type_profile, &checked.type_streams);
     let unload_recs: Vec<usize> = (0..nf)
         .filter(|&f| input.facilities[f].kind != FacilityKind::Depot)
         .collect();
@@ -379,7 +642,38 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         }
         candidates.push((pi, open.iter().fold(0, |m, &t| m | (1u64 << t))));
     }
+    Screened {
+        unload_recs,
+        facility_types,
+        candidates,
+        unserved,
+    }
+}
 
+/// The travel matrices of every profile over the problem's locations.
+#[derive(Debug)]
+pub(crate) struct Matrices {
+    /// Per location: its point (facilities first, then the candidate pickups).
+    pub loc_point: Vec<usize>,
+    /// Per profile: distance and duration between the locations.
+    pub profiles: Vec<MatrixProfile>,
+    /// Seconds computing them.
+    pub seconds: f64,
+    /// Peak memory after them, MB.
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Stage 5: the distance and duration matrices of every profile over the
+/// locations of the problem: every facility, then the candidate pickups.
+/// Pairs a profile cannot connect get [`UNREACHABLE`].
+///
+/// # Errors
+/// A routing failure, or a value that does not fit the matrices.
+pub(crate) fn matrices(
+    nf: usize,
+    candidates: &[(usize, VehicleSet)],
+    profiles: &[ProfileData],
+) -> Result<Matrices> {
     // Matrices over the locations of the problem: facilities, then candidate pickups.
     let tm = Instant::now();
     let loc_point: Vec<usize> = (0..nf)
@@ -387,17 +681,11 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         .collect();
     let n_loc = loc_point.len();
     let mut matrix_profiles = Vec::new();
-    for pd in &profiles {
-        let on: Vec<usize> = (0..n_loc).filter(|&l| pd.usable[loc_point[l]]).collect();
-        let pts: Vec<SnappedPoint> = on
-            .iter()
-            .map(|&l| {
-                pd.snaps[loc_point[l]]
-                    .on_road()
-                    .cloned()
-                    .unwrap_or_else(|| unreachable!())
-            })
-            .collect();
+    for pd in profiles {
+        let (on, pts): (Vec<usize>, Vec<SnappedPoint>) = (0..n_loc)
+            .filter(|&l| pd.usable[loc_point[l]])
+            .filter_map(|l| pd.snaps[loc_point[l]].on_road().map(|p| (l, *p)))
+            .unzip();
         let m: TravelMatrix = Router::new(&pd.graph).matrix(&pts)?;
         let mut index = vec![usize::MAX; n_loc];
         for (k, &l) in on.iter().enumerate() {
@@ -424,12 +712,34 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             duration: Matrix::from_fn(n_loc, |i, j| get(i, j, true))?,
         });
     }
-    matrix_s += tm.elapsed().as_secs_f64();
-    let matrix_rss_mb = crate::peak_rss_mb();
+    Ok(Matrices {
+        loc_point,
+        profiles: matrix_profiles,
+        seconds: tm.elapsed().as_secs_f64(),
+        peak_rss_mb: crate::peak_rss_mb(),
+    })
+}
 
-    // Pickups whose time window no vehicle reaches within its shift: leave
-    // the depot at the start of the shift, serve, unload at the best
-    // facility, and be back by the end of the shift.
+/// Stage 5 (continued): pickups whose time window no vehicle reaches within
+/// its shift (leave the depot at the start of the shift, serve, unload at
+/// the best facility, and be back by the end of the shift) join the
+/// unserved; the others keep the vehicle types that can.
+pub(crate) fn screen_time_windows(
+    input: &PlanInput,
+    checked: &Checked,
+    screened: &mut Screened,
+    matrix_profiles: &[MatrixProfile],
+) {
+    let vehicles = &input.fleet.spec.vehicle;
+    let nf = input.facilities.len();
+    let (shifts, type_profile, type_depot) =
+        (&checked.shifts, &checked.type_profile, &checked.type_depot);
+    let Screened {
+        unload_recs,
+        facility_types,
+        candidates,
+        unserved,
+    } = screened;
     for (k, (pi, types)) in candidates.iter_mut().enumerate() {
         let p = &input.pickups[*pi];
         let loc = nf + k;
@@ -478,7 +788,45 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         }
         *types = ok;
     }
+}
 
+/// The solver's problem and how its records map back to the inputs.
+pub(crate) struct Built {
+    pub problem: Problem,
+    /// Per client: the pickup index.
+    pub client_pickup: Vec<usize>,
+    /// Per model depot: the facility record index.
+    pub depot_recs: Vec<usize>,
+}
+
+/// Stage 6: the solver's problem in integer units: depots, facilities
+/// (with the vehicle types that may unload there), the pickups that can be
+/// served as optional clients with prizes, and the vehicle types.
+///
+/// # Errors
+/// [`Error::Invalid`] if the problem fails its validation.
+pub(crate) fn build_problem(
+    input: &PlanInput,
+    checked: &Checked,
+    screened: &Screened,
+    matrix_profiles: Vec<MatrixProfile>,
+    loc_point: &[usize],
+    coords: &[(f64, f64)],
+) -> Result<Built> {
+    let fleet = &input.fleet;
+    let vehicles = &fleet.spec.vehicle;
+    let nf = input.facilities.len();
+    let shifts = checked.shifts.clone();
+    let (type_profile, type_depot, type_streams) = (
+        &checked.type_profile,
+        &checked.type_depot,
+        &checked.type_streams,
+    );
+    let (unload_recs, facility_types, candidates) = (
+        &screened.unload_recs,
+        &screened.facility_types,
+        &screened.candidates,
+    );
     // The problem.
     let mut b = ProblemBuilder::new();
     for mp in matrix_profiles {
@@ -597,19 +945,12 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         b.add_vehicle_type(t);
     }
     let problem = b.build()?;
-    Ok(Prepared {
+    Ok(Built {
         problem,
-        loc_point,
         client_pickup,
-        facility_rec: unload_recs,
-        depot_rec: depot_recs,
-        type_profile,
-        profiles,
-        unserved,
-        graph_s,
-        snap_s,
-        matrix_s,
-        graph_rss_mb,
-        matrix_rss_mb,
+        depot_recs,
     })
 }
+
+#[cfg(test)]
+mod tests;

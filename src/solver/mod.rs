@@ -51,7 +51,7 @@ mod stop;
 #[cfg(test)]
 mod testutil;
 
-pub use params::{Method, SolveParams};
+pub use params::{COMMON_FIELDS, HGS_FIELDS, Method, SolveParams};
 pub use stop::{Budget, Observer, Progress, Silent, StopCriterion};
 
 use crate::model::{Cost, Problem, Route, Solution, check};

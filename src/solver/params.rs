@@ -83,6 +83,38 @@ impl Default for SolveParams {
     }
 }
 
+/// The fields of [`SolveParams`] that both methods read.
+pub const COMMON_FIELDS: [&str; 4] = ["method", "seed", "threads", "n_granular"];
+
+/// The fields of [`SolveParams`] that only the genetic search
+/// ([`Method::Hgs`]) reads; the iterated local search ignores them.
+pub const HGS_FIELDS: [&str; 9] = [
+    "mu",
+    "lambda",
+    "n_elite",
+    "n_close",
+    "target_feasible",
+    "repair_probability",
+    "penalty_window",
+    "restart_after",
+    "initial_population",
+];
+
+impl Method {
+    /// The name used in parameter files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Hgs => "hgs",
+            Method::Ils => "ils",
+        }
+    }
+
+    /// Whether this method reads the [`SolveParams`] field `field`.
+    pub fn uses(self, field: &str) -> bool {
+        COMMON_FIELDS.contains(&field) || (self == Method::Hgs && HGS_FIELDS.contains(&field))
+    }
+}
+
 impl SolveParams {
     /// Defaults for waste-collection plans: routes are long (a hundred
     /// stops and more), so each local search is costly and a short day's
@@ -130,5 +162,25 @@ impl SolveParams {
             return bad("initial_population", "must be at least 1");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_classified_by_the_methods_that_read_it() {
+        let v = serde_json::to_value(SolveParams::default()).unwrap();
+        let fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        for f in &fields {
+            assert!(
+                COMMON_FIELDS.contains(f) ^ HGS_FIELDS.contains(f),
+                "field '{f}': add it to COMMON_FIELDS or HGS_FIELDS"
+            );
+        }
+        assert_eq!(fields.len(), COMMON_FIELDS.len() + HGS_FIELDS.len());
+        assert!(Method::Hgs.uses("mu") && !Method::Ils.uses("mu"));
+        assert!(Method::Ils.uses("n_granular"));
     }
 }

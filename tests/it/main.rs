@@ -2,6 +2,7 @@
 
 mod cvrplib;
 mod graph;
+mod inputs;
 mod kim;
 mod matrix;
 mod outputs;

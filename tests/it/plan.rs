@@ -9,34 +9,34 @@ use wasteroute::Error;
 use wasteroute::plan::{self, Plan, PlanInput, PlanOptions, UnservedReason};
 use wasteroute::solver::{Silent, SolveParams};
 
-fn data(name: &str) -> PathBuf {
+pub(crate) fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
 }
 
 /// The fixture's files copied into a temp folder, edited by `edit`.
-struct Fixture {
-    dir: tempfile::TempDir,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         for f in ["pickups.csv", "facilities.csv", "fleet.toml"] {
             fs::copy(data("plan").join(f), dir.path().join(f)).unwrap();
         }
         Fixture { dir }
     }
-    fn path(&self, f: &str) -> PathBuf {
+    pub(crate) fn path(&self, f: &str) -> PathBuf {
         self.dir.path().join(f)
     }
-    fn append(&self, f: &str, text: &str) {
+    pub(crate) fn append(&self, f: &str, text: &str) {
         let mut s = fs::read_to_string(self.path(f)).unwrap();
         s.push_str(text);
         fs::write(self.path(f), s).unwrap();
     }
-    fn replace(&self, f: &str, from: &str, to: &str) {
+    pub(crate) fn replace(&self, f: &str, from: &str, to: &str) {
         let s = fs::read_to_string(self.path(f)).unwrap();
         assert!(s.contains(from), "{from} not in {f}");
         fs::write(self.path(f), s.replacen(from, to, 1)).unwrap();
