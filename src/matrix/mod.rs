@@ -223,6 +223,28 @@ impl TravelMatrix {
         (v != UNREACHABLE).then_some(v as i64)
     }
 
+    /// Converts both matrices entry by entry, reusing their storage (no
+    /// second copy of an n x n matrix is ever alive): `f(i, j, value)` maps
+    /// the entry of pair `(i, j)`, `None` where no road path joins them.
+    /// Returns `(durations, distances)`, row by row.
+    ///
+    /// # Units
+    /// `value`: seconds for durations, metres for distances.
+    pub fn into_rows(
+        self,
+        mut f: impl FnMut(usize, usize, Option<u32>) -> i32,
+    ) -> (Vec<i32>, Vec<i32>) {
+        let n = self.n.max(1);
+        let mut convert = |v: Vec<u32>| -> Vec<i32> {
+            v.into_iter()
+                .enumerate()
+                .map(|(k, x)| f(k / n, k % n, (x != UNREACHABLE).then_some(x)))
+                .collect()
+        };
+        let durations = convert(self.durations);
+        (durations, convert(self.distances))
+    }
+
     /// The number of ordered pairs with no path.
     pub fn n_unreachable(&self) -> usize {
         self.durations.iter().filter(|&&d| d == UNREACHABLE).count()

@@ -393,3 +393,18 @@ fn matrix_matches_dijkstra_on_malta() {
         assert_matches_oracle(&g, &pts, &profile.name);
     }
 }
+
+#[test]
+fn into_rows_maps_every_entry_in_row_order() {
+    // 0 -> 1 has no path; every other pair has (seconds, metres) = (10 i + j, 100 i + j).
+    let m = TravelMatrix::from_fn(2, |i, j| {
+        (!(i == 0 && j == 1)).then_some(((10 * i + j) as u32, (100 * i + j) as u32))
+    });
+    let (dur, dist) = m.into_rows(|i, j, v| v.map_or(-(10 * i as i32 + j as i32), |x| x as i32));
+    assert_eq!(dur, vec![0, -1, 10, 11]);
+    assert_eq!(dist, vec![0, -1, 100, 101]);
+    assert!(crate::model::Matrix::from_rows(2, dist.clone()).is_err(), "negative entry");
+    assert!(crate::model::Matrix::from_rows(3, vec![0; 4]).is_err(), "wrong size");
+    let ok = crate::model::Matrix::from_rows(2, vec![0, 1, 100, 101]).unwrap();
+    assert_eq!((ok.get(0, 1), ok.get(1, 0)), (1, 100));
+}

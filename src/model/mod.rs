@@ -112,6 +112,29 @@ impl Matrix {
         Ok(Matrix { n, data })
     }
 
+    /// An `n` x `n` matrix from its entries row by row, without a copy.
+    ///
+    /// # Errors
+    /// Fails if `data` does not hold `n * n` entries or an entry is negative.
+    pub fn from_rows(n: usize, data: Vec<i32>) -> crate::Result<Matrix> {
+        if data.len() != n * n {
+            return Err(crate::Error::Invalid(format!(
+                "a {n} x {n} matrix needs {} entries, not {}",
+                n * n,
+                data.len()
+            )));
+        }
+        if let Some(k) = data.iter().position(|&v| v < 0) {
+            return Err(crate::Error::Invalid(format!(
+                "matrix entry ({}, {}) = {} is negative",
+                k / n,
+                k % n,
+                data[k]
+            )));
+        }
+        Ok(Matrix { n, data })
+    }
+
     /// A matrix of zeros.
     pub fn zeros(n: usize) -> Matrix {
         Matrix {

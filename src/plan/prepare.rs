@@ -36,8 +36,9 @@ pub const COST_SCALE: f64 = 1e6;
 const LITRES: f64 = 1000.0;
 /// Travel value between locations a profile cannot connect (never used by a
 /// feasible route: the clients and facilities involved are forbidden to the
-/// vehicle types of that profile).
-const UNREACHABLE: i64 = 100_000_000;
+/// vehicle types of that profile). Not `matrix`'s "no path" sentinel: a
+/// finite value that sums without overflow.
+const DISCONNECTED: i64 = 100_000_000;
 
 /// One road profile in use: its graph (with closures applied, if any) and
 /// the snap of every point.
@@ -665,7 +666,7 @@ pub(crate) struct Matrices {
 
 /// Stage 5: the distance and duration matrices of every profile over the
 /// locations of the problem: every facility, then the candidate pickups.
-/// Pairs a profile cannot connect get [`UNREACHABLE`].
+/// Pairs a profile cannot connect get [`DISCONNECTED`].
 ///
 /// # Errors
 /// A routing failure, or a value that does not fit the matrices.
@@ -680,38 +681,60 @@ pub(crate) fn matrices(
         .chain(candidates.iter().map(|&(pi, _)| nf + pi))
         .collect();
     let n_loc = loc_point.len();
-    let mut matrix_profiles = Vec::new();
-    for pd in profiles {
-        let (on, pts): (Vec<usize>, Vec<SnappedPoint>) = (0..n_loc)
-            .filter(|&l| pd.usable[loc_point[l]])
-            .filter_map(|l| pd.snaps[loc_point[l]].on_road().map(|p| (l, *p)))
-            .unzip();
-        let m: TravelMatrix = Router::new(&pd.graph).matrix(&pts)?;
-        let mut index = vec![usize::MAX; n_loc];
-        for (k, &l) in on.iter().enumerate() {
-            index[l] = k;
-        }
-        let get = |i: usize, j: usize, dur: bool| -> i64 {
+    // The points of each profile, in location order.
+    let on_road: Vec<(Vec<usize>, Vec<SnappedPoint>)> = profiles
+        .iter()
+        .map(|pd| {
+            (0..n_loc)
+                .filter(|&l| pd.usable[loc_point[l]])
+                .filter_map(|l| pd.snaps[loc_point[l]].on_road().map(|p| (l, *p)))
+                .unzip()
+        })
+        .collect();
+    // A profile that reaches every location converts its router's matrix
+    // in place; the others need a second buffer while they convert, so they
+    // go first, while fewer finished matrices are held.
+    let mut order: Vec<usize> = (0..profiles.len()).collect();
+    order.sort_by_key(|&k| on_road[k].0.len() == n_loc);
+    let mut done: Vec<Option<MatrixProfile>> = profiles.iter().map(|_| None).collect();
+    for k in order {
+        let pd = &profiles[k];
+        let (on, pts) = &on_road[k];
+        let m: TravelMatrix = Router::new(&pd.graph).matrix(pts)?;
+        let value = |i: usize, j: usize, v: Option<i64>| -> i64 {
             if i == j {
-                return 0;
-            }
-            let (a, b) = (index[i], index[j]);
-            if a == usize::MAX || b == usize::MAX {
-                return UNREACHABLE;
-            }
-            let v = if dur {
-                m.duration(a, b)
+                0
             } else {
-                m.distance(a, b)
-            };
-            v.unwrap_or(UNREACHABLE).min(UNREACHABLE)
+                v.unwrap_or(DISCONNECTED).min(DISCONNECTED)
+            }
         };
-        matrix_profiles.push(MatrixProfile {
+        let (distance, duration) = if on.len() == n_loc {
+            let (dur, dist) = m.into_rows(|i, j, v| value(i, j, v.map(i64::from)) as i32);
+            (Matrix::from_rows(n_loc, dist)?, Matrix::from_rows(n_loc, dur)?)
+        } else {
+            let mut index = vec![usize::MAX; n_loc];
+            for (k, &l) in on.iter().enumerate() {
+                index[l] = k;
+            }
+            let get = |i: usize, j: usize, dur: bool| -> i64 {
+                let (a, b) = (index[i], index[j]);
+                if a == usize::MAX || b == usize::MAX {
+                    return value(i, j, None);
+                }
+                value(i, j, if dur { m.duration(a, b) } else { m.distance(a, b) })
+            };
+            (
+                Matrix::from_fn(n_loc, |i, j| get(i, j, false))?,
+                Matrix::from_fn(n_loc, |i, j| get(i, j, true))?,
+            )
+        };
+        done[k] = Some(MatrixProfile {
             name: pd.name.clone(),
-            distance: Matrix::from_fn(n_loc, |i, j| get(i, j, false))?,
-            duration: Matrix::from_fn(n_loc, |i, j| get(i, j, true))?,
+            distance,
+            duration,
         });
     }
+    let matrix_profiles = done.into_iter().flatten().collect();
     Ok(Matrices {
         loc_point,
         profiles: matrix_profiles,

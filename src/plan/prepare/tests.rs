@@ -354,7 +354,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
         assert_eq!(d.get(i, i), 0);
         for j in 0..n {
             assert!(
-                i == j || (0 < d.get(i, j) && d.get(i, j) < UNREACHABLE),
+                i == j || (0 < d.get(i, j) && d.get(i, j) < DISCONNECTED),
                 "{i} {j}"
             );
         }
@@ -364,7 +364,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
     // A location the profile cannot use is unreachable from everywhere else.
     located.profiles[0].usable[nf] = false;
     let m = matrices(nf, &s.candidates, &located.profiles).unwrap();
-    assert_eq!(m.profiles[0].duration.get(0, nf), UNREACHABLE);
+    assert_eq!(m.profiles[0].duration.get(0, nf), DISCONNECTED);
     assert_eq!(m.profiles[0].duration.get(nf, nf), 0);
 }
 
