@@ -22,15 +22,28 @@ pub struct CompareArgs {
     search: SearchArgs,
 }
 
-/// Runs `wasteroute compare`.
+/// Runs `wasteroute compare`. With `--seconds`, each scenario gets an
+/// equal share of the time left when it starts; after a signal the
+/// scenarios not yet solved are skipped and the table has the others.
 pub fn run(a: CompareArgs) -> Result<i32> {
-    let opts = a.search.options()?;
+    let started = std::time::Instant::now();
+    let mut opts = a.search.options()?;
+    let total = opts.seconds;
     let demo = demo_dir();
     let mut rows = Vec::new();
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    for path in &a.scenarios {
+    for (k, path) in a.scenarios.iter().enumerate() {
+        if opts.interrupt.as_ref().is_some_and(|i| i.is_triggered()) {
+            eprintln!(
+                "skipped {} scenario(s) after the signal",
+                a.scenarios.len() - k
+            );
+            break;
+        }
         let sc = Scenario::load(path, &demo)?;
         let input = sc.input()?;
+        let left = a.scenarios.len() - k;
+        opts.seconds = super::plan::seconds_left(total, started).map(|s| s / left as f64);
         eprintln!("solving scenario '{}' ...", sc.name);
         let mut p = plan::run(&input, &opts, &mut Silent)?;
         let folder: String = sc

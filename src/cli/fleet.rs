@@ -45,6 +45,7 @@ pub struct FleetArgs {
 /// Runs `wasteroute fleet`; returns the exit code (4 if no fleet of the
 /// menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
+    let started = std::time::Instant::now();
     let (osm, pickups, facilities, fleet_file) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(
@@ -54,8 +55,10 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         &fleet_file,
         a.closures.as_deref(),
     )?;
+    let mut plan = a.search.options()?;
+    plan.seconds = super::plan::seconds_left(plan.seconds, started);
     let opts = FleetOptions {
-        plan: a.search.options()?,
+        plan,
         max_per_type: a.max_per_type,
         step_iterations: a.step_iterations,
         curve: !a.no_curve,

@@ -3,7 +3,15 @@
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
 //! malformed file, invalid values, usage error), 3 routing failure (a depot
 //! or facility off the road network), 4 plan written but a coverage target
-//! missed.
+//! missed, 130 and 143 stopped by SIGINT and SIGTERM.
+//!
+//! Signals (plan, fleet, compare, cvrp, wcvrptw; see [`signal`]): the first
+//! SIGINT or SIGTERM stops the search, the command writes the best result
+//! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
+//! and exits with 128 + the signal's number, 130 or 143, in place of 0 or 4
+//! (an error keeps its own code). A second signal exits at once with 128 +
+//! its number and writes nothing more. Other commands keep the default
+//! action of the signals.
 
 mod compare;
 mod cvrp;
@@ -11,6 +19,7 @@ mod fleet;
 mod map;
 mod plan;
 mod progress;
+mod signal;
 mod wcvrptw;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +77,16 @@ pub fn run() -> i32 {
         }
     };
     init_logging(cli.verbose);
+    if matches!(
+        cli.command,
+        Command::Cvrp(_)
+            | Command::Wcvrptw(_)
+            | Command::Plan(_)
+            | Command::Fleet(_)
+            | Command::Compare(_)
+    ) {
+        signal::install();
+    }
     let result: anyhow::Result<i32> = match cli.command {
         Command::Cvrp(a) => cvrp::run(a).map(|()| 0),
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
@@ -79,7 +98,7 @@ pub fn run() -> i32 {
         Command::Map(a) => map::run(a).map(|()| 0),
     };
     match result {
-        Ok(code) => code,
+        Ok(code) => signal::exit_code().unwrap_or(code),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return 0;

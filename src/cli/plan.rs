@@ -42,7 +42,10 @@ pub struct PlanArgs {
 /// Search budget and reproducibility flags shared by the planning commands.
 #[derive(Debug, Args, Clone)]
 pub struct SearchArgs {
-    /// Wall-clock limit of the search, seconds.
+    /// Wall-clock limit of the whole command, seconds (compare: of all
+    /// scenarios together). The command ends within it plus a small margin
+    /// (README, "Reproducibility and exit codes"), writing the best plan
+    /// found by then.
     #[arg(long)]
     pub seconds: Option<f64>,
     /// Iteration limit of the search (0: none). The same inputs, seed,
@@ -89,9 +92,16 @@ impl SearchArgs {
             no_improvement: Some(self.no_improvement),
             snap_limit_m: self.snap_limit_m,
             recombine: !self.no_recombine,
+            interrupt: super::signal::interrupt(),
             ..PlanOptions::default()
         })
     }
+}
+
+/// The time left of a command's `--seconds` after what it spent since
+/// `started` (reading the inputs).
+pub fn seconds_left(seconds: Option<f64>, started: std::time::Instant) -> Option<f64> {
+    seconds.map(|s| (s - started.elapsed().as_secs_f64()).max(0.0))
 }
 
 /// The bundled demo folder: `data/demo` under the current folder, or under
@@ -127,10 +137,12 @@ pub fn input_paths(
 
 /// Runs `wasteroute plan`; returns the process exit code.
 pub fn run(a: PlanArgs) -> Result<i32> {
+    let started = std::time::Instant::now();
     let (osm, pickups, facilities, fleet) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(&osm, &pickups, &facilities, &fleet, a.closures.as_deref())?;
-    let opts = a.search.options()?;
+    let mut opts = a.search.options()?;
+    opts.seconds = seconds_left(opts.seconds, started);
     let mut progress = SearchProgress::new("planning", opts.seconds);
     let mut p = plan::run(&input, &opts, &mut progress)?;
     plan::write(&a.out, &mut p, &[])?;

@@ -1,8 +1,33 @@
 //! Progress display: an indicatif spinner on a terminal, nothing otherwise.
+//! The bar on screen is also known to [`note`] and [`clear`], so that the
+//! signal handler can print or exit without garbling the terminal.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::Mutex;
 use wasteroute::solver::{Observer, Progress};
+
+/// The bar on screen, if any.
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+fn active() -> Option<ProgressBar> {
+    ACTIVE.lock().ok().and_then(|a| a.clone())
+}
+
+/// Prints a line on stderr above the bar on screen, if any.
+pub fn note(msg: &str) {
+    match active() {
+        Some(bar) => bar.suspend(|| eprintln!("{msg}")),
+        None => eprintln!("{msg}"),
+    }
+}
+
+/// Erases the bar on screen, if any (before the process exits).
+pub fn clear() {
+    if let Some(bar) = active() {
+        bar.finish_and_clear();
+    }
+}
 
 /// Shows the search's progress on stderr when it is a terminal.
 pub struct SearchProgress {
@@ -38,6 +63,9 @@ impl SearchProgress {
             }
         };
         bar.set_prefix(what.to_string());
+        if let Ok(mut a) = ACTIVE.lock() {
+            *a = Some(bar.clone());
+        }
         SearchProgress { bar, limit_s }
     }
 
@@ -66,5 +94,20 @@ impl Observer for SearchProgress {
     }
     fn on_end(&mut self, _p: &Progress) {
         self.bar.finish_and_clear();
+        if let Ok(mut a) = ACTIVE.lock() {
+            *a = None;
+        }
+    }
+}
+
+impl Drop for SearchProgress {
+    fn drop(&mut self) {
+        // A search that failed never called `on_end`.
+        self.on_end(&Progress {
+            iterations: 0,
+            since_improvement: 0,
+            elapsed_s: 0.0,
+            best_cost: None,
+        });
     }
 }
