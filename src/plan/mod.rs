@@ -303,11 +303,11 @@ pub(crate) fn finish_reserve(limit_s: f64, n_clients: usize) -> Duration {
 
 /// The share of the time left that the recombination MIP may take after
 /// the search, at most its own limit.
-const RECOMBINE_SHARE: f64 = 0.1;
+const RECOMBINE_SHARE: f64 = 0.05;
 
 /// Runs the search on `problem`, then tries to recombine the routes it met
 /// into a cheaper plan serving at least the same pickups. With `end`, both
-/// are over by then: the recombination keeps a tenth of the time left (at
+/// are over by then: the recombination keeps a twentieth of the time left (at
 /// most `opts.recombine_seconds`), the search gets the rest and the MIP is
 /// abandoned at `end`. When the search is interrupted, or ends after `end`,
 /// there is no recombination.
@@ -528,11 +528,11 @@ pub(crate) fn recombine_for_targets(
 /// this call plus a small margin: the graphs and matrices are built first
 /// (they cannot be cut short), a reserve is kept for the timetables and
 /// geometry after the search (0.3 s plus 0.5 ms per pickup, at most a
-/// quarter of the limit), the recombination MIP gets a tenth of what is left and the
-/// search the rest. The search ends inside its last local search or repair
-/// when the time is up, and the plan is made from the best solution so far,
-/// with the violations the checker finds if it is not feasible (then
-/// `summary.feasible` is false). The same holds when
+/// quarter of the limit), the recombination MIP gets a twentieth of what is
+/// left and the search the rest. The search ends inside its last local
+/// search or repair when the time is up, and the plan is made from the best
+/// solution so far, with the violations the checker finds if it is not
+/// feasible (then `summary.feasible` is false). The same holds when
 /// [`PlanOptions::interrupt`] is triggered.
 ///
 /// # Errors

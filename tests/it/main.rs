@@ -7,3 +7,4 @@ mod matrix;
 mod plan;
 mod report;
 mod solver;
+mod stop;
