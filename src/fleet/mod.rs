@@ -56,14 +56,15 @@ impl Clock {
 
     /// True (and recorded) once no step may start any more.
     fn over(&mut self) -> bool {
-        if self.halt.reached() {
+        let over = self.halt.reached();
+        if over {
             self.cut = Some(if self.halt.interrupted() {
                 "signal"
             } else {
                 "time"
             });
         }
-        self.cut.is_some()
+        over
     }
 
     /// Records how a solve ended.

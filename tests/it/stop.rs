@@ -265,3 +265,24 @@ fn a_second_signal_exits_at_once_and_writes_nothing() {
     // Nothing else was left beside it either.
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn fleet_sizing_stops_after_its_first_solve_at_an_interrupt_or_a_past_deadline() {
+    let input = Inputs::new("fleet.toml", str::to_string).load().unwrap();
+    let stop = Interrupt::new();
+    stop.trigger();
+    for (plan, why) in [
+        (options(Some(stop), None), "signal"),
+        (options(None, Some(0.0)), "time"),
+    ] {
+        let opts = wasteroute::fleet::FleetOptions {
+            plan,
+            ..wasteroute::fleet::FleetOptions::default()
+        };
+        let a = wasteroute::fleet::size(&input, &opts, &mut wasteroute::solver::Silent).unwrap();
+        // No descent, no curve: the first solve's plan, written as it is.
+        assert_eq!(a.solves, 1, "{why}");
+        assert_eq!(a.plan.summary.stopped_by, why);
+        assert_accounted(&a.plan);
+    }
+}
