@@ -25,8 +25,11 @@ pub fn install() {
     #[cfg(unix)]
     INTERRUPT.get_or_init(|| {
         let flag = Interrupt::new();
-        if let Err(e) = spawn_handler(flag.clone()) {
-            tracing::warn!("no signal handler ({e}): SIGINT and SIGTERM end the run at once");
+        match spawn_handler(flag.clone()) {
+            Ok(()) => tracing::debug!("signal handler installed"),
+            Err(e) => {
+                tracing::warn!("no signal handler ({e}): SIGINT and SIGTERM end the run at once")
+            }
         }
         flag
     });

@@ -4,12 +4,15 @@
 //! SIGTERM or SIGINT, writes the plan and exits with 143 or 130, and exits
 //! at once on a second signal. No test here measures time: the limits are
 //! set so that they are already reached (a deadline in the past, a flag
-//! already triggered), and the signal tests only wait for the process.
+//! already triggered), and the signal tests wait for the process to say
+//! that its handler is installed, then for it to end.
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use wasteroute::plan::{self, Plan, PlanInput, PlanOptions, StopKind};
 use wasteroute::solver::{Interrupt, SolveParams};
@@ -159,72 +162,111 @@ fn end_at_an_interrupt_or_a_past_deadline(inputs: Vec<(&str, Inputs)>) {
     }
 }
 
-/// `wasteroute plan` on the demo with a long limit, into `out`.
-fn start_plan(out: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_wasteroute"))
-        .arg("plan")
-        .arg("--osm")
-        .arg(demo("map.osm.pbf"))
-        .arg("--pickups")
-        .arg(demo("pickups.csv"))
-        .arg("--facilities")
-        .arg(demo("facilities.csv"))
-        .arg("--fleet")
-        .arg(demo("fleet.toml"))
-        .args(["--seconds", "120", "--iterations", "0"])
-        .args(["--no-improvement", "100000000", "--out"])
-        .arg(out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+/// A running `wasteroute plan -v` on the demo with a long limit, and its
+/// stderr lines as they come.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
 }
 
-fn kill(child: &Child, signal: &str) {
-    let ok = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "kill {signal}");
-}
-
-/// Waits for the process; kills it and fails after a generous guard
-/// against hangs (not a timing assertion: the plan needs well under it).
-fn wait(child: &mut Child) -> (ExitStatus, String) {
-    let guard = Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
+impl Running {
+    /// Starts the plan into `out` and waits until its signal handler is
+    /// installed (a signal before would end it the default way).
+    fn start(out: &Path) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wasteroute"))
+            .args(["-v", "plan", "--osm"])
+            .arg(demo("map.osm.pbf"))
+            .arg("--pickups")
+            .arg(demo("pickups.csv"))
+            .arg("--facilities")
+            .arg(demo("facilities.csv"))
+            .arg("--fleet")
+            .arg(demo("fleet.toml"))
+            .args(["--seconds", "120", "--iterations", "0"])
+            .args(["--no-improvement", "100000000", "--out"])
+            .arg(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut r = Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        let guard = Instant::now() + HANG_GUARD;
+        while !r
+            .seen
+            .iter()
+            .any(|l| l.contains("signal handler installed"))
+        {
+            match r.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(l) => r.seen.push(l),
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("ended: {:?}", r.seen),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() > guard {
+                let _ = r.child.kill();
+                panic!("no signal handler: {:?}", r.seen);
+            }
         }
-        if Instant::now() > guard {
-            let _ = child.kill();
-            panic!("the plan did not end after the signal");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
+        // Let the search start (a signal earlier is handled the same way,
+        // as soon as the search starts).
+        std::thread::sleep(Duration::from_secs(2));
+        r
     }
-    (status, err)
+
+    fn kill(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill {signal}");
+    }
+
+    /// Waits for the process and returns its status and stderr; kills it
+    /// and fails after a generous guard against hangs (not a timing
+    /// assertion: the plan needs a small part of it).
+    fn wait(mut self) -> (ExitStatus, String) {
+        let guard = Instant::now() + HANG_GUARD;
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > guard {
+                let _ = self.child.kill();
+                panic!("the plan did not end after the signal");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // The reader ends at the end of stderr.
+        self.seen.extend(self.lines.iter());
+        (status, self.seen.join("\n"))
+    }
 }
 
-/// Lets the command start its search (a signal earlier is handled the same
-/// way, as soon as the search starts).
-fn let_it_start() {
-    std::thread::sleep(Duration::from_secs(3));
-}
+/// Against hangs only.
+const HANG_GUARD: Duration = Duration::from_secs(90);
 
 #[test]
 fn sigterm_writes_the_best_plan_so_far_and_exits_143() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("plan");
-    let mut child = start_plan(&out);
-    let_it_start();
-    kill(&child, "-TERM");
-    let (status, err) = wait(&mut child);
+    let run = Running::start(&out);
+    run.kill("-TERM");
+    let (status, err) = run.wait();
     assert_eq!(status.code(), Some(143), "{err}");
     assert!(err.contains("SIGTERM"), "{err}");
     let summary: serde_json::Value =
@@ -253,12 +295,11 @@ fn sigterm_writes_the_best_plan_so_far_and_exits_143() {
 fn a_second_signal_exits_at_once_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("plan");
-    let mut child = start_plan(&out);
-    let_it_start();
+    let run = Running::start(&out);
     // Two different signals, so that the kernel cannot merge them into one.
-    kill(&child, "-INT");
-    kill(&child, "-TERM");
-    let (status, err) = wait(&mut child);
+    run.kill("-INT");
+    run.kill("-TERM");
+    let (status, err) = run.wait();
     assert_eq!(status.code(), Some(143), "{err}");
     assert!(err.contains("exiting at once"), "{err}");
     assert!(!out.exists(), "a plan folder was written");
