@@ -305,46 +305,11 @@ mod tests {
         assert!(b.should_stop(&p));
     }
 
-    use crate::model::{
-        ALL_VEHICLES, Client, Depot, Matrix, Problem, ProblemBuilder, Profile, TimeWindow,
-        VehicleType, Violation, check,
-    };
+    use crate::model::{Problem, Violation, check};
     use crate::solver::data::Data;
     use crate::solver::genetic::Outcome;
     use crate::solver::params::{Method, SolveParams};
-    use crate::solver::testutil::random_problem;
-
-    /// Clients on a line that one small truck cannot all carry: no solution
-    /// is feasible, so the genetic search ends with its escalating repair.
-    fn overloaded(n: usize) -> Problem {
-        let m = Matrix::from_fn(n + 1, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
-        let mut b = ProblemBuilder::new();
-        b.add_profile(Profile {
-            name: "line".into(),
-            distance: m.clone(),
-            duration: m,
-        });
-        b.add_depot(Depot {
-            name: "depot".into(),
-            location: 0,
-            tw: TimeWindow::ALWAYS,
-        });
-        for i in 1..=n {
-            b.add_client(Client {
-                name: format!("c{i}"),
-                location: i,
-                demand: [5, 0],
-                service: 0,
-                tw: TimeWindow::ALWAYS,
-                stream: 0,
-                required: true,
-                prize: 0,
-                vehicles: ALL_VEHICLES,
-            });
-        }
-        b.add_vehicle_type(VehicleType::new("truck", 1, 10));
-        b.build().unwrap()
-    }
+    use crate::solver::testutil::{overloaded, random_problem};
 
     fn run(
         problem: &Problem,
