@@ -246,7 +246,10 @@ pub fn size(
     let pre_unserved: std::collections::HashSet<String> = prep.unserved_ids();
     let client_pickup = prep.client_pickup().to_vec();
     let base = prep.problem().clone();
-    let deadline = plan::instant_after(started, opts.plan.seconds);
+    let deadline = opts
+        .plan
+        .seconds
+        .and_then(|s| crate::solver::instant_after(started, s));
     let mut clock = Clock {
         halt: Halt::new(
             deadline.map(|d| {

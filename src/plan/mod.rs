@@ -24,7 +24,9 @@ pub use report::{
 use crate::graph::Closures;
 use crate::io::plan::{self, FacilityRecord, Fleet, Pickup, Stream, Zone};
 use crate::model::{CheckReport, Problem, Solution, check};
-use crate::solver::{Budget, Halt, Interrupt, Observer, SolveParams, StopReason, solve_from};
+use crate::solver::{
+    Budget, Halt, Interrupt, Observer, SolveParams, StopReason, instant_after, solve_from,
+};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -277,13 +279,6 @@ pub struct RecombinationStats {
     pub cost_after: f64,
     /// Seconds spent.
     pub seconds: f64,
-}
-
-/// The instant `seconds` after `from` (`None`: no limit, or one beyond what
-/// an `Instant` can hold).
-pub(crate) fn instant_after(from: Instant, seconds: Option<f64>) -> Option<Instant> {
-    let d = Duration::try_from_secs_f64(seconds?.max(0.0)).ok()?;
-    from.checked_add(d)
 }
 
 /// Seconds from now until `t` (0 once it passed).
@@ -540,7 +535,7 @@ pub(crate) fn recombine_for_targets(
 /// road: [`Error::Routing`]), and solver or internal failures.
 pub fn run(input: &PlanInput, opts: &PlanOptions, observer: &mut dyn Observer) -> Result<Plan> {
     let started = Instant::now();
-    let deadline = instant_after(started, opts.seconds);
+    let deadline = opts.seconds.and_then(|s| instant_after(started, s));
     let prep = prepare::prepare(input, opts)?;
     let t_solve = Instant::now();
     let end = deadline.map(|d| {

@@ -90,7 +90,7 @@ impl<'d, 'p> Worker<'d, 'p> {
 /// of `powers` in turn, until the result is feasible (it is then evaluated
 /// under `pen`); true if it is. No step starts once the local search's
 /// deadline or interrupt is reached, and a step under way ends there: `ind`
-/// is then the best of the steps made, as it is.
+/// is then what the steps made left, as it is.
 pub(super) fn search_escalating(
     ls: &mut LocalSearch,
     rng: &mut Rng,

@@ -52,8 +52,8 @@ mod stop;
 mod testutil;
 
 pub use params::{Method, SolveParams};
-pub(crate) use stop::Halt;
 pub use stop::{Budget, Interrupt, Observer, Progress, Silent, StopCriterion, StopReason};
+pub(crate) use stop::{Halt, instant_after};
 
 use crate::model::{Cost, Problem, Route, Solution, check};
 

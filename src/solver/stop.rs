@@ -191,12 +191,17 @@ impl Clock {
     pub fn elapsed(&self) -> f64 {
         self.0.elapsed().as_secs_f64()
     }
-    /// The instant `s` seconds after the start (`None` if beyond what an
-    /// `Instant` can hold: no limit in practice).
+    /// The instant `s` seconds after the start.
     fn after(&self, s: f64) -> Option<Instant> {
-        let d = Duration::try_from_secs_f64(s.max(0.0)).ok()?;
-        self.0.checked_add(d)
+        instant_after(self.0, s)
     }
+}
+
+/// The instant `seconds` after `from` (`None` if it is beyond what an
+/// `Instant` can hold, or not a number: no limit in practice).
+pub(crate) fn instant_after(from: Instant, seconds: f64) -> Option<Instant> {
+    let d = Duration::try_from_secs_f64(seconds.max(0.0)).ok()?;
+    from.checked_add(d)
 }
 
 /// Polls between two clock readings in [`Halt::poll`].
