@@ -29,19 +29,32 @@ pub struct CompareArgs {
     search: SearchArgs,
 }
 
-/// Runs `wasteroute compare`.
+/// Runs `wasteroute compare`. With `--seconds`, each scenario gets an
+/// equal share of the time left when it starts; after a signal the
+/// scenarios not yet solved are skipped and the table has the others.
 pub fn run(a: CompareArgs) -> Result<i32> {
     wasteroute::fsx::check_target(&a.out, a.force)?;
-    let opts = a.search.options()?;
+    let started = std::time::Instant::now();
+    let mut opts = a.search.options()?;
+    let total = opts.seconds;
     let demo = demo_dir();
     let mut rows = Vec::new();
     let mut folders = std::collections::BTreeSet::new();
     let writing = || format!("writing {}", a.out.display());
     let mut out =
         OutputFolder::create(&a.out, FolderKind::Compare, a.force).with_context(writing)?;
-    for path in &a.scenarios {
+    for (k, path) in a.scenarios.iter().enumerate() {
+        if opts.interrupt.as_ref().is_some_and(|i| i.is_triggered()) {
+            eprintln!(
+                "skipped {} scenario(s) after the signal",
+                a.scenarios.len() - k
+            );
+            break;
+        }
         let sc = Scenario::load(path, &demo)?;
         let input = sc.input()?;
+        let left = a.scenarios.len() - k;
+        opts.seconds = super::plan::seconds_left(total, started).map(|s| s / left as f64);
         eprintln!("solving scenario '{}' ...", sc.name);
         let mut p = plan::run(&input, &opts, &mut Silent)?;
         let base: String = sc

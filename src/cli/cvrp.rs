@@ -159,9 +159,13 @@ fn solve_one(
         threads: common.threads,
         ..base
     };
-    let mut stop = budget;
+    let limit_s = budget.seconds;
+    let mut stop = match super::signal::interrupt() {
+        Some(i) => budget.with_interrupt(i),
+        None => budget,
+    };
     let result = if progress {
-        let mut obs = SearchProgress::new(inst.name(), budget.seconds);
+        let mut obs = SearchProgress::new(inst.name(), limit_s);
         solve(&problem, &params, &mut stop, &mut obs)?
     } else {
         solve(&problem, &params, &mut stop, &mut Silent)?
@@ -195,7 +199,7 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
     let budget = Budget {
         seconds: a.seconds,
         iterations: a.iterations,
-        no_improvement: None,
+        ..Budget::default()
     };
     let stem = a
         .file
@@ -243,7 +247,11 @@ fn bench_cmd(a: BenchArgs) -> Result<()> {
         "{:<16} {:>5} {:>10} {:>10} {:>7} {:>8} {:>9} {:>8}",
         "instance", "n", "cost", "bks", "gap %", "seconds", "iters", "feasible"
     );
-    for file in &a.files {
+    for (k, file) in a.files.iter().enumerate() {
+        if super::signal::interrupt().is_some_and(|i| i.is_triggered()) {
+            eprintln!("skipped {} instance(s) after the signal", a.files.len() - k);
+            break;
+        }
         // Budget from the customer count, read before solving.
         let inst = cvrplib::read_vrp(file)?;
         let seconds = a.seconds_per_100 * inst.n_customers() as f64 / 100.0;

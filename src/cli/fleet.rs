@@ -51,6 +51,7 @@ pub struct FleetArgs {
 /// menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
     wasteroute::fsx::check_target(&a.out, a.force)?;
+    let started = std::time::Instant::now();
     let (osm, pickups, facilities, fleet_file) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(
@@ -60,8 +61,10 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         &fleet_file,
         a.closures.as_deref(),
     )?;
+    let mut plan = a.search.options()?;
+    plan.seconds = super::plan::seconds_left(plan.seconds, started);
     let opts = FleetOptions {
-        plan: a.search.options()?,
+        plan,
         max_per_type: a.max_per_type,
         step_iterations: a.step_iterations,
         curve: !a.no_curve,

@@ -6,7 +6,15 @@
 //! large for the memory, an `--out` folder that wasteroute did not write, or
 //! a file there, unless `--force` is given; see `wasteroute::fsx`), 3 routing
 //! failure (a depot or facility off the road network), 4 plan written but a
-//! coverage target missed.
+//! coverage target missed, 130 and 143 stopped by SIGINT and SIGTERM.
+//!
+//! Signals (plan, fleet, compare, cvrp, wcvrptw; see [`signal`]): the first
+//! SIGINT or SIGTERM stops the search, the command writes the best result
+//! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
+//! and exits with 128 + the signal's number, 130 or 143, in place of 0 or 4
+//! (an error keeps its own code). A second signal exits at once with 128 +
+//! its number and writes nothing more. Other commands keep the default
+//! action of the signals.
 
 mod compare;
 mod cvrp;
@@ -14,6 +22,7 @@ mod fleet;
 mod map;
 mod plan;
 mod progress;
+mod signal;
 mod wcvrptw;
 
 use clap::{Parser, Subcommand};
@@ -118,6 +127,16 @@ fn run_cli() -> i32 {
         }
     };
     init_logging(cli.verbose);
+    if matches!(
+        cli.command,
+        Command::Cvrp(_)
+            | Command::Wcvrptw(_)
+            | Command::Plan(_)
+            | Command::Fleet(_)
+            | Command::Compare(_)
+    ) {
+        signal::install();
+    }
     let result: anyhow::Result<i32> = match cli.command {
         Command::Cvrp(a) => cvrp::run(a).map(|()| 0),
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
@@ -129,7 +148,7 @@ fn run_cli() -> i32 {
         Command::Map(a) => map::run(a).map(|()| 0),
     };
     match result {
-        Ok(code) => code,
+        Ok(code) => signal::exit_code().unwrap_or(code),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return 0;

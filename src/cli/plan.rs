@@ -47,7 +47,10 @@ pub struct PlanArgs {
 /// Search budget and reproducibility flags shared by the planning commands.
 #[derive(Debug, Args, Clone)]
 pub struct SearchArgs {
-    /// Wall-clock limit of the search, seconds.
+    /// Wall-clock limit of the whole command, seconds (compare: of all
+    /// scenarios together). The command ends within it plus a small margin
+    /// (README, "Reproducibility and exit codes"), writing the best plan
+    /// found by then.
     #[arg(long, value_parser = super::values::positive)]
     pub seconds: Option<f64>,
     /// Iteration limit of the search (0: none). The same inputs, seed,
@@ -103,9 +106,16 @@ impl SearchArgs {
             snap_limit_m: self.snap_limit_m,
             recombine: !self.no_recombine,
             max_memory_gb: self.max_memory_gb,
+            interrupt: super::signal::interrupt(),
             ..PlanOptions::default()
         })
     }
+}
+
+/// The time left of a command's `--seconds` after what it spent since
+/// `started` (reading the inputs).
+pub fn seconds_left(seconds: Option<f64>, started: std::time::Instant) -> Option<f64> {
+    seconds.map(|s| (s - started.elapsed().as_secs_f64()).max(0.0))
 }
 
 /// The bundled demo folder: `data/demo` under the current folder, or under
@@ -141,11 +151,13 @@ pub fn input_paths(
 
 /// Runs `wasteroute plan`; returns the process exit code.
 pub fn run(a: PlanArgs) -> Result<i32> {
+    let started = std::time::Instant::now();
     wasteroute::fsx::check_target(&a.out, a.force)?;
     let (osm, pickups, facilities, fleet) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
     let input = PlanInput::load(&osm, &pickups, &facilities, &fleet, a.closures.as_deref())?;
-    let opts = a.search.options()?;
+    let mut opts = a.search.options()?;
+    opts.seconds = seconds_left(opts.seconds, started);
     let mut progress = SearchProgress::new("planning", opts.seconds);
     let mut p = plan::run(&input, &opts, &mut progress)?;
     let written = plan::write_with(

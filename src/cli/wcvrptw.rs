@@ -114,6 +114,7 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
         seconds: a.seconds,
         iterations: a.iterations,
         no_improvement: None,
+        interrupt: super::signal::interrupt(),
     };
     let mut progress = SearchProgress::new(inst.name(), a.seconds);
     let result = solve(&kp.problem, &params, &mut budget, &mut progress)?;

@@ -14,6 +14,13 @@
 //!    recording the best coverage and cost at each size;
 //! 5. bound: load and time lower bounds on the number of vehicles and the
 //!    cost (see [`LowerBound`]).
+//!
+//! With a time limit ([`PlanOptions::seconds`], for the whole sizing), the
+//! first solve gets half of the time the graphs and matrices leave, each
+//! later solve a quarter of what is left and the MIP at most half of it;
+//! steps that find no time left are skipped, and the answer is the best
+//! fleet found by then (its plan's `stopped_by` is `time`). An interrupt
+//! ([`PlanOptions::interrupt`]) ends the sizing the same way (`signal`).
 
 mod bounds;
 mod chart;
@@ -23,11 +30,50 @@ pub use bounds::LowerBound;
 use crate::io::plan::{Stream, Zone};
 use crate::model::{Problem, Route, Solution, check};
 use crate::plan::{self, Plan, PlanInput, PlanOptions};
-use crate::solver::{Observer, Silent};
+use crate::solver::{Halt, Observer, Silent};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// The time limit of a sizing: what ends its solves and MIPs, and whether
+/// one was cut short.
+struct Clock {
+    /// When every solve and MIP must be over.
+    halt: Halt,
+    /// `time` or `signal` once a solve was cut or a step skipped.
+    cut: Option<&'static str>,
+}
+
+impl Clock {
+    /// The end of a solve that may take `share` of the time left.
+    fn end(&self, share: f64) -> Option<Instant> {
+        self.halt.deadline().map(|e| {
+            let now = Instant::now();
+            now + e.saturating_duration_since(now).mul_f64(share)
+        })
+    }
+
+    /// True (and recorded) once no step may start any more.
+    fn over(&mut self) -> bool {
+        let over = self.halt.reached();
+        if over {
+            self.cut = Some(if self.halt.interrupted() {
+                "signal"
+            } else {
+                "time"
+            });
+        }
+        over
+    }
+
+    /// Records how a solve ended.
+    fn saw(&mut self, s: &plan::Solved) {
+        if matches!(s.stopped_by, "time" | "signal") {
+            self.cut = Some(s.stopped_by);
+        }
+    }
+}
 
 /// How to size the fleet.
 #[derive(Debug, Clone)]
@@ -200,6 +246,21 @@ pub fn size(
     let pre_unserved: std::collections::HashSet<String> = prep.unserved_ids();
     let client_pickup = prep.client_pickup().to_vec();
     let base = prep.problem().clone();
+    let deadline = opts
+        .plan
+        .seconds
+        .and_then(|s| crate::solver::instant_after(started, s));
+    let mut clock = Clock {
+        halt: Halt::new(
+            deadline.map(|d| {
+                let reserve =
+                    plan::finish_reserve(opts.plan.seconds.unwrap_or(0.0), base.n_clients());
+                d.checked_sub(reserve).unwrap_or(d).max(Instant::now())
+            }),
+            opts.plan.interrupt.clone(),
+        ),
+        cut: None,
+    };
     let mut solves = 0;
     let mut pool: Vec<Route> = Vec::new();
     // What the routes cost (the prizes of unserved pickups are not money).
@@ -208,7 +269,8 @@ pub fn size(
     };
 
     // 1. The whole menu.
-    let first = plan::solve_problem(&base, &opts.plan, None, observer)?;
+    let first = plan::solve_problem(&base, &opts.plan, None, clock.end(0.5), observer)?;
+    clock.saw(&first);
     solves += 1;
     pool.extend(first.pool.iter().cloned());
     let mut best = first.solution.clone();
@@ -263,7 +325,6 @@ pub fn size(
     record(&fleet, &best, &base, &mut curve);
     let step_opts = PlanOptions {
         iterations: Some(opts.step_iterations),
-        seconds: opts.plan.seconds.map(|s| (s / 4.0).max(1.0)),
         no_improvement: Some(opts.step_iterations / 2),
         ..opts.plan.clone()
     };
@@ -280,9 +341,12 @@ pub fn size(
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.cmp(&b))
         });
-        loop {
+        'descent: loop {
             let mut accepted = false;
             for &t in &order {
+                if clock.over() {
+                    break 'descent;
+                }
                 if fleet[t] == 0 {
                     continue;
                 }
@@ -290,7 +354,14 @@ pub fn size(
                 counts[t] -= 1;
                 let p = base.with_vehicle_counts(&counts);
                 let start = without_one(&best, &base, t);
-                let s = plan::solve_problem(&p, &step_opts, Some(&start), &mut Silent)?;
+                let s = plan::solve_problem(
+                    &p,
+                    &step_opts,
+                    Some(&start),
+                    clock.end(0.25),
+                    &mut Silent,
+                )?;
+                clock.saw(&s);
                 solves += 1;
                 pool.extend(s.pool.iter().cloned());
                 record(&counts, &s.solution, &p, &mut curve);
@@ -309,14 +380,22 @@ pub fn size(
         }
 
         // 3. Recombination: the cheapest set of pooled routes meeting the targets.
-        if let Some(sol) = plan::recombine_for_targets(
-            input,
-            &prep,
-            &base,
-            &menu,
-            pool.iter().cloned(),
-            opts.plan.recombine_seconds * 2.0,
-        ) {
+        let mip_s = clock
+            .end(0.5)
+            .map_or(opts.plan.recombine_seconds * 2.0, |e| {
+                (opts.plan.recombine_seconds * 2.0).min(plan::seconds_until(e))
+            });
+        if !clock.over()
+            && let Some(sol) = plan::recombine_for_targets(
+                input,
+                &prep,
+                &base,
+                &menu,
+                pool.iter().cloned(),
+                mip_s,
+                &mut clock.halt,
+            )
+        {
             let met = check(&base, &sol).is_feasible()
                 && evaluate(input, &pre_unserved, &client_pickup, &sol).met;
             let fewer = used(&base, &sol).iter().sum::<usize>() < fleet.iter().sum::<usize>();
@@ -338,9 +417,12 @@ pub fn size(
     if opts.curve {
         let mut counts = fleet.clone();
         let mut sol = best.clone();
-        while counts.iter().sum::<usize>() > 1 {
+        'curve: while counts.iter().sum::<usize>() > 1 {
             let mut step: Option<(Vec<usize>, Solution, f64)> = None;
             for t in 0..names.len() {
+                if clock.over() {
+                    break 'curve;
+                }
                 if counts[t] == 0 {
                     continue;
                 }
@@ -351,8 +433,10 @@ pub fn size(
                     &p,
                     &step_opts,
                     Some(&without_one(&sol, &base, t)),
+                    clock.end(0.25),
                     &mut Silent,
                 )?;
+                clock.saw(&s);
                 solves += 1;
                 record(&c, &s.solution, &p, &mut curve);
                 let served: f64 = evaluate(input, &pre_unserved, &client_pickup, &s.solution)
@@ -375,7 +459,10 @@ pub fn size(
 
     // The plan of the fleet found, with its full report.
     let fleet_problem = base.with_vehicle_counts(&fleet);
-    let solved = plan::Solved::from_solution(best.clone());
+    let mut solved = plan::Solved::from_solution(best.clone());
+    if let Some(why) = clock.cut {
+        solved.stopped_by = why;
+    }
     let final_plan =
         plan::finish_prepared(input, &prep, &fleet_problem, solved, &opts.plan, started)?;
     let Eval { met, targets, .. } = evaluate(input, &pre_unserved, &client_pickup, &best);

@@ -6,8 +6,13 @@
 //! capacity, and the coverage rules hold. Route-based recombination of this
 //! kind is the "set partitioning" phase of many VRP heuristics (Foster &
 //! Ryan 1976; Subramanian, Uchoa & Ochi 2013).
+//!
+//! The MIP runs on a thread of its own, so that the plan can go on without
+//! it at the plan's deadline or on an interrupt: microlp keeps its own time
+//! limit only loosely (it overran 5 s by 5.8 s on a 2,000-pickup plan).
 
 use crate::model::{Cost, Problem, Route, Solution, check_one_route};
+use crate::solver::Halt;
 use good_lp::{
     Expression, ProblemVariables, Solution as _, SolverModel, Variable, WithTimeLimit, constraint,
     variable,
@@ -18,6 +23,8 @@ use good_lp::highs as backend;
 #[cfg(not(feature = "highs"))]
 use good_lp::microlp as backend;
 use std::collections::HashMap;
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// A feasible route of the pool with what the MIP needs.
 #[derive(Debug, Clone)]
@@ -32,13 +39,18 @@ pub(crate) struct PoolRoute {
 
 /// Feasible, distinct routes from `routes` (the cheapest of each vehicle
 /// type and client set), at most `limit` of them, cheapest per client first.
+/// Stops reading `routes` once `halt` is reached.
 pub(crate) fn pool(
     problem: &Problem,
     routes: impl IntoIterator<Item = Route>,
     limit: usize,
+    halt: &mut Halt,
 ) -> Vec<PoolRoute> {
     let mut best: HashMap<(usize, Vec<usize>), PoolRoute> = HashMap::new();
     for route in routes {
+        if halt.poll() {
+            break;
+        }
         if route.is_empty() {
             continue;
         }
@@ -116,9 +128,70 @@ const SCALE: f64 = 1e-6;
 
 impl Mip<'_> {
     /// Solves; returns the chosen routes (indices into the pool), or `None`
-    /// if the MIP found nothing (no feasible selection within the limit).
-    pub fn solve(&self) -> Option<Vec<usize>> {
-        let n_clients = self.problem.n_clients();
+    /// if the MIP found nothing (no feasible selection within the limit),
+    /// or `halt` was reached first (the MIP's thread is then left to end
+    /// by its own time limit; nothing waits for it).
+    pub fn solve(&self, halt: &mut Halt) -> Option<Vec<usize>> {
+        if halt.reached() {
+            return None;
+        }
+        let job = Job {
+            n_clients: self.problem.n_clients(),
+            capacity: self
+                .problem
+                .facilities()
+                .iter()
+                .map(|f| f.daily_capacity)
+                .collect(),
+            pool: self.pool.to_vec(),
+            counts: self.counts.clone(),
+            must_serve: self.must_serve.clone(),
+            reward: self.reward.clone(),
+            rules: self.rules.clone(),
+            start: self.start.clone(),
+            seconds: self.seconds,
+        };
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("recombination".into())
+            .spawn(move || {
+                let _ = tx.send(job.solve());
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("recombination skipped: no thread for the MIP: {e}");
+            return None;
+        }
+        loop {
+            match rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(chosen) => return chosen,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Timeout) if halt.reached() => {
+                    tracing::debug!("recombination abandoned at the deadline or interrupt");
+                    return None;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+}
+
+/// The MIP's data, owned, for its thread.
+struct Job {
+    n_clients: usize,
+    /// Daily capacity per facility.
+    capacity: Vec<i64>,
+    pool: Vec<PoolRoute>,
+    counts: Vec<usize>,
+    must_serve: Vec<usize>,
+    reward: Vec<f64>,
+    rules: Vec<CoverageRule>,
+    start: Vec<usize>,
+    seconds: f64,
+}
+
+impl Job {
+    fn solve(&self) -> Option<Vec<usize>> {
+        let n_clients = self.n_clients;
         let mut vars = ProblemVariables::new();
         let x: Vec<Variable> = self
             .pool
@@ -183,7 +256,7 @@ impl Mip<'_> {
         let mut facilities: Vec<_> = per_facility.into_iter().collect();
         facilities.sort_by_key(|(f, _)| *f);
         for (f, e) in facilities {
-            let cap = self.problem.facilities()[f].daily_capacity as f64;
+            let cap = self.capacity[f] as f64;
             model.add_constraint(constraint!(e <= cap));
         }
         for rule in &self.rules {

@@ -199,7 +199,8 @@ pub struct Summary {
     pub threads: usize,
     /// Search iterations.
     pub iterations: u64,
-    /// What ended the search: `no_improvement`, `iterations` or `time`.
+    /// What ended the search: `no_improvement`, `iterations`, `time` (the
+    /// limit, possibly inside the final repair) or `signal`.
     pub stopped_by: String,
     /// Total seconds.
     pub runtime_s: f64,

@@ -18,7 +18,7 @@ use super::rng::Rng;
 use super::search::{LocalSearch, OpStats};
 use super::segment::Penalties;
 use super::split;
-use super::stop::{Clock, Observer, Progress, StopCriterion};
+use super::stop::{Clock, Halt, Observer, Progress, StopCriterion, StopReason};
 use crate::model::{Route, Solution};
 use rayon::prelude::*;
 
@@ -73,6 +73,7 @@ impl<'d, 'p> Worker<'d, 'p> {
     /// times higher (HGS-CVRP), then a hundred, ... up to 10^`steps` times,
     /// until it is feasible. Escalating matters when leaving clients out is
     /// the only way to feasibility and their prizes dwarf the penalties.
+    /// Stops at the search's deadline or interrupt (see [`search_escalating`]).
     fn repair(
         &mut self,
         d: &Data,
@@ -87,7 +88,9 @@ impl<'d, 'p> Worker<'d, 'p> {
 
 /// Local search on `ind` under the penalties `pen` times 10^k, for each k
 /// of `powers` in turn, until the result is feasible (it is then evaluated
-/// under `pen`); true if it is.
+/// under `pen`); true if it is. No step starts once the local search's
+/// deadline or interrupt is reached, and a step under way ends there: `ind`
+/// is then what the steps made left, as it is.
 pub(super) fn search_escalating(
     ls: &mut LocalSearch,
     rng: &mut Rng,
@@ -98,6 +101,9 @@ pub(super) fn search_escalating(
 ) -> bool {
     ls.load(ind);
     for k in powers {
+        if ls.halt.reached() {
+            break;
+        }
         ls.run(rng, pen.scaled(10f64.powi(k)));
         ls.export(ind);
         ind.evaluate(d, pen);
@@ -105,7 +111,7 @@ pub(super) fn search_escalating(
             return true;
         }
     }
-    false
+    ind.feasible
 }
 
 /// A randomised nearest-neighbour giant tour: from a random client, go to
@@ -248,19 +254,24 @@ pub(crate) struct Outcome {
     pub best: Individual,
     pub iterations: u64,
     pub elapsed_s: f64,
+    pub stopped_by: StopReason,
     pub stats: Vec<(&'static str, OpStats)>,
+    /// Local-search runs, over every worker.
+    pub ls_runs: u64,
     pub pool: Vec<Route>,
 }
 
 impl Outcome {
     /// The outcome of a run: `best`, with the operator counters summed over
     /// the local searches that ran; reports the end to `observer`.
-    pub(super) fn finish<'a>(
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn finish<'a, 'd: 'a, 'p: 'd>(
         best: Individual,
         iterations: u64,
         since_improvement: u64,
         clock: &Clock,
-        counters: impl Iterator<Item = &'a [OpStats; 7]>,
+        halt: &mut Halt,
+        searches: impl Iterator<Item = &'a LocalSearch<'d, 'p>>,
         pool: Vec<Route>,
         observer: &mut dyn Observer,
     ) -> Outcome {
@@ -275,8 +286,10 @@ impl Outcome {
         ];
         let mut stats: Vec<(&'static str, OpStats)> =
             names.iter().map(|&n| (n, OpStats::default())).collect();
-        for c in counters {
-            for (k, s) in c.iter().enumerate() {
+        let mut ls_runs = 0;
+        for ls in searches {
+            ls_runs += ls.runs;
+            for (k, s) in ls.stats.iter().enumerate() {
                 stats[k].1.evaluations += s.evaluations;
                 stats[k].1.applications += s.applications;
             }
@@ -285,7 +298,9 @@ impl Outcome {
             best,
             iterations,
             elapsed_s: clock.elapsed(),
+            stopped_by: halt.reason(),
             stats,
+            ls_runs,
             pool,
         };
         observer.on_end(&Progress {
@@ -305,15 +320,20 @@ pub(crate) fn run(
     initial: Option<&Solution>,
     stop: &mut dyn StopCriterion,
     observer: &mut dyn Observer,
+    clock: Clock,
 ) -> Outcome {
-    let clock = Clock::start();
+    let mut halt = Halt::of(stop, &clock);
     let mut rng = Rng::new(params.seed);
     let threads = params.threads.max(1);
     let mut workers: Vec<Worker> = (0..threads)
-        .map(|_| Worker {
-            ls: LocalSearch::new(d),
-            rng: rng.fork(),
-            tour: Vec::new(),
+        .map(|_| {
+            let mut ls = LocalSearch::new(d);
+            ls.halt = halt.clone();
+            Worker {
+                ls,
+                rng: rng.fork(),
+                tour: Vec::new(),
+            }
         })
         .collect();
     let pool = if threads > 1 {
@@ -430,7 +450,7 @@ pub(crate) fn run(
                 pop.reprice(d, &pm.pen);
                 observer.on_iteration(&progress(iterations, since_improvement, &pop));
             }
-            if stop.should_stop(&progress(iterations, since_improvement, &pop)) {
+            if stop.should_stop(&progress(iterations, since_improvement, &pop)) || halt.reached() {
                 stopped = true;
                 break;
             }
@@ -452,7 +472,8 @@ pub(crate) fn run(
         Some(b) => b,
         None => {
             // No feasible solution yet: repair the best one with ever higher
-            // penalties (a plan with fewer pickups served beats no plan).
+            // penalties (a plan with fewer pickups served beats no plan),
+            // until the deadline: then the best steps made, infeasible.
             let any = pop.best_any().cloned().unwrap_or_else(|| {
                 let (routes, unassigned) =
                     assign_routes(d, &(0..d.problem.n_clients()).collect::<Vec<_>>(), &pm.pen);
@@ -466,7 +487,8 @@ pub(crate) fn run(
         iterations,
         since_improvement,
         &clock,
-        workers.iter().map(|w| &w.ls.stats),
+        &mut halt,
+        workers.iter().map(|w| &w.ls),
         route_pool,
         observer,
     )

@@ -31,7 +31,7 @@ use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
 use super::search::LocalSearch;
 use super::segment::Penalties;
-use super::stop::{Clock, Observer, Progress, StopCriterion};
+use super::stop::{Clock, Halt, Observer, Progress, StopCriterion};
 use crate::model::{Cost, Route, Solution};
 use rayon::prelude::*;
 
@@ -68,8 +68,15 @@ struct Chain<'d, 'p> {
 }
 
 impl<'d, 'p> Chain<'d, 'p> {
-    fn new(d: &'d Data<'p>, mut rng: Rng, pen: Penalties, initial: Option<&Solution>) -> Self {
+    fn new(
+        d: &'d Data<'p>,
+        mut rng: Rng,
+        pen: Penalties,
+        initial: Option<&Solution>,
+        halt: Halt,
+    ) -> Self {
         let mut ls = LocalSearch::new(d);
+        ls.halt = halt;
         let n = d.problem.n_clients();
         let start = match initial {
             Some(sol) => Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen),
@@ -173,11 +180,11 @@ impl<'d, 'p> Chain<'d, 'p> {
         improved
     }
 
-    /// `ROUND` steps, or fewer if the wall-clock `deadline` passes; returns
-    /// the number of steps made.
-    fn round(&mut self, d: &Data, clock: &Clock, deadline: Option<f64>) -> u64 {
+    /// `ROUND` steps, or fewer if the search's deadline passes or its
+    /// interrupt is triggered; returns the number of steps made.
+    fn round(&mut self, d: &Data) -> u64 {
         for k in 0..ROUND {
-            if deadline.is_some_and(|t| clock.elapsed() >= t) {
+            if self.ls.halt.reached() {
                 return k;
             }
             self.step(d);
@@ -213,8 +220,9 @@ pub(crate) fn run(
     initial: Option<&Solution>,
     stop: &mut dyn StopCriterion,
     observer: &mut dyn Observer,
+    clock: Clock,
 ) -> Outcome {
-    let clock = Clock::start();
+    let mut halt = Halt::of(stop, &clock);
     let mut rng = Rng::new(params.seed);
     let threads = params.threads.max(1);
     let pen = initial_penalties(d);
@@ -232,12 +240,12 @@ pub(crate) fn run(
         Some(tp) => tp.install(|| {
             forks
                 .into_par_iter()
-                .map(|r| Chain::new(d, r, pen, initial))
+                .map(|r| Chain::new(d, r, pen, initial, halt.clone()))
                 .collect()
         }),
         None => forks
             .into_iter()
-            .map(|r| Chain::new(d, r, pen, initial))
+            .map(|r| Chain::new(d, r, pen, initial, halt.clone()))
             .collect(),
     };
     let mut best: Option<Individual> = None;
@@ -261,7 +269,8 @@ pub(crate) fn run(
     if best.is_some() {
         observer.on_best(&progress(iterations, since_improvement, &best));
     }
-    let mut stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+    let mut stopped =
+        stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
     while !stopped {
         if threads == 1 {
             // One chain: check the stop criterion after every step.
@@ -276,22 +285,14 @@ pub(crate) fn run(
             if iterations.is_multiple_of(PENALTY_WINDOW as u64) {
                 observer.on_iteration(&progress(iterations, since_improvement, &best));
             }
-            stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+            stopped =
+                stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
             continue;
         }
         // Several chains: a round each in parallel, then the best of all.
-        let deadline = stop.deadline_s();
         let done: Vec<u64> = match &pool {
-            Some(tp) => tp.install(|| {
-                chains
-                    .par_iter_mut()
-                    .map(|c| c.round(d, &clock, deadline))
-                    .collect()
-            }),
-            None => chains
-                .iter_mut()
-                .map(|c| c.round(d, &clock, deadline))
-                .collect(),
+            Some(tp) => tp.install(|| chains.par_iter_mut().map(|c| c.round(d)).collect()),
+            None => chains.iter_mut().map(|c| c.round(d)).collect(),
         };
         let steps: u64 = done.iter().sum();
         iterations += steps;
@@ -310,7 +311,8 @@ pub(crate) fn run(
             observer.on_best(&progress(iterations, since_improvement, &best));
         }
         observer.on_iteration(&progress(iterations, since_improvement, &best));
-        stopped = stop.should_stop(&progress(iterations, since_improvement, &best));
+        stopped =
+            stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
     }
     let best = match best {
         Some(b) => b,
@@ -327,7 +329,8 @@ pub(crate) fn run(
         iterations,
         since_improvement,
         &clock,
-        chains.iter().map(|c| &c.ls.stats),
+        &mut halt,
+        chains.iter().map(|c| &c.ls),
         pool,
         observer,
     )

@@ -52,7 +52,8 @@ mod stop;
 mod testutil;
 
 pub use params::{COMMON_FIELDS, HGS_FIELDS, Method, SolveParams};
-pub use stop::{Budget, Observer, Progress, Silent, StopCriterion};
+pub use stop::{Budget, Interrupt, Observer, Progress, Silent, StopCriterion, StopReason};
+pub(crate) use stop::{Halt, instant_after};
 
 use crate::model::{Cost, Problem, Route, Solution, check};
 
@@ -80,6 +81,10 @@ pub struct SolveResult {
     pub iterations: u64,
     /// Wall-clock seconds.
     pub elapsed_s: f64,
+    /// Why the search ended: its criterion, the wall-clock limit (which may
+    /// have cut the last iteration or the final repair short) or the
+    /// interrupt.
+    pub stopped_by: StopReason,
     /// Per-operator counters.
     pub operator_stats: Vec<OperatorStats>,
     /// Feasible routes met during the search (for route-based recombination).
@@ -87,6 +92,12 @@ pub struct SolveResult {
 }
 
 /// Solves `problem` until `stop` says so, reporting to `observer`.
+///
+/// The wall-clock limit counts from this call. When it passes, or the
+/// criterion's [`Interrupt`] is triggered, the search ends within a fraction
+/// of a second (inside a local search or the final repair if need be) and
+/// returns the best solution found so far: feasible if any was, else the
+/// best infeasible one, with every client in a route or unassigned.
 ///
 /// # Errors
 /// [`crate::Error::Invalid`] if `params` are invalid.
@@ -111,6 +122,7 @@ pub fn solve_from(
     stop: &mut dyn StopCriterion,
     observer: &mut dyn Observer,
 ) -> crate::Result<SolveResult> {
+    let clock = stop::Clock::start();
     params.validate()?;
     if let Some(sol) = initial {
         let rep = check(problem, sol);
@@ -128,9 +140,15 @@ pub fn solve_from(
     }
     let d = data::Data::new(problem, params.n_granular);
     let out = match params.method {
-        Method::Ils => ils::run(&d, params, initial, stop, observer),
-        Method::Hgs => genetic::run(&d, params, initial, stop, observer),
+        Method::Ils => ils::run(&d, params, initial, stop, observer, clock),
+        Method::Hgs => genetic::run(&d, params, initial, stop, observer, clock),
     };
+    tracing::debug!(
+        iterations = out.iterations,
+        local_searches = out.ls_runs,
+        stopped_by = ?out.stopped_by,
+        "search ended"
+    );
     let solution = out.best.to_solution();
     let report = check(problem, &solution);
     Ok(SolveResult {
@@ -139,6 +157,7 @@ pub fn solve_from(
         solution,
         iterations: out.iterations,
         elapsed_s: out.elapsed_s,
+        stopped_by: out.stopped_by,
         operator_stats: out
             .stats
             .into_iter()

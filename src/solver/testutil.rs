@@ -142,3 +142,35 @@ pub(crate) fn random_problem(seed: u64, n: usize, rich: bool) -> Problem {
     }
     b.build().unwrap()
 }
+
+/// Clients on a line that one small truck cannot all carry: no solution
+/// is feasible, so the genetic search ends with its escalating repair.
+pub(crate) fn overloaded(n: usize) -> Problem {
+    let m = Matrix::from_fn(n + 1, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
+    let mut b = ProblemBuilder::new();
+    b.add_profile(Profile {
+        name: "line".into(),
+        distance: m.clone(),
+        duration: m,
+    });
+    b.add_depot(Depot {
+        name: "depot".into(),
+        location: 0,
+        tw: TimeWindow::ALWAYS,
+    });
+    for i in 1..=n {
+        b.add_client(Client {
+            name: format!("c{i}"),
+            location: i,
+            demand: [5, 0],
+            service: 0,
+            tw: TimeWindow::ALWAYS,
+            stream: 0,
+            required: true,
+            prize: 0,
+            vehicles: ALL_VEHICLES,
+        });
+    }
+    b.add_vehicle_type(VehicleType::new("truck", 1, 10));
+    b.build().unwrap()
+}

@@ -9,3 +9,4 @@ mod outputs;
 mod plan;
 mod report;
 mod solver;
+mod stop;

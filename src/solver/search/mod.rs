@@ -29,6 +29,7 @@ use super::individual::Individual;
 use super::rng::Rng;
 use super::route::SRoute;
 use super::segment::{Penalties, Seg};
+use super::stop::Halt;
 use crate::model::{Cost, Visit};
 
 /// "Not in any route".
@@ -113,6 +114,11 @@ pub(crate) struct LocalSearch<'d, 'p> {
     promising: Vec<bool>,
     /// Scratch list of the perturbation.
     removed: Vec<usize>,
+    /// The search's deadline and interrupt: [`run`](Self::run) returns
+    /// early, with every move so far applied, once they are reached.
+    pub halt: Halt,
+    /// Calls of [`run`](Self::run).
+    pub runs: u64,
 }
 
 impl<'d, 'p> LocalSearch<'d, 'p> {
@@ -159,6 +165,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             restrict: false,
             promising: vec![false; n],
             removed: Vec::new(),
+            halt: Halt::default(),
+            runs: 0,
         }
     }
 
@@ -356,8 +364,11 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.d.bound(self.routes[r].vt)
     }
 
-    /// Runs the local search to a local optimum under penalties `pen`.
+    /// Runs the local search to a local optimum under penalties `pen`, or
+    /// until [`halt`](Self::halt) is reached (polled before each client and
+    /// each route-level pass; the routes stay consistent).
     pub fn run(&mut self, rng: &mut Rng, pen: Penalties) {
+        self.runs += 1;
         self.pen = pen;
         for r in 0..self.routes.len() {
             self.routes[r].refresh_cost(self.d, &self.pen);
@@ -380,6 +391,9 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 }
                 if self.restrict && !self.promising[u] {
                     continue;
+                }
+                if self.halt.poll() {
+                    return;
                 }
                 let last = self.tested[u];
                 self.tested[u] = self.stamp;
@@ -423,8 +437,14 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             // A restricted search examines only routes changed since the
             // perturbation (whose stamps are then newer than the tests).
             let first = loop_id == 0 && !self.restrict;
+            if self.halt.reached() {
+                return;
+            }
             if self.d.angle.is_some() && swap_star::run_pass(self, first) {
                 improved = true;
+            }
+            if self.halt.reached() {
+                return;
             }
             if (self.d.problem.features().reloads || self.d.problem.features().breaks)
                 && route_ops::run_pass(self, first)
