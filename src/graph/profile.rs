@@ -584,7 +584,8 @@ pub fn parse_length_m(v: &str) -> Option<f64> {
         } else {
             inch.parse().ok()?
         };
-        return Some(ft * 0.3048 + inch * 0.0254);
+        let m = ft * 0.3048 + inch * 0.0254;
+        return (ft >= 0.0 && inch >= 0.0 && m.is_finite() && m > 0.0).then_some(m);
     }
     let (num, factor) = if let Some(n) = v.strip_suffix("ft") {
         (n, 0.3048)

@@ -91,7 +91,16 @@ impl OsmRoads {
 /// a valid OSM PBF file.
 pub fn read_roads(path: &Path) -> Result<OsmRoads> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = osmpbfreader::OsmPbfReader::new(BufReader::with_capacity(1 << 20, file));
+    read_roads_from(path, BufReader::with_capacity(1 << 20, file))
+}
+
+/// Reads an `.osm.pbf` stream as [`read_roads`] does; `path` names the file
+/// in errors. For tests and fuzzing without a file (a `&[u8]` is a reader).
+///
+/// # Errors
+/// [`Error::Input`] naming `path` if the stream is not a valid OSM PBF file.
+pub fn read_roads_from(path: &Path, input: impl std::io::Read) -> Result<OsmRoads> {
+    let mut reader = osmpbfreader::OsmPbfReader::new(input);
     let mut ways = Vec::new();
     let mut nodes: Vec<(i64, i32, i32)> = Vec::new();
     let mut barriers = HashMap::new();

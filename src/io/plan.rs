@@ -567,16 +567,25 @@ fn check_unique<'a>(
 /// [`Error::Io`] if unreadable; [`Error::Input`] naming the line (or
 /// feature) and field of the first bad value.
 pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
-    let text = read_text(path)?;
+    read_pickups_str(path, &read_text(path)?)
+}
+
+/// Reads pickups from `text`, the content of the file `path` (which names
+/// the file in errors and, by its extension, picks CSV or GeoJSON as
+/// [`read_pickups`] does). For tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_pickups`], without the I/O errors.
+pub fn read_pickups_str(path: &Path, text: &str) -> Result<Vec<Pickup>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let pickups = if ext == "geojson" || ext == "json" {
-        pickups_from_geojson(path, &text)?
+        pickups_from_geojson(path, text)?
     } else {
-        let recs = csv_records(path, &text, &["id", "lat", "lon", "zone", "demand_kg"])?;
+        let recs = csv_records(path, text, &["id", "lat", "lon", "zone", "demand_kg"])?;
         let mut out = Vec::with_capacity(recs.len());
         for (line, fields) in &recs {
             let r = Record {
@@ -764,8 +773,16 @@ pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Resul
 /// of the first bad value (unknown kind or stream, a facility that accepts
 /// nothing, an opening after the closing).
 pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
-    let text = read_text(path)?;
-    let recs = csv_records(path, &text, &["id", "lat", "lon", "kind", "open", "close"])?;
+    read_facilities_str(path, &read_text(path)?)
+}
+
+/// Reads facilities from `text`, the content of the CSV file `path` (which
+/// names the file in errors). For tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_facilities`], without the I/O errors.
+pub fn read_facilities_str(path: &Path, text: &str) -> Result<Vec<FacilityRecord>> {
+    let recs = csv_records(path, text, &["id", "lat", "lon", "kind", "open", "close"])?;
     let mut out = Vec::with_capacity(recs.len());
     for (line, fields) in &recs {
         let r = Record {
@@ -788,8 +805,17 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
 /// line and key for malformed content, or naming the vehicle type and field
 /// of a bad value.
 pub fn read_fleet(path: &Path) -> Result<Fleet> {
-    let text = read_text(path)?;
-    let spec: FleetFile = toml::from_str(&text).map_err(|e| {
+    read_fleet_str(path, &read_text(path)?)
+}
+
+/// Reads a fleet from `text`, the content of the TOML file `path` (which
+/// names the file in errors; profile paths are relative to its folder). For
+/// tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_fleet`], without the I/O errors.
+pub fn read_fleet_str(path: &Path, text: &str) -> Result<Fleet> {
+    let spec: FleetFile = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].lines().count().max(1));

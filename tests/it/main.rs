@@ -5,5 +5,6 @@ mod graph;
 mod kim;
 mod matrix;
 mod plan;
+mod props;
 mod report;
 mod solver;
