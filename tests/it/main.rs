@@ -6,5 +6,6 @@ mod kim;
 mod matrix;
 mod plan;
 mod props;
+mod props_plan;
 mod report;
 mod solver;
