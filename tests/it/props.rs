@@ -5,8 +5,8 @@
 //! error whose message names the file and, where the format has one, the
 //! line or record.
 //!
-//! The normal suite runs the case counts given to [`config`] (about 1,500
-//! cases in all, a few seconds), always with the same seed, so CI sees the
+//! The normal suite runs the case counts given to [`config`] (2,200 cases
+//! of 35 properties, under 2 s), always with the same seed, so CI sees the
 //! same inputs on every run. For a longer search with other inputs:
 //!
 //! ```text
