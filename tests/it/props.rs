@@ -364,7 +364,19 @@ const STREAMS: [&str; 5] = [
     "medical",
 ];
 
-fn hhmm(minutes: i64) -> String {
+/// The keys of a fleet's `[targets]` table.
+pub(crate) const TARGET_KEYS: [&str; 7] = [
+    "urban",
+    "rural",
+    "household",
+    "recyclable",
+    "industrial",
+    "hazardous",
+    "medical",
+];
+
+/// Minutes after midnight as `HH:MM`.
+pub(crate) fn hhmm(minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
@@ -1041,18 +1053,10 @@ fn fleet_doc() -> impl Strategy<Value = TomlDoc> {
                 .map(|(_, e)| ("[[vehicle]]".to_string(), e))
                 .collect();
             if let Some(t) = targets {
-                let keys = [
-                    "urban",
-                    "rural",
-                    "household",
-                    "recyclable",
-                    "industrial",
-                    "hazardous",
-                    "medical",
-                ];
                 tables.push((
                     "[targets]".into(),
-                    keys.iter()
+                    TARGET_KEYS
+                        .iter()
                         .zip(t)
                         .map(|(k, x)| (k.to_string(), format!("{x:?}")))
                         .collect(),

@@ -24,7 +24,7 @@ use wasteroute::io::plan;
 use wasteroute::plan::{InputFiles, PlanInput, PlanOptions, StopKind, run};
 use wasteroute::solver::{Silent, SolveParams};
 
-use crate::props::{config, data};
+use crate::props::{TARGET_KEYS, config, data, hhmm};
 
 /// One random pickup row: lat, lon, zone, demand, volume, service, window,
 /// stream, required.
@@ -48,7 +48,7 @@ fn pickup() -> impl Strategy<Value = String> {
     )
         .prop_map(
             |((lat, lon, urban), demand, (vol, service), tw, stream, req)| {
-                let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                let hhmm = |m: u32| hhmm(i64::from(m));
                 let (s, e) = tw.map_or((String::new(), String::new()), |(s, d)| {
                     (hhmm(s), hhmm(s + d))
                 });
@@ -71,7 +71,7 @@ fn fleet() -> impl Strategy<Value = String> {
     )
         .prop_map(
             |((big, small), (end_big, end_small), brk, (medical, hazardous), targets)| {
-                let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                let hhmm = |m: u32| hhmm(i64::from(m));
                 let big = if big + small == 0 { 1 } else { big };
                 let mut streams = vec!["\"household\"", "\"recyclable\""];
                 if medical {
@@ -87,16 +87,8 @@ fn fleet() -> impl Strategy<Value = String> {
                         hhmm(at + w)
                     )
                 });
-                let keys = [
-                    "urban",
-                    "rural",
-                    "household",
-                    "recyclable",
-                    "industrial",
-                    "hazardous",
-                    "medical",
-                ];
-                let targets: Vec<String> = keys
+
+                let targets: Vec<String> = TARGET_KEYS
                     .iter()
                     .zip(&targets)
                     .map(|(k, x)| format!("{k} = {x:?}"))
