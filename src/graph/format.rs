@@ -78,7 +78,16 @@ impl RoadGraph {
     /// truncated, or fails its checksum.
     pub fn load(path: &Path) -> Result<RoadGraph> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        RoadGraph::from_bytes(&bytes).map_err(|message| Error::input(Location::file(path), message))
+        RoadGraph::load_bytes(path, &bytes)
+    }
+
+    /// Reads a graph from `bytes`, the content of the file `path` (which
+    /// names the file in errors). For tests and fuzzing without a file.
+    ///
+    /// # Errors
+    /// As [`RoadGraph::load`], without the I/O errors.
+    pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<RoadGraph> {
+        RoadGraph::from_bytes(bytes).map_err(|message| Error::input(Location::file(path), message))
     }
 
     fn from_bytes(bytes: &[u8]) -> std::result::Result<RoadGraph, String> {

@@ -585,7 +585,7 @@ pub fn parse_length_m(v: &str) -> Option<f64> {
             inch.parse().ok()?
         };
         let m = ft * 0.3048 + inch * 0.0254;
-        return (m.is_finite() && m > 0.0).then_some(m);
+        return (ft >= 0.0 && inch >= 0.0 && m.is_finite() && m > 0.0).then_some(m);
     }
     let (num, factor) = if let Some(n) = v.strip_suffix("ft") {
         (n, 0.3048)

@@ -751,7 +751,17 @@ pub fn write_checker_solution(path: impl AsRef<Path>, solution: &CheckerSolution
 pub fn read_solution(path: impl AsRef<Path>) -> Result<KimSolution> {
     let path = path.as_ref();
     let text = super::read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| {
+    parse_solution(&text, path)
+}
+
+/// Parses the text of a solution written by [`write_solution`]; `name` is
+/// the file name used in error messages.
+///
+/// # Errors
+/// As [`read_solution`], without the I/O errors.
+pub fn parse_solution(text: &str, name: impl AsRef<Path>) -> Result<KimSolution> {
+    let path = name.as_ref();
+    serde_json::from_str(text).map_err(|e| {
         Error::input(
             Location::file(path).at_line(e.line()),
             format!("expected a wcvrptw solution (routes, vehicles, distance_miles): {e}"),

@@ -28,9 +28,15 @@ use crate::{Error, Result};
 /// UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let (line, column) = line_and_column(e.as_bytes(), at);
+    text_of(path, &bytes)?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))
+}
+
+/// `bytes` read from `path` as text; not UTF-8 is an input error naming the
+/// line and column of the first bad byte.
+pub(crate) fn text_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_and_column(bytes, e.valid_up_to());
         Error::input(
             Location::file(path).at_line(line),
             format!("{} (column {column})", not_utf8_message()),

@@ -96,37 +96,66 @@ impl OsmRoads {
 /// [`Error::Io`] if the file cannot be opened, [`Error::Input`] if it is not
 /// a valid OSM PBF file.
 pub fn read_roads(path: &Path) -> Result<OsmRoads> {
-    let bad = |msg: String| Error::input(Location::file(path), msg);
-    let blocks = check_blocks(path)?;
-    if blocks.data == 0 {
-        return Err(bad(
-            "the OSM PBF file holds no data blocks (no nodes, ways or relations)".into(),
-        ));
-    }
-    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(path)));
-    match decoded {
-        Ok(r) => r,
-        Err(payload) => Err(bad(format!(
-            "not a readable OSM PBF file: the decoder failed on damaged content ({})",
-            crate::error::panic_message(payload.as_ref())
-        ))),
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    check_blocks(path, &mut file, len)?;
+    guarded(path, || {
+        decode(path, BufReader::with_capacity(1 << 20, File::open(path)?))
+    })
+}
+
+/// Reads an `.osm.pbf` stream as [`read_roads`] does, with the same checks
+/// (it is read into memory first); `path` names the file in errors. For
+/// tests and fuzzing without a file (a `&[u8]` is a reader).
+///
+/// # Errors
+/// [`Error::Io`] naming `path` if the stream cannot be read, [`Error::Input`]
+/// if it is not a valid OSM PBF file.
+pub fn read_roads_from(path: &Path, mut input: impl std::io::Read) -> Result<OsmRoads> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    check_blocks(path, &mut std::io::Cursor::new(&bytes), bytes.len() as u64)?;
+    guarded(path, || decode(path, bytes.as_slice()))
+}
+
+/// Runs the decoder, turning a panic on damaged block content into an
+/// input error naming `path`.
+fn guarded(
+    path: &Path,
+    decode: impl FnOnce() -> std::io::Result<Result<OsmRoads>>,
+) -> Result<OsmRoads> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(Error::io(path, e)),
+        Err(payload) => Err(Error::input(
+            Location::file(path),
+            format!(
+                "not a readable OSM PBF file: the decoder failed on damaged content ({})",
+                crate::error::panic_message(payload.as_ref())
+            ),
+        )),
     }
 }
 
-fn decode(path: &Path) -> Result<OsmRoads> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = osmpbfreader::OsmPbfReader::new(BufReader::with_capacity(1 << 20, file));
+/// Decodes a stream whose block structure [`check_blocks`] accepted.
+fn decode(path: &Path, input: impl std::io::Read) -> std::io::Result<Result<OsmRoads>> {
+    let mut reader = osmpbfreader::OsmPbfReader::new(input);
     let mut ways = Vec::new();
     let mut nodes: Vec<(i64, i32, i32)> = Vec::new();
     let mut barriers = HashMap::new();
     let mut sorted = true;
     for obj in reader.par_iter() {
-        let obj = obj.map_err(|e| {
-            Error::input(
-                Location::file(path),
-                format!("not a readable OSM PBF file: {e}"),
-            )
-        })?;
+        let obj = match obj {
+            Ok(o) => o,
+            Err(e) => {
+                return Ok(Err(Error::input(
+                    Location::file(path),
+                    format!("not a readable OSM PBF file: {e}"),
+                )));
+            }
+        };
         match obj {
             osmpbfreader::OsmObj::Node(n) => {
                 if let Some(last) = nodes.last()
@@ -155,11 +184,11 @@ fn decode(path: &Path) -> Result<OsmRoads> {
         nodes.sort_unstable_by_key(|n| n.0);
         nodes.dedup_by_key(|n| n.0);
     }
-    Ok(OsmRoads {
+    Ok(Ok(OsmRoads {
         ways,
         nodes,
         barriers,
-    })
+    }))
 }
 
 /// The largest block header the PBF format allows (64 KiB).
@@ -178,15 +207,17 @@ struct Blocks {
 /// 4-byte big-endian header length, a `BlobHeader` message (type, optional
 /// index data, data size), then the block itself. The first block must be
 /// an `OSMHeader`.
-fn check_blocks(path: &Path) -> Result<Blocks> {
+fn check_blocks(
+    path: &Path,
+    input: &mut (impl std::io::Read + std::io::Seek),
+    len: u64,
+) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |msg: String| Error::input(Location::file(path), msg);
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
         return Err(bad("the OSM PBF file is empty (0 bytes)".into()));
     }
-    let mut r = BufReader::new(&mut file);
+    let mut r = BufReader::new(input);
     let mut at = 0u64;
     let mut blocks = Blocks { data: 0 };
     let mut k = 0usize;
@@ -250,7 +281,12 @@ fn check_blocks(path: &Path) -> Result<Blocks> {
         r.seek(SeekFrom::Start(at))
             .map_err(|e| Error::io(path, e))?;
     }
-    Ok(blocks)
+    if blocks.data == 0 {
+        return Err(bad(
+            "the OSM PBF file holds no data blocks (no nodes, ways or relations)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The type and data size of a `BlobHeader` protobuf message (fields 1:

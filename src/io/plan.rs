@@ -683,19 +683,32 @@ fn check_unique<'a>(
 /// [`Error::Io`] if unreadable; [`Error::Input`] naming the line (or
 /// feature) and field of the first bad value.
 pub fn read_pickups(path: &Path) -> Result<Vec<Pickup>> {
+    read_pickups_bytes(path, &read_bytes(path)?)
+}
+
+/// Reads pickups from `text`, the content of the file `path` (which names
+/// the file in errors and, by its extension, picks CSV or GeoJSON as
+/// [`read_pickups`] does). For tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_pickups`], without the I/O errors.
+pub fn read_pickups_str(path: &Path, text: &str) -> Result<Vec<Pickup>> {
+    read_pickups_bytes(path, text.as_bytes())
+}
+
+fn read_pickups_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Pickup>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let pickups = if ext == "geojson" || ext == "json" {
-        pickups_from_geojson(path, &super::read_text(path)?)?
+        pickups_from_geojson(path, super::text_of(path, bytes)?)?
     } else {
-        let bytes = read_bytes(path)?;
         let mut out = Vec::new();
         csv_records(
             path,
-            &bytes,
+            bytes,
             &["id", "lat", "lon", "zone", "demand_kg"],
             &PICKUP_COLUMNS,
             |r| {
@@ -898,11 +911,23 @@ pub fn facility_from_fields(fields: &[(String, String)], loc: Location) -> Resul
 /// of the first bad value (unknown kind or stream, a facility that accepts
 /// nothing, an opening after the closing).
 pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
-    let bytes = read_bytes(path)?;
+    read_facilities_bytes(path, &read_bytes(path)?)
+}
+
+/// Reads facilities from `text`, the content of the CSV file `path` (which
+/// names the file in errors). For tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_facilities`], without the I/O errors.
+pub fn read_facilities_str(path: &Path, text: &str) -> Result<Vec<FacilityRecord>> {
+    read_facilities_bytes(path, text.as_bytes())
+}
+
+fn read_facilities_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<FacilityRecord>> {
     let mut out = Vec::new();
     csv_records(
         path,
-        &bytes,
+        bytes,
         &["id", "lat", "lon", "kind", "open", "close"],
         &FACILITY_COLUMNS,
         |r| {
@@ -921,14 +946,23 @@ pub fn read_facilities(path: &Path) -> Result<Vec<FacilityRecord>> {
 /// line and key for malformed content, or naming the vehicle type and field
 /// of a bad value.
 pub fn read_fleet(path: &Path) -> Result<Fleet> {
-    let text = super::read_text(path)?;
+    read_fleet_str(path, &super::read_text(path)?)
+}
+
+/// Reads a fleet from `text`, the content of the TOML file `path` (which
+/// names the file in errors; profile paths are relative to its folder). For
+/// tests and fuzzing without a file.
+///
+/// # Errors
+/// As [`read_fleet`], without the I/O errors.
+pub fn read_fleet_str(path: &Path, text: &str) -> Result<Fleet> {
     let spec: FleetFile =
-        toml::from_str(&text).map_err(|e| super::toml_error(Location::file(path), &text, &e))?;
+        toml::from_str(text).map_err(|e| super::toml_error(Location::file(path), text, &e))?;
     let fleet = Fleet {
         spec,
         path: path.to_path_buf(),
     };
-    fleet.validate(&text)?;
+    fleet.validate(text)?;
     Ok(fleet)
 }
 

@@ -403,8 +403,14 @@ fn into_rows_maps_every_entry_in_row_order() {
     let (dur, dist) = m.into_rows(|i, j, v| v.map_or(-(10 * i as i32 + j as i32), |x| x as i32));
     assert_eq!(dur, vec![0, -1, 10, 11]);
     assert_eq!(dist, vec![0, -1, 100, 101]);
-    assert!(crate::model::Matrix::from_rows(2, dist.clone()).is_err(), "negative entry");
-    assert!(crate::model::Matrix::from_rows(3, vec![0; 4]).is_err(), "wrong size");
+    assert!(
+        crate::model::Matrix::from_rows(2, dist.clone()).is_err(),
+        "negative entry"
+    );
+    assert!(
+        crate::model::Matrix::from_rows(3, vec![0; 4]).is_err(),
+        "wrong size"
+    );
     let ok = crate::model::Matrix::from_rows(2, vec![0, 1, 100, 101]).unwrap();
     assert_eq!((ok.get(0, 1), ok.get(1, 0)), (1, 100));
 }

@@ -710,7 +710,10 @@ pub(crate) fn matrices(
         };
         let (distance, duration) = if on.len() == n_loc {
             let (dur, dist) = m.into_rows(|i, j, v| value(i, j, v.map(i64::from)) as i32);
-            (Matrix::from_rows(n_loc, dist)?, Matrix::from_rows(n_loc, dur)?)
+            (
+                Matrix::from_rows(n_loc, dist)?,
+                Matrix::from_rows(n_loc, dur)?,
+            )
         } else {
             let mut index = vec![usize::MAX; n_loc];
             for (k, &l) in on.iter().enumerate() {
@@ -721,7 +724,15 @@ pub(crate) fn matrices(
                 if a == usize::MAX || b == usize::MAX {
                     return value(i, j, None);
                 }
-                value(i, j, if dur { m.duration(a, b) } else { m.distance(a, b) })
+                value(
+                    i,
+                    j,
+                    if dur {
+                        m.duration(a, b)
+                    } else {
+                        m.distance(a, b)
+                    },
+                )
             };
             (
                 Matrix::from_fn(n_loc, |i, j| get(i, j, false))?,

@@ -7,6 +7,8 @@ mod kim;
 mod matrix;
 mod outputs;
 mod plan;
+mod props;
+mod props_plan;
 mod report;
 mod solver;
 mod stop;
