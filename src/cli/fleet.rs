@@ -42,8 +42,8 @@ pub struct FleetArgs {
     search: SearchArgs,
 }
 
-/// Runs `wasteroute fleet`; returns the exit code (4 if no fleet of the
-/// menu meets the targets).
+/// Runs `wasteroute fleet`; returns the exit code (5 if the plan written
+/// breaks a rule, 4 if no fleet of the menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
     let (osm, pickups, facilities, fleet_file) =
         input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
@@ -115,9 +115,8 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         "           and fleet.json, fleet.toml, tradeoff.csv, tradeoff.svg ({} solves, {:.1} s)",
         answer.solves, answer.runtime_s
     );
-    Ok(if answer.targets_met {
-        0
-    } else {
-        super::plan::EXIT_TARGETS_MISSED
-    })
+    Ok(super::plan::exit_code(
+        answer.plan.summary.feasible,
+        answer.targets_met,
+    ))
 }

@@ -3,7 +3,9 @@
 //! Exit codes: 0 success, 1 internal failure, 2 bad input (unreadable or
 //! malformed file, invalid values, usage error), 3 routing failure (a depot
 //! or facility off the road network), 4 plan written but a coverage target
-//! missed.
+//! missed, 5 plan written with violations (the independent checker found
+//! rules it breaks, listed in `summary.json` and on stderr; takes precedence
+//! over 4).
 
 mod compare;
 mod cvrp;

@@ -21,7 +21,7 @@ mod chart;
 pub use bounds::LowerBound;
 
 use crate::io::plan::{Stream, Zone};
-use crate::model::{Problem, Route, Solution, check};
+use crate::model::{Cost, Problem, Route, Solution, check};
 use crate::plan::{self, Plan, PlanInput, PlanOptions};
 use crate::solver::{Observer, Silent};
 use crate::{Error, Result};
@@ -202,10 +202,15 @@ pub fn size(
     let base = prep.problem().clone();
     let mut solves = 0;
     let mut pool: Vec<Route> = Vec::new();
-    // What the routes cost (the prizes of unserved pickups are not money).
+    // What the routes cost, in cost units (the prizes of unserved pickups
+    // are not money).
     let cost_of = |p: &Problem, s: &Solution| {
-        check(p, s).routes.iter().map(|r| r.cost).sum::<i64>() as f64 * 1e-6
+        check(p, s)
+            .routes
+            .iter()
+            .fold(0 as Cost, |a, r| a.saturating_add(r.cost))
     };
+    let unit = prep.cost_unit;
 
     // 1. The whole menu.
     let first = plan::solve_problem(&base, &opts.plan, None, observer)?;
@@ -240,7 +245,7 @@ pub fn size(
                 .collect(),
             points_served: pts,
             demand_served: dem,
-            daily_cost: (cost_of(problem, sol) * 100.0).round() / 100.0,
+            daily_cost: (unit.currency(cost_of(problem, sol)) * 100.0).round() / 100.0,
             targets_met: met,
         };
         let _ = counts;
@@ -320,7 +325,7 @@ pub fn size(
             let met = check(&base, &sol).is_feasible()
                 && evaluate(input, &pre_unserved, &client_pickup, &sol).met;
             let fewer = used(&base, &sol).iter().sum::<usize>() < fleet.iter().sum::<usize>();
-            let cheaper = cost_of(&base, &sol) < cost_of(&base, &best) - 1e-6;
+            let cheaper = cost_of(&base, &sol) < cost_of(&base, &best);
             if met
                 && (fewer
                     || (cheaper

@@ -2,20 +2,19 @@
 //! snapping, matrices, and the pickups that cannot be served whatever the
 //! routes (with the reason), which stay out of the problem.
 
+use super::costs::{CostUnit, FleetCosts};
 use super::{PlanInput, PlanOptions, Unserved, UnservedReason};
 use crate::error::Location;
 use crate::graph::{Profile, RoadGraph, Snap, SnappedPoint};
 use crate::io::plan::FacilityKind;
 use crate::matrix::{Router, TravelMatrix};
 use crate::model::{
-    Break, Client, Cost, Depot, Facility, Matrix, Problem, ProblemBuilder,
-    Profile as MatrixProfile, TimeWindow, UNLIMITED, VehicleSet, VehicleType,
+    Break, Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile as MatrixProfile,
+    TimeWindow, UNLIMITED, VehicleSet, VehicleType,
 };
 use crate::{Error, Result};
 use std::time::Instant;
 
-/// Costs are kept in millionths of the currency unit.
-pub const COST_SCALE: f64 = 1e6;
 /// Volumes are kept in litres.
 const LITRES: f64 = 1000.0;
 /// Travel value between locations a profile cannot connect (never used by a
@@ -53,6 +52,8 @@ pub struct Prepared {
     pub profiles: Vec<ProfileData>,
     /// Pickups that cannot be served, with the reason.
     pub unserved: Vec<Unserved>,
+    /// The unit of the problem's costs (see `costs`).
+    pub cost_unit: CostUnit,
     /// Seconds per phase: graph, snap, matrix.
     pub graph_s: f64,
     pub snap_s: f64,
@@ -134,6 +135,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         shifts.push(fleet.shift(k)?);
         type_streams.push(fleet.streams(k)?);
     }
+    let costs = FleetCosts::new(fleet, &shifts)?;
 
     // Input checks across files.
     let max_kg = vehicles.iter().map(|v| v.capacity_kg).fold(0.0, f64::max);
@@ -524,18 +526,6 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             daily_capacity: r.daily_capacity_kg.map_or(UNLIMITED, |c| c.floor() as i64),
         });
     }
-    // Prizes: leaving out any pickup must cost more than a whole extra
-    // vehicle-day, so the search serves everything it can; required pickups
-    // weigh a thousand times more than optional ones, and heavier pickups
-    // more than lighter ones.
-    let vehicle_day: f64 = vehicles
-        .iter()
-        .zip(&shifts)
-        .map(|(v, s)| {
-            v.fixed_cost + v.cost_per_km * 300.0 + v.cost_per_hour * (s.1 - s.0) as f64 / 3600.0
-        })
-        .fold(1.0, f64::max);
-    let prize_lo = 4.0 * vehicle_day * COST_SCALE;
     let max_demand = input
         .pickups
         .iter()
@@ -547,8 +537,6 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             continue;
         }
         let p = &input.pickups[pi];
-        let base = prize_lo * (1.0 + p.demand_kg / max_demand);
-        let prize = if p.required { base * 1000.0 } else { base };
         b.add_client(Client {
             name: p.id.clone(),
             location: nf + k,
@@ -562,7 +550,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
                 .map_or(TimeWindow::ALWAYS, |(s, e)| TimeWindow { start: s, end: e }),
             stream: p.stream.index(),
             required: false,
-            prize: prize.min(UNLIMITED as f64 / 1e6) as Cost,
+            prize: costs.prize(p.demand_kg, max_demand, p.required),
             vehicles: types,
         });
         client_pickup.push(pi);
@@ -587,9 +575,9 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
             window: TimeWindow { start: bs, end: be },
             duration: dur,
         });
-        t.fixed_cost = (v.fixed_cost * COST_SCALE).round() as Cost;
-        t.cost_per_distance = (v.cost_per_km * COST_SCALE / 1000.0).round() as Cost;
-        t.cost_per_time = (v.cost_per_hour * COST_SCALE / 3600.0).round() as Cost;
+        t.fixed_cost = costs.types[k].fixed;
+        t.cost_per_distance = costs.types[k].per_metre;
+        t.cost_per_time = costs.types[k].per_second;
         t.profile = type_profile[k];
         t.streams = type_streams[k];
         t.max_reloads = v.max_trips.unwrap_or(8).saturating_sub(1);
@@ -606,6 +594,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         type_profile,
         profiles,
         unserved,
+        cost_unit: costs.unit,
         graph_s,
         snap_s,
         matrix_s,
