@@ -229,6 +229,8 @@ pub struct Row {
     pub unserved: BTreeMap<String, usize>,
     /// Every target met.
     pub targets_met: bool,
+    /// Rules the plan breaks (0: the checker accepts it).
+    pub violations: usize,
 }
 
 impl Row {
@@ -253,6 +255,7 @@ impl Row {
                 .map(|(r, n)| (r.name().to_string(), *n))
                 .collect(),
             targets_met: s.targets_met,
+            violations: s.violations.len(),
         }
     }
 }
@@ -267,7 +270,7 @@ pub fn rows_csv(rows: &[Row]) -> String {
     for t in &types {
         out.push_str(&format!(",vehicles_{t}"));
     }
-    out.push_str(",trips,km,hours,cost,urban_served,urban_target,urban_met,rural_served,rural_target,rural_met,targets_met");
+    out.push_str(",trips,km,hours,cost,urban_served,urban_target,urban_met,rural_served,rural_target,rural_met,targets_met,violations");
     for r in &reasons {
         out.push_str(&format!(",unserved_{r}"));
     }
@@ -289,7 +292,7 @@ pub fn rows_csv(rows: &[Row]) -> String {
             let (s, t, m) = r.coverage.get(&z).copied().unwrap_or((1.0, 0.0, true));
             out.push_str(&format!(",{s:.4},{t},{m}"));
         }
-        out.push_str(&format!(",{}", r.targets_met));
+        out.push_str(&format!(",{},{}", r.targets_met, r.violations));
         for reason in &reasons {
             out.push_str(&format!(
                 ",{}",

@@ -89,6 +89,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             &plan::output_files(&mut p, &[])?,
         )
         .with_context(writing)?;
+        super::plan::print_violations(&p.summary, &a.out.join(&folder));
         rows.push(Row::of(&sc.name, &p.summary));
     }
     print_table(&rows);
@@ -102,7 +103,13 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         "written    {}/compare.csv, compare.json and a plan folder per scenario",
         a.out.display()
     );
-    Ok(0)
+    // A plan that breaks a rule must not pass unnoticed; missed targets are
+    // what scenarios compare, so they do not change the exit code.
+    Ok(if rows.iter().any(|r| r.violations > 0) {
+        super::plan::EXIT_VIOLATIONS
+    } else {
+        0
+    })
 }
 
 fn print_table(rows: &[Row]) {
@@ -143,6 +150,12 @@ fn print_table(rows: &[Row]) {
         "cost".into(),
         rows.iter().map(|r| format!("{:.2}", r.cost)).collect(),
     ));
+    if rows.iter().any(|r| r.violations > 0) {
+        lines.push((
+            "violations".into(),
+            rows.iter().map(|r| r.violations.to_string()).collect(),
+        ));
+    }
     for z in Zone::ALL {
         lines.push((
             format!("{} served", z.name()),

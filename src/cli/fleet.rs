@@ -47,8 +47,8 @@ pub struct FleetArgs {
     search: SearchArgs,
 }
 
-/// Runs `wasteroute fleet`; returns the exit code (4 if no fleet of the
-/// menu meets the targets).
+/// Runs `wasteroute fleet`; returns the exit code (5 if the plan written
+/// breaks a rule, 4 if no fleet of the menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
     wasteroute::fsx::check_target(&a.out, a.force)?;
     let started = std::time::Instant::now();
@@ -132,9 +132,8 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         "           and fleet.json, fleet.toml, tradeoff.csv, tradeoff.svg ({} solves, {:.1} s)",
         answer.solves, answer.runtime_s
     );
-    Ok(if answer.targets_met {
-        0
-    } else {
-        super::plan::EXIT_TARGETS_MISSED
-    })
+    Ok(super::plan::exit_code(
+        answer.plan.summary.feasible,
+        answer.targets_met,
+    ))
 }

@@ -6,13 +6,15 @@
 //! large for the memory, an `--out` folder that wasteroute did not write, or
 //! a file there, unless `--force` is given; see `wasteroute::fsx`), 3 routing
 //! failure (a depot or facility off the road network), 4 plan written but a
-//! coverage target missed, 130 and 143 stopped by SIGINT and SIGTERM.
+//! coverage target missed, 5 plan written with violations (the independent
+//! checker found rules it breaks, listed in `summary.json` and on stderr;
+//! takes precedence over 4), 130 and 143 stopped by SIGINT and SIGTERM.
 //!
 //! Signals (plan, fleet, compare, cvrp, wcvrptw; see [`signal`]): the first
 //! SIGINT or SIGTERM stops the search, the command writes the best result
 //! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
-//! and exits with 128 + the signal's number, 130 or 143, in place of 0 or 4
-//! (an error keeps its own code). A second signal exits at once with 128 +
+//! and exits with 128 + the signal's number, 130 or 143, in place of 0, 4 or
+//! 5 (an error keeps its own code). A second signal exits at once with 128 +
 //! its number and writes nothing more. Other commands keep the default
 //! action of the signals.
 

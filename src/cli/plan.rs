@@ -10,6 +10,22 @@ use wasteroute::solver::SolveParams;
 
 /// Exit code when the plan is written but a coverage target is missed.
 pub const EXIT_TARGETS_MISSED: i32 = 4;
+/// Exit code when a plan is written that breaks a rule (the independent
+/// checker found violations; they are listed in `summary.json` and on
+/// stderr). It takes precedence over [`EXIT_TARGETS_MISSED`].
+pub const EXIT_VIOLATIONS: i32 = 5;
+
+/// The exit code of a written plan: 5 if it breaks a rule (the checker
+/// found violations), else 4 if a target is missed, else 0.
+pub fn exit_code(feasible: bool, targets_met: bool) -> i32 {
+    if !feasible {
+        EXIT_VIOLATIONS
+    } else if !targets_met {
+        EXIT_TARGETS_MISSED
+    } else {
+        0
+    }
+}
 
 /// Plan waste collection (with no input flags: the bundled demo).
 #[derive(Debug, Args)]
@@ -175,11 +191,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     if let Some(r) = written {
         print_reports(&r);
     }
-    Ok(if p.summary.targets_met {
-        0
-    } else {
-        EXIT_TARGETS_MISSED
-    })
+    Ok(exit_code(p.summary.feasible, p.summary.targets_met))
 }
 
 /// Says where the dispatcher reports of a plan folder were written.
@@ -193,6 +205,24 @@ pub fn print_reports(r: &wasteroute::report::ReportFiles) {
         r.route_sheets.display(),
         r.gpx.len()
     );
+}
+
+/// Lists on stderr each rule a written plan breaks.
+pub fn print_violations(s: &plan::Summary, out: &Path) {
+    if s.violations.is_empty() {
+        return;
+    }
+    eprintln!(
+        "error: the plan written to {} breaks {} rule(s) (exit code {EXIT_VIOLATIONS}); see \"violations\" in summary.json:",
+        out.display(),
+        s.violations.len()
+    );
+    for v in &s.violations {
+        match &v.vehicle {
+            Some(name) => eprintln!("violation  {} {name}: {}", v.kind, v.detail),
+            None => eprintln!("violation  {}: {}", v.kind, v.detail),
+        }
+    }
 }
 
 /// Prints the short human summary of a plan.
@@ -249,13 +279,7 @@ pub fn print_summary(p: &Plan, out: &Path) {
     for b in &s.blockers {
         println!("blocked    {b}");
     }
-    if !s.feasible {
-        println!(
-            "WARNING    the checker found {} violations: {}",
-            s.violations.len(),
-            s.violations.join("; ")
-        );
-    }
+    print_violations(s, out);
     let first = s
         .routes
         .iter()
@@ -277,4 +301,18 @@ pub fn print_summary(p: &Plan, out: &Path) {
         out.display()
     );
     let _ = format_time;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn violations_take_precedence_over_missed_targets() {
+        assert_eq!(exit_code(true, true), 0);
+        assert_eq!(exit_code(true, false), EXIT_TARGETS_MISSED);
+        assert_eq!(exit_code(false, true), EXIT_VIOLATIONS);
+        assert_eq!(exit_code(false, false), EXIT_VIOLATIONS);
+        assert_eq!((EXIT_TARGETS_MISSED, EXIT_VIOLATIONS), (4, 5));
+    }
 }

@@ -33,7 +33,8 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
     let types = problem.vehicle_types();
     let clients = problem.clients();
     let n_loc = problem.profiles()[0].distance.size();
-    // Per client: least time (service + shortest drive in) and least cost.
+    // Per client: least time (service + shortest drive in) and least cost
+    // (cost units).
     let mut work = Vec::with_capacity(clients.len());
     for (c, cl) in clients.iter().enumerate() {
         let (mut t_min, mut cost_min) = (i64::MAX, f64::INFINITY);
@@ -53,7 +54,7 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
             t_min = t_min.min(cl.service + d_in);
             cost_min = cost_min.min(a_in + (t.cost_per_time * cl.service) as f64);
         }
-        work.push((t_min, cost_min * 1e-6, cl.demand[0] as f64));
+        work.push((t_min, cost_min, cl.demand[0] as f64));
     }
     let targets = &input.fleet.spec.targets;
     let (mut need_time, mut need_load, mut need_cost, mut need_points) = (0i64, 0.0, 0.0, 0usize);
@@ -108,8 +109,11 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
         .max(by_time)
         .max(by_groups)
         .max(usize::from(need_points > 0));
-    let min_fixed = types.iter().map(|t| t.fixed_cost).min().unwrap_or(0) as f64 * 1e-6;
-    let cost = ((vehicles as f64 * min_fixed + need_cost) * 100.0).floor() / 100.0;
+    let min_fixed = types.iter().map(|t| t.fixed_cost).min().unwrap_or(0) as f64;
+    let cost = prep
+        .cost_unit
+        .currency_f64(vehicles as f64 * min_fixed + need_cost);
+    let cost = (cost * 100.0).floor() / 100.0;
     LowerBound {
         vehicles,
         cost,

@@ -28,7 +28,7 @@ mod chart;
 pub use bounds::LowerBound;
 
 use crate::io::plan::{Stream, Zone};
-use crate::model::{Problem, Route, Solution, check};
+use crate::model::{Cost, Problem, Route, Solution, check};
 use crate::plan::{self, Plan, PlanInput, PlanOptions};
 use crate::solver::{Halt, Observer, Silent};
 use crate::{Error, Result};
@@ -263,10 +263,15 @@ pub fn size(
     };
     let mut solves = 0;
     let mut pool: Vec<Route> = Vec::new();
-    // What the routes cost (the prizes of unserved pickups are not money).
+    // What the routes cost, in cost units (the prizes of unserved pickups
+    // are not money).
     let cost_of = |p: &Problem, s: &Solution| {
-        check(p, s).routes.iter().map(|r| r.cost).sum::<i64>() as f64 * 1e-6
+        check(p, s)
+            .routes
+            .iter()
+            .fold(0 as Cost, |a, r| a.saturating_add(r.cost))
     };
+    let unit = prep.cost_unit;
 
     // 1. The whole menu.
     let first = plan::solve_problem(&base, &opts.plan, None, clock.end(0.5), observer)?;
@@ -302,7 +307,7 @@ pub fn size(
                 .collect(),
             points_served: pts,
             demand_served: dem,
-            daily_cost: (cost_of(problem, sol) * 100.0).round() / 100.0,
+            daily_cost: (unit.currency(cost_of(problem, sol)) * 100.0).round() / 100.0,
             targets_met: met,
         };
         let _ = counts;
@@ -399,7 +404,7 @@ pub fn size(
             let met = check(&base, &sol).is_feasible()
                 && evaluate(input, &pre_unserved, &client_pickup, &sol).met;
             let fewer = used(&base, &sol).iter().sum::<usize>() < fleet.iter().sum::<usize>();
-            let cheaper = cost_of(&base, &sol) < cost_of(&base, &best) - 1e-6;
+            let cheaper = cost_of(&base, &sol) < cost_of(&base, &best);
             if met
                 && (fewer
                     || (cheaper

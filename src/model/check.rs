@@ -109,6 +109,58 @@ pub enum Violation {
     },
 }
 
+impl Violation {
+    /// A short snake_case name of the rule broken (for outputs).
+    pub fn kind(&self) -> &'static str {
+        use Violation::*;
+        match self {
+            UnknownClient(_) => "unknown_client",
+            Duplicate(_) => "duplicate",
+            Missing(_) => "missing",
+            RequiredUnassigned(_) => "required_unassigned",
+            BadReference(_) => "bad_reference",
+            TooManyVehicles { .. } => "too_many_vehicles",
+            Capacity { .. } => "capacity",
+            DailyCapacity { .. } => "daily_capacity",
+            TooManyStops { .. } => "too_many_stops",
+            TooManyReloads { .. } => "too_many_unloads",
+            NoFinalUnload { .. } => "no_final_unload",
+            StreamVehicle { .. } => "stream_vehicle",
+            StreamFacility { .. } => "stream_facility",
+            Late { .. } => "late",
+            Break { .. } => "break",
+            Duration { .. } => "duration",
+            FacilityCapacity { .. } => "facility_capacity",
+            Distance { .. } => "distance",
+        }
+    }
+
+    /// The index of the route that breaks the rule, for rules of one route.
+    pub fn route(&self) -> Option<usize> {
+        use Violation::*;
+        match *self {
+            Capacity { route, .. }
+            | DailyCapacity { route }
+            | TooManyStops { route }
+            | TooManyReloads { route }
+            | NoFinalUnload { route }
+            | StreamVehicle { route, .. }
+            | StreamFacility { route, .. }
+            | Late { route, .. }
+            | Break { route }
+            | Duration { route, .. }
+            | Distance { route, .. } => Some(route),
+            BadReference(route) => Some(route),
+            UnknownClient(_)
+            | Duplicate(_)
+            | Missing(_)
+            | RequiredUnassigned(_)
+            | TooManyVehicles { .. }
+            | FacilityCapacity { .. } => None,
+        }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use Violation::*;
@@ -192,7 +244,8 @@ pub struct RouteReport {
 pub struct CheckReport {
     /// Every violation; empty means feasible.
     pub violations: Vec<Violation>,
-    /// Total cost: used routes plus the prizes of unserved optional clients.
+    /// Total cost: used routes plus the prizes of unserved optional clients
+    /// (saturating: never wraps around, even for absurd figures).
     pub cost: Cost,
     /// Total distance.
     pub distance: Distance,
@@ -266,7 +319,7 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
             if problem.clients[c].required {
                 rep.violations.push(Violation::RequiredUnassigned(c));
             } else {
-                rep.cost += problem.clients[c].prize;
+                rep.cost = rep.cost.saturating_add(problem.clients[c].prize);
             }
         }
     }
@@ -299,9 +352,9 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
         }
         used[route.vehicle_type] += 1;
         let rr = check_route(problem, vt, r, route, &mut rep.violations, &mut received);
-        rep.cost += rr.cost;
-        rep.distance += rr.distance;
-        rep.duration += rr.duration;
+        rep.cost = rep.cost.saturating_add(rr.cost);
+        rep.distance = rep.distance.saturating_add(rr.distance);
+        rep.duration = rep.duration.saturating_add(rr.duration);
         rep.routes.push(rr);
     }
     for (f, &got) in received.iter().enumerate() {
@@ -486,7 +539,10 @@ fn check_route(
             excess: distance - vt.max_distance,
         });
     }
-    let cost = vt.fixed_cost + vt.cost_per_distance * distance + vt.cost_per_time * duration;
+    let cost = vt
+        .fixed_cost
+        .saturating_add(vt.cost_per_distance.saturating_mul(distance))
+        .saturating_add(vt.cost_per_time.saturating_mul(duration));
     RouteReport {
         distance,
         duration,

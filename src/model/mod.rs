@@ -22,6 +22,7 @@ mod solution;
 pub use builder::ProblemBuilder;
 pub use check::{CheckReport, RouteReport, Violation, check, check_one_route};
 pub use schedule::{Schedule, StopTimes, schedule};
+pub(crate) use solution::unloaded_per_facility;
 pub use solution::{Route, Solution, Visit};
 
 /// A distance, in the matrix unit (metres on road networks).

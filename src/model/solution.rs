@@ -1,6 +1,6 @@
 //! Solutions: routes of visits, and the clients left unserved.
 
-use super::{Cost, Problem};
+use super::{Cost, Load, Problem};
 
 /// One stop of a route between its start and end depot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,4 +52,24 @@ impl Solution {
     pub fn cost(&self, problem: &Problem) -> Cost {
         super::check(problem, self).cost
     }
+}
+
+/// The load (first dimension) that `routes` unload at each facility of
+/// `problem`: each trip's clients, at the unload that closes it.
+pub(crate) fn unloaded_per_facility(problem: &Problem, routes: &[Route]) -> Vec<Load> {
+    let mut got = vec![0 as Load; problem.facilities().len()];
+    for r in routes {
+        let mut trip: Load = 0;
+        for v in &r.visits {
+            match *v {
+                Visit::Client(c) => trip += problem.clients()[c].demand[0],
+                Visit::Unload(f) => {
+                    got[f] += trip;
+                    trip = 0;
+                }
+                Visit::Break => {}
+            }
+        }
+    }
+    got
 }

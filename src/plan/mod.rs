@@ -9,6 +9,7 @@
 //!           --output::write--> routes.geojson, unserved.geojson, summary.json, routes.csv
 //! ```
 
+mod costs;
 mod memory;
 mod output;
 mod prepare;
@@ -19,12 +20,13 @@ pub use output::{OutputOptions, files as output_files, write, write_with};
 pub(crate) use prepare::Prepared;
 pub(crate) use report::coverage_tables;
 pub use report::{
-    Coverage, PhasePeaks, PhaseTimes, PlannedRoute, PlannedStop, StopKind, Summary, Trip,
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, PlannedRoute, PlannedStop, StopKind, Summary,
+    Trip,
 };
 
 use crate::graph::Closures;
 use crate::io::plan::{self, FacilityRecord, Fleet, Pickup, Stream, Zone};
-use crate::model::{CheckReport, Problem, Solution, check};
+use crate::model::{CheckReport, Cost, Problem, Solution, check};
 use crate::solver::{
     Budget, Halt, Interrupt, Observer, SolveParams, StopReason, instant_after, solve_from,
 };
@@ -172,6 +174,8 @@ pub enum UnservedReason {
     NoVehicle,
     /// The fleet's capacity or shift time ran out (a coverage trade-off).
     Fleet,
+    /// Every facility that may take its waste is full (daily capacity).
+    FacilityCapacity,
 }
 
 impl UnservedReason {
@@ -185,6 +189,9 @@ impl UnservedReason {
             UnservedReason::NoFacility => "with no facility accepting their stream",
             UnservedReason::NoVehicle => "with no vehicle type carrying their stream",
             UnservedReason::Fleet => "left out for lack of fleet capacity or shift time",
+            UnservedReason::FacilityCapacity => {
+                "left out because the facilities that take their waste are full"
+            }
         }
     }
 
@@ -198,6 +205,7 @@ impl UnservedReason {
             UnservedReason::NoFacility => "no_facility",
             UnservedReason::NoVehicle => "no_vehicle",
             UnservedReason::Fleet => "fleet",
+            UnservedReason::FacilityCapacity => "facility_capacity",
         }
     }
 }
@@ -271,7 +279,15 @@ pub(crate) struct Solved {
     /// Feasible routes met during the search (for fleet sizing).
     #[allow(dead_code)]
     pub pool: Vec<crate::model::Route>,
-    pub recombination: Option<RecombinationStats>,
+    pub recombination: Option<Recombined>,
+}
+
+/// What the route recombination did, in cost units (see [`RecombinationStats`]).
+pub(crate) struct Recombined {
+    pool_routes: usize,
+    before: Cost,
+    after: Cost,
+    seconds: f64,
 }
 
 /// What the route recombination did.
@@ -367,7 +383,7 @@ pub(crate) fn solve_problem(
         // Serving an extra pickup is worth more than any route costs.
         let bonus = routes
             .iter()
-            .map(|r| r.cost as f64 * 1e-6)
+            .map(|r| r.cost as f64 * recombine::SCALE)
             .fold(1.0, f64::max)
             * 2.0;
         let reward = (0..problem.n_clients())
@@ -409,10 +425,10 @@ pub(crate) fn solve_problem(
                 solution = candidate;
             }
         }
-        recombination = Some(RecombinationStats {
+        recombination = Some(Recombined {
             pool_routes: routes.len(),
-            cost_before: before as f64 * 1e-6,
-            cost_after: after as f64 * 1e-6,
+            before,
+            after,
             seconds: t.elapsed().as_secs_f64(),
         });
     }
@@ -572,7 +588,12 @@ pub(crate) fn finish(
     plan.summary.threads = opts.params.threads;
     plan.summary.iterations = solved.iterations;
     plan.summary.stopped_by = solved.stopped_by.to_string();
-    plan.summary.recombination = solved.recombination;
+    plan.summary.recombination = solved.recombination.map(|r| RecombinationStats {
+        pool_routes: r.pool_routes,
+        cost_before: prep.cost_unit.currency(r.before),
+        cost_after: prep.cost_unit.currency(r.after),
+        seconds: r.seconds,
+    });
     plan.summary.phases = PhaseTimes {
         graph_s: prep.graph_s,
         snap_s: prep.snap_s,

@@ -16,6 +16,7 @@
 //! The pickups that cannot be served whatever the routes stay out of the
 //! problem, listed with their reason.
 
+use super::costs::{CostUnit, FleetCosts};
 use super::memory;
 use super::{PlanInput, PlanOptions, Unserved, UnservedReason};
 use crate::error::Location;
@@ -24,14 +25,12 @@ use crate::io::osm::OsmRoads;
 use crate::io::plan::{FacilityKind, Streams};
 use crate::matrix::{Router, TravelMatrix};
 use crate::model::{
-    Break, Client, Cost, Depot, Facility, Matrix, Problem, ProblemBuilder,
-    Profile as MatrixProfile, TimeWindow, UNLIMITED, VehicleSet, VehicleType,
+    Break, Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile as MatrixProfile,
+    TimeWindow, UNLIMITED, VehicleSet, VehicleType,
 };
 use crate::{Error, Result};
 use std::time::Instant;
 
-/// Costs are kept in millionths of the currency unit.
-pub const COST_SCALE: f64 = 1e6;
 /// Volumes are kept in litres.
 const LITRES: f64 = 1000.0;
 /// Travel value between locations a profile cannot connect (never used by a
@@ -71,6 +70,8 @@ pub struct Prepared {
     pub profiles: Vec<ProfileData>,
     /// Pickups that cannot be served, with the reason.
     pub unserved: Vec<Unserved>,
+    /// The unit of the problem's costs (see `costs`).
+    pub cost_unit: CostUnit,
     /// Seconds per phase: graph, snap, matrix.
     pub graph_s: f64,
     pub snap_s: f64,
@@ -142,6 +143,7 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         type_profile: checked.type_profile,
         profiles: located.profiles,
         unserved: screened.unserved,
+        cost_unit: checked.costs.unit,
         graph_s: networks.seconds,
         snap_s: located.snap_s,
         matrix_s: located.matrix_s + matrices.seconds,
@@ -163,6 +165,8 @@ pub(crate) struct Checked {
     pub profile_specs: Vec<String>,
     /// Per vehicle type: its index in `profile_specs`.
     pub type_profile: Vec<usize>,
+    /// The fleet's costs in the problem's cost unit.
+    pub costs: FleetCosts,
 }
 
 /// Stage 1: the rules that need more than one file (depots named by the
@@ -212,6 +216,7 @@ pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Chec
         shifts.push(fleet.shift(k)?);
         type_streams.push(fleet.streams(k)?);
     }
+    let costs = FleetCosts::new(fleet, &shifts)?;
 
     // Input checks across files.
     let max_kg = vehicles.iter().map(|v| v.capacity_kg).fold(0.0, f64::max);
@@ -287,6 +292,7 @@ pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Chec
         type_depot,
         profile_specs,
         type_profile,
+        costs,
     })
 }
 
@@ -906,18 +912,6 @@ pub(crate) fn build_problem(
             daily_capacity: r.daily_capacity_kg.map_or(UNLIMITED, |c| c.floor() as i64),
         });
     }
-    // Prizes: leaving out any pickup must cost more than a whole extra
-    // vehicle-day, so the search serves everything it can; required pickups
-    // weigh a thousand times more than optional ones, and heavier pickups
-    // more than lighter ones.
-    let vehicle_day: f64 = vehicles
-        .iter()
-        .zip(&shifts)
-        .map(|(v, s)| {
-            v.fixed_cost + v.cost_per_km * 300.0 + v.cost_per_hour * (s.1 - s.0) as f64 / 3600.0
-        })
-        .fold(1.0, f64::max);
-    let prize_lo = 4.0 * vehicle_day * COST_SCALE;
     let max_demand = input
         .pickups
         .iter()
@@ -929,8 +923,6 @@ pub(crate) fn build_problem(
             continue;
         }
         let p = &input.pickups[pi];
-        let base = prize_lo * (1.0 + p.demand_kg / max_demand);
-        let prize = if p.required { base * 1000.0 } else { base };
         b.add_client(Client {
             name: p.id.clone(),
             location: nf + k,
@@ -944,7 +936,7 @@ pub(crate) fn build_problem(
                 .map_or(TimeWindow::ALWAYS, |(s, e)| TimeWindow { start: s, end: e }),
             stream: p.stream.index(),
             required: false,
-            prize: prize.min(UNLIMITED as f64 / 1e6) as Cost,
+            prize: checked.costs.prize(p.demand_kg, max_demand, p.required),
             vehicles: types,
         });
         client_pickup.push(pi);
@@ -969,9 +961,9 @@ pub(crate) fn build_problem(
             window: TimeWindow { start: bs, end: be },
             duration: dur,
         });
-        t.fixed_cost = (v.fixed_cost * COST_SCALE).round() as Cost;
-        t.cost_per_distance = (v.cost_per_km * COST_SCALE / 1000.0).round() as Cost;
-        t.cost_per_time = (v.cost_per_hour * COST_SCALE / 3600.0).round() as Cost;
+        t.fixed_cost = checked.costs.types[k].fixed;
+        t.cost_per_distance = checked.costs.types[k].per_metre;
+        t.cost_per_time = checked.costs.types[k].per_second;
         t.profile = type_profile[k];
         t.streams = type_streams[k];
         t.max_reloads = v.max_trips.unwrap_or(8).saturating_sub(1);

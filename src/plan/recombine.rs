@@ -112,7 +112,7 @@ pub(crate) struct Mip<'a> {
     pub counts: Vec<usize>,
     /// Clients that must be served.
     pub must_serve: Vec<usize>,
-    /// Reward per client served (currency units), beyond must_serve.
+    /// Reward per client served (MIP units, see [`SCALE`]), beyond must_serve.
     pub reward: Vec<f64>,
     /// Coverage rules.
     pub rules: Vec<CoverageRule>,
@@ -122,9 +122,10 @@ pub(crate) struct Mip<'a> {
     pub seconds: f64,
 }
 
-/// Model costs are in micro-units; the MIP works in units to keep its
-/// coefficients small.
-const SCALE: f64 = 1e-6;
+/// The MIP's unit of cost, in model cost units: a vehicle-day of a plan is
+/// 10^8 to a few 10^9 model units (`plan::costs`), a few hundred to a few
+/// thousand MIP units, which keeps the MIP's coefficients small.
+pub(crate) const SCALE: f64 = 1e-6;
 
 impl Mip<'_> {
     /// Solves; returns the chosen routes (indices into the pool), or `None`

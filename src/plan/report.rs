@@ -2,13 +2,16 @@
 //! times and loads, the road geometry of each trip, coverage per zone and
 //! stream against the targets, and the unserved pickups with reasons.
 
-use super::prepare::{COST_SCALE, Prepared};
+use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
 use crate::graph::SnappedPoint;
 use crate::io::plan::{Stream, Zone, format_time};
 use crate::matrix::Router;
-use crate::model::{CheckReport, Solution, Visit, schedule};
+use crate::model::{
+    CheckReport, Load, Problem, Solution, UNLIMITED, Violation, Visit, schedule,
+    unloaded_per_facility,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -192,7 +195,7 @@ pub struct Summary {
     /// The independent checker found no violation.
     pub feasible: bool,
     /// Violations the checker found (empty when feasible).
-    pub violations: Vec<String>,
+    pub violations: Vec<PlanViolation>,
     /// Random seed.
     pub seed: u64,
     /// Threads.
@@ -214,6 +217,165 @@ pub struct Summary {
     pub inputs: InputFiles,
     /// What the route recombination did, if it ran.
     pub recombination: Option<super::RecombinationStats>,
+}
+
+/// One rule a plan breaks, as the independent checker found it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanViolation {
+    /// The rule: `facility_capacity`, `late`, `capacity`, `duration`, ...
+    /// (`docs/summary-schema.md`).
+    pub kind: String,
+    /// The vehicle whose route breaks it (none for rules between routes,
+    /// such as a facility's daily capacity).
+    pub vehicle: Option<String>,
+    /// What exactly, with ids and amounts, in one sentence.
+    pub detail: String,
+}
+
+/// Why the search left client `c` out: the facilities its vehicles may
+/// unload its waste at are all full, or else the fleet ran out.
+fn left_out(
+    input: &PlanInput,
+    prep: &Prepared,
+    p: &Problem,
+    got: &[Load],
+    c: usize,
+) -> (UnservedReason, String) {
+    let cl = &p.clients()[c];
+    let pk = &input.pickups[prep.client_pickup[c]];
+    let sites: Vec<usize> = (0..p.facilities().len())
+        .filter(|&f| {
+            p.facilities()[f].accepts & (1 << cl.stream) != 0
+                && (0..p.vehicle_types().len()).any(|t| p.can_serve(t, c) && p.can_unload(t, f))
+        })
+        .collect();
+    let full = |f: usize| {
+        let fa = &p.facilities()[f];
+        fa.daily_capacity < UNLIMITED && got[f] + cl.demand[0] > fa.daily_capacity
+    };
+    if !sites.is_empty() && sites.iter().all(|&f| full(f)) {
+        let list: Vec<String> = sites
+            .iter()
+            .map(|&f| {
+                let fa = &p.facilities()[f];
+                format!("{} ({} of {} kg)", fa.name, got[f], fa.daily_capacity)
+            })
+            .collect();
+        return (
+            UnservedReason::FacilityCapacity,
+            format!(
+                "{}, and every facility that takes its {} waste has no room for its {} kg today: {}",
+                if pk.required { "required" } else { "optional" },
+                pk.stream.name(),
+                pk.demand_kg,
+                list.join(", ")
+            ),
+        );
+    }
+    let detail = if pk.required {
+        "required, but the fleet's capacity or shift time ran out before it could be served"
+    } else {
+        "optional, and the fleet's capacity or shift time ran out before it could be served"
+    };
+    (UnservedReason::Fleet, detail.into())
+}
+
+/// Each violation the checker found, with the names a dispatcher knows.
+fn plan_violations(
+    input: &PlanInput,
+    prep: &Prepared,
+    p: &Problem,
+    solution: &Solution,
+    routes: &[PlannedRoute],
+    checked: &CheckReport,
+) -> Vec<PlanViolation> {
+    let got = unloaded_per_facility(p, &solution.routes);
+    let pickup = |c: usize| {
+        prep.client_pickup
+            .get(c)
+            .map_or(format!("client {c}"), |&pi| input.pickups[pi].id.clone())
+    };
+    let facility = |f: usize| {
+        prep.facility_rec
+            .get(f)
+            .map_or(format!("facility {f}"), |&r| input.facilities[r].id.clone())
+    };
+    let minutes = |s: i64| format!("{:.0} min", (s as f64 / 60.0).ceil());
+    checked
+        .violations
+        .iter()
+        .map(|v| {
+            let vehicle = v.route().and_then(|r| routes.get(r)).map(|r| r.vehicle.clone());
+            let detail = match *v {
+                Violation::FacilityCapacity { facility: f, excess } => {
+                    let cap = p.facilities()[f].daily_capacity;
+                    format!(
+                        "{} receives {} kg, {excess} kg more than its daily capacity of {cap} kg",
+                        facility(f),
+                        got[f]
+                    )
+                }
+                Violation::Capacity { trip, excess, .. } => format!(
+                    "trip {} carries {excess} more than the vehicle holds (kg, or litres of volume)",
+                    trip + 1
+                ),
+                Violation::Late {
+                    route, position, by, ..
+                } => {
+                    let visits = solution.routes.get(route).map_or(&[][..], |r| &r.visits[..]);
+                    match visits.get(position) {
+                        Some(Visit::Client(c)) => {
+                            format!("reaches {} {} after its window closes", pickup(*c), minutes(by))
+                        }
+                        Some(Visit::Unload(f)) => {
+                            format!("reaches {} {} after it closes", facility(*f), minutes(by))
+                        }
+                        Some(Visit::Break) => {
+                            format!("starts its break {} after the break window", minutes(by))
+                        }
+                        None => format!(
+                            "returns to the depot {} after the end of its shift",
+                            minutes(by)
+                        ),
+                    }
+                }
+                Violation::Duration { excess, .. } => {
+                    format!("works {} longer than its longest shift", minutes(excess))
+                }
+                Violation::Distance { excess, .. } => {
+                    format!("drives {excess} m more than its longest route")
+                }
+                Violation::StreamVehicle { client, .. } => format!(
+                    "carries {} whose stream the vehicle may not carry",
+                    pickup(client)
+                ),
+                Violation::StreamFacility { facility: f, .. } => format!(
+                    "unloads at {} a stream it does not accept",
+                    facility(f)
+                ),
+                Violation::TooManyVehicles { vehicle_type, used } => {
+                    let t = &p.vehicle_types()[vehicle_type];
+                    format!(
+                        "{used} vehicles of type '{}' are used, and the fleet has {}",
+                        t.name, t.count
+                    )
+                }
+                Violation::Duplicate(c) => format!("pickup {} is served twice", pickup(c)),
+                Violation::Missing(c) => {
+                    format!("pickup {} is neither served nor listed as unserved", pickup(c))
+                }
+                Violation::RequiredUnassigned(c) => {
+                    format!("required pickup {} is not served", pickup(c))
+                }
+                ref other => other.to_string(),
+            };
+            PlanViolation {
+                kind: v.kind().to_string(),
+                vehicle,
+                detail,
+            }
+        })
+        .collect()
 }
 
 /// Figures of one route in the summary.
@@ -312,19 +474,10 @@ pub(crate) fn build(
     // Unserved: the pickups that never entered the problem, then those the
     // search left out.
     let mut unserved = prep.unserved.clone();
+    let got = unloaded_per_facility(p, &solution.routes);
     for &c in &solution.unassigned {
-        let pi = prep.client_pickup[c];
-        let detail = if input.pickups[pi].required {
-            "required, but the fleet's capacity or shift time ran out before it could be served"
-        } else {
-            "optional, and the fleet's capacity or shift time ran out before it could be served"
-        };
-        unserved.push(Unserved::new(
-            input,
-            pi,
-            UnservedReason::Fleet,
-            detail.into(),
-        ));
+        let (reason, detail) = left_out(input, prep, p, &got, c);
+        unserved.push(Unserved::new(input, prep.client_pickup[c], reason, detail));
     }
     unserved.sort_by(|a, b| a.id.cmp(&b.id));
     let unserved_ids: std::collections::HashSet<&str> =
@@ -479,7 +632,7 @@ pub(crate) fn build(
             end: sched.end,
             km: round(rr.distance as f64 / 1000.0, 3),
             hours: round((sched.end - sched.depart) as f64 / 3600.0, 4),
-            cost: round(rr.cost as f64 / COST_SCALE, 2),
+            cost: round(prep.cost_unit.currency(rr.cost), 2),
             load_kg: round(stops.iter().map(|s| s.demand_kg).sum(), 3),
             stops,
             trips: Vec::new(),
@@ -647,7 +800,7 @@ pub(crate) fn build(
         })
         .collect();
     let summary = Summary {
-        schema_version: 1,
+        schema_version: 2,
         targets_met: blockers.is_empty(),
         coverage: cov,
         coverage_by_stream: cov_stream,
@@ -662,7 +815,7 @@ pub(crate) fn build(
         cost: round(routes.iter().map(|r| r.cost).sum(), 2),
         routes: route_summaries,
         feasible: checked.is_feasible(),
-        violations: checked.violations.iter().map(|v| v.to_string()).collect(),
+        violations: plan_violations(input, prep, p, &solution, &routes, &checked),
         seed: 0,
         threads: 1,
         iterations: 0,
@@ -683,4 +836,96 @@ pub(crate) fn build(
         solution,
         check: checked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{PlanInput, PlanOptions, Solved, finish, prepare_input, solve_problem};
+    use crate::solver::{Silent, SolveParams};
+    use std::path::PathBuf;
+    use std::time::Instant;
+
+    fn data(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name)
+    }
+
+    #[test]
+    fn violations_name_the_rule_the_vehicle_and_the_facility() {
+        let input = PlanInput::load(
+            &data("monaco-latest.osm.pbf"),
+            &data("plan/pickups.csv"),
+            &data("plan/facilities.csv"),
+            &data("plan/fleet.toml"),
+            None,
+        )
+        .unwrap();
+        let opts = PlanOptions {
+            params: SolveParams::for_plans(),
+            iterations: Some(30),
+            recombine: false,
+            ..PlanOptions::default()
+        };
+        let prep = prepare_input(&input, &opts).unwrap();
+        let solved = solve_problem(&prep.problem, &opts, None, None, &mut Silent).unwrap();
+        let solution = solved.solution;
+        // The same routes judged by stricter rules: the transfer station
+        // takes 10 kg a day, and routes may last 10 minutes.
+        let mut strict = prep.problem.clone();
+        let ts = strict
+            .facilities
+            .iter()
+            .position(|f| f.name == "TS")
+            .unwrap();
+        strict.facilities[ts].daily_capacity = 10;
+        for t in &mut strict.vehicle_types {
+            t.max_duration = 600;
+        }
+        let p = finish(
+            &input,
+            &prep,
+            &strict,
+            Solved::from_solution(solution),
+            &opts,
+            Instant::now(),
+            0.0,
+        )
+        .unwrap();
+        let s = &p.summary;
+        assert!(!s.feasible);
+        assert_eq!(s.violations.len(), p.check.violations.len());
+        let fac: Vec<_> = s
+            .violations
+            .iter()
+            .filter(|v| v.kind == "facility_capacity")
+            .collect();
+        assert_eq!(fac.len(), 1, "{:?}", s.violations);
+        assert_eq!(fac[0].vehicle, None);
+        assert!(
+            fac[0].detail.starts_with("TS receives ")
+                && fac[0]
+                    .detail
+                    .contains("more than its daily capacity of 10 kg"),
+            "{}",
+            fac[0].detail
+        );
+        let long: Vec<_> = s
+            .violations
+            .iter()
+            .filter(|v| v.kind == "duration")
+            .collect();
+        assert_eq!(long.len(), p.routes.len(), "{:?}", s.violations);
+        for (v, r) in long.iter().zip(&p.routes) {
+            assert_eq!(v.vehicle.as_deref(), Some(r.vehicle.as_str()));
+            assert!(
+                v.detail.contains("longer than its longest shift"),
+                "{}",
+                v.detail
+            );
+        }
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json["schema_version"], 2);
+        assert_eq!(json["violations"][0]["kind"], s.violations[0].kind.as_str());
+    }
 }

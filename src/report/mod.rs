@@ -282,7 +282,7 @@ pub struct UnservedPickup {
     /// Its label.
     pub name: String,
     /// Reason code (`unreachable`, `closures`, `capacity`, `time_window`,
-    /// `no_facility`, `no_vehicle`, `fleet`).
+    /// `no_facility`, `no_vehicle`, `fleet`, `facility_capacity`).
     pub reason: String,
     /// The evidence, in one sentence.
     pub detail: String,

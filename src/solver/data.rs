@@ -2,7 +2,7 @@
 //! single stop, the cost rules of every vehicle type, and the granular
 //! neighbourhoods.
 
-use super::segment::{RouteRules, Seg, SegCtx};
+use super::segment::{FAC_SLOTS, FacLoads, NO_SLOT, RouteRules, Seg, SegCtx};
 use crate::model::{LoadVec, Matrix, Problem, UNLIMITED, VehicleSet, Visit};
 
 /// What a stop of a search route is.
@@ -96,6 +96,12 @@ pub(crate) struct Data<'p> {
     pub slots: Vec<usize>,
     /// The facilities each vehicle type may unload at.
     pub unload_sites: Vec<Vec<usize>>,
+    /// Daily capacity of the facility of each slot (`UNLIMITED` if unused).
+    pub fac_cap: FacLoads,
+    /// Whether the local search tracks facility totals (some facility has
+    /// a daily capacity, some vehicle type unloads, and the clients' whole
+    /// demand fits in 32 bits).
+    pub fac: bool,
     /// Per vehicle type: what bounds its moves (see [`Bound`]).
     bounds: Vec<Bound<'p>>,
 }
@@ -142,11 +148,22 @@ impl<'p> Data<'p> {
                 )
             })
             .collect();
+        let (fac_slot, fac_cap) = facility_slots(problem);
+        // Segments count unloads in 32 bits: track only when everything the
+        // clients give fits (else the capacities are priced on whole
+        // solutions only, by `Individual`).
+        let total_demand: i64 = problem
+            .clients()
+            .iter()
+            .fold(0, |a: i64, c| a.saturating_add(c.demand[0].max(0)));
+        let fac = f.facility_capacity && f.reloads && total_demand <= i64::from(i32::MAX);
         let unload_seg = problem
             .facilities()
             .iter()
-            .map(|fa| Seg {
+            .enumerate()
+            .map(|(k, fa)| Seg {
                 types: fa.vehicles,
+                first_fac: fac_slot[k],
                 ..Seg::unload(fa.location, fa.unload, fa.tw.start, fa.tw.end, fa.accepts)
             })
             .collect();
@@ -247,6 +264,8 @@ impl<'p> Data<'p> {
             simple,
             slots,
             unload_sites,
+            fac_cap,
+            fac,
             bounds: problem
                 .vehicle_types()
                 .iter()
@@ -286,6 +305,7 @@ impl<'p> Data<'p> {
             dur: &p.duration,
             capacity: t.capacity,
             time: self.time,
+            fac: self.fac,
         }
     }
 
@@ -327,6 +347,32 @@ impl<'p> Data<'p> {
         }
         acc
     }
+}
+
+/// Per facility, its slot among the facilities with a daily capacity whose
+/// totals the local search tracks (the tightest first, at most `FAC_SLOTS`),
+/// or `NO_SLOT`; and the capacity of each slot.
+fn facility_slots(problem: &Problem) -> (Vec<u8>, FacLoads) {
+    let fs = problem.facilities();
+    let mut capped: Vec<usize> = (0..fs.len())
+        .filter(|&f| fs[f].daily_capacity < UNLIMITED)
+        .collect();
+    capped.sort_by_key(|&f| (fs[f].daily_capacity, f));
+    if capped.len() > FAC_SLOTS {
+        tracing::debug!(
+            facilities = capped.len(),
+            tracked = FAC_SLOTS,
+            "the local search tracks the daily totals of the tightest facilities only"
+        );
+        capped.truncate(FAC_SLOTS);
+    }
+    let mut slot = vec![NO_SLOT; fs.len()];
+    let mut cap = [UNLIMITED; FAC_SLOTS];
+    for (k, &f) in capped.iter().enumerate() {
+        slot[f] = k as u8;
+        cap[k] = fs[f].daily_capacity;
+    }
+    (slot, cap)
 }
 
 /// How many routes of each vehicle type the search keeps. A type with a

@@ -98,11 +98,9 @@ impl Individual {
             time: 0.0,
             dist: 0.0,
         };
-        let prizes: Cost = self
-            .unassigned
-            .iter()
-            .map(|&c| super::search::unserved_cost_of(d, c))
-            .sum();
+        let prizes: Cost = self.unassigned.iter().fold(0, |a: Cost, &c| {
+            a.saturating_add(super::search::unserved_cost_of(d, c))
+        });
         let mut cost = prizes;
         let mut plain = prizes;
         let mut feasible = !self
@@ -112,9 +110,9 @@ impl Individual {
         let mut total = Excess::default();
         for (r, s) in self.routes.iter().zip(&self.segs) {
             let rules = &d.rules[r.vehicle_type];
-            cost += rules.cost(s, pen, d.time);
+            cost = cost.saturating_add(rules.cost(s, pen, d.time));
             let p = rules.cost(s, &zero, d.time);
-            plain += p;
+            plain = plain.saturating_add(p);
             let e = rules.excess(s, d.time);
             for k in 0..2 {
                 total.load[k] += e.load[k];
@@ -185,25 +183,13 @@ impl Individual {
 }
 
 /// Load unloaded beyond each facility's daily capacity, summed (first load
-/// dimension). A global rule: the local search does not see it, the
-/// population prices it and only feasible individuals respect it.
+/// dimension). A rule between routes: the local search tracks the totals of
+/// the tightest facilities (`segment::FAC_SLOTS`) and prices the same excess
+/// in its moves; this recomputes it over every facility.
 fn facility_excess(d: &Data, routes: &[Route]) -> i64 {
     let p = d.problem;
-    let mut got = vec![0i64; p.facilities().len()];
-    for r in routes {
-        let mut trip = 0;
-        for v in &r.visits {
-            match *v {
-                Visit::Client(c) => trip += p.clients()[c].demand[0],
-                Visit::Unload(f) => {
-                    got[f] += trip;
-                    trip = 0;
-                }
-                Visit::Break => {}
-            }
-        }
-    }
-    got.iter()
+    crate::model::unloaded_per_facility(p, routes)
+        .iter()
         .zip(p.facilities())
         .map(|(&g, f)| (g - f.daily_capacity).max(0))
         .sum()

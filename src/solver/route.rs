@@ -1,7 +1,7 @@
 //! Search routes: stops plus cached prefix and suffix segments.
 
 use super::data::{Data, Kind, Stop};
-use super::segment::{Penalties, Seg};
+use super::segment::{FAC_SLOTS, FacLoads, Penalties, Seg};
 use crate::model::{Cost, Distance, Duration, LoadVec};
 
 /// An arc of directions around the depot covering a route's clients, used to
@@ -97,6 +97,8 @@ pub(crate) struct SRoute {
     pub sector: Sector,
     /// Index of the break stop, if any.
     pub brk: Option<usize>,
+    /// What the route unloads at each tracked facility (see `Data::fac`).
+    pub unloads: FacLoads,
 }
 
 impl SRoute {
@@ -127,6 +129,7 @@ impl SRoute {
             modified: 0,
             sector: Sector::EMPTY,
             brk: None,
+            unloads: [0; FAC_SLOTS],
         };
         r.update(
             d,
@@ -257,6 +260,11 @@ impl SRoute {
                 self.suffix[i] = acc;
             }
         }
+        self.unloads = if d.fac {
+            self.total().route_unloads()
+        } else {
+            [0; FAC_SLOTS]
+        };
         self.n_clients = self.stops.iter().filter(|s| s.is_client()).count();
         self.brk = self.stops.iter().position(|s| s.kind == Kind::Break);
         self.refresh_cost(d, pen);

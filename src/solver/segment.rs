@@ -10,6 +10,12 @@
 //! merging cached prefix and suffix segments of the routes it touches instead
 //! of walking them.
 //!
+//! For the few facilities with a daily capacity (up to [`FAC_SLOTS`], each
+//! given a slot), a segment also carries what its closed trips unload at
+//! each of them, so that the local search prices a move's effect on the
+//! day's totals per facility (see `search::LocalSearch::fac_delta`). Problems
+//! without such facilities skip that work.
+//!
 //! A break has no location: it is taken where the vehicle is, right after
 //! the previous stop, and the drive to the next stop follows it. Its segment
 //! is "transparent" (`first == last == NO_LOC`). To keep merging associative,
@@ -25,6 +31,18 @@ use crate::model::{
 
 /// Marker for "no location" (a break).
 pub(crate) const NO_LOC: u32 = u32::MAX;
+
+/// Facilities with a daily capacity whose totals the local search tracks
+/// (the tightest ones, if a problem has more; the others are priced on
+/// whole solutions only, as `Individual` does for all).
+pub(crate) const FAC_SLOTS: usize = 4;
+/// Marker for "no tracked facility".
+pub(crate) const NO_SLOT: u8 = u8::MAX;
+/// Load unloaded per tracked facility.
+pub(crate) type FacLoads = [Load; FAC_SLOTS];
+/// The same inside a segment, in 32 bits to keep segments small: tracking
+/// is on only when the clients' whole demand fits (see `Data::fac`).
+pub(crate) type SegFacLoads = [i32; FAC_SLOTS];
 
 /// Summary of a run of consecutive stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +80,12 @@ pub(crate) struct Seg {
     pub stops: i32,
     /// Number of unload visits.
     pub reloads: i32,
+    /// Tracked-facility slot of the first unload of the run (`NO_SLOT` if
+    /// none, or if that facility has no slot).
+    pub first_fac: u8,
+    /// Load (first dimension) of the trips that start and end inside the
+    /// run, per tracked facility they unload at (only when tracking).
+    pub unloaded: SegFacLoads,
 }
 
 /// The schedule summary of a run (Vidal et al. 2013): minimal duration
@@ -121,6 +145,8 @@ impl Seg {
         bad_streams: 0,
         stops: 0,
         reloads: 0,
+        first_fac: NO_SLOT,
+        unloaded: [0; FAC_SLOTS],
     };
 
     /// A client at `loc`.
@@ -203,6 +229,18 @@ impl Seg {
         }
     }
 
+    /// What a complete route (start depot to end depot) unloads at each
+    /// tracked facility: its closed trips, and the trip before its first
+    /// unload.
+    #[inline]
+    pub fn route_unloads(&self) -> FacLoads {
+        let mut u = self.unloaded.map(Load::from);
+        if self.reloads > 0 && self.first_fac != NO_SLOT {
+            u[self.first_fac as usize] += self.head[0];
+        }
+        u
+    }
+
     /// The schedule of the whole run.
     #[inline]
     pub fn time(&self) -> Tw {
@@ -222,6 +260,8 @@ pub(crate) struct SegCtx<'a> {
     pub dur: &'a Matrix,
     pub capacity: LoadVec,
     pub time: bool,
+    /// Track what trips unload at the tracked facilities.
+    pub fac: bool,
 }
 
 impl SegCtx<'_> {
@@ -297,6 +337,10 @@ impl SegCtx<'_> {
                 a.head_streams |= b.head_streams;
                 a.tail_streams = b.tail_streams;
                 a.first_accepts = b.first_accepts;
+                if self.fac {
+                    a.first_fac = b.first_fac;
+                    a.unloaded = b.unloaded;
+                }
             }
             (true, false) => {
                 for d in 0..LOAD_DIMS {
@@ -306,6 +350,14 @@ impl SegCtx<'_> {
             }
             (true, true) => {
                 // The trip open at the end of `a` closes at the first unload of `b`.
+                if self.fac {
+                    for k in 0..FAC_SLOTS {
+                        a.unloaded[k] += b.unloaded[k];
+                    }
+                    if b.first_fac != NO_SLOT {
+                        a.unloaded[b.first_fac as usize] += (a.tail[0] + b.head[0]) as i32;
+                    }
+                }
                 for d in 0..LOAD_DIMS {
                     let trip: Load = a.tail[d] + b.head[d];
                     a.excess[d] += b.excess[d] + (trip - self.capacity[d]).max(0);
@@ -346,6 +398,12 @@ impl Penalties {
 /// Cost of a route that can never be accepted (a stream the vehicle may not
 /// carry): large, but far from overflow when summed.
 pub(crate) const FORBIDDEN: Cost = UNLIMITED;
+
+/// The largest penalty of one route: a weight escalated many times over
+/// (the repair multiplies the weights by up to 10^12) times a large excess
+/// would not fit in a [`Cost`]; beyond this bound every violation is as bad
+/// as a forbidden route, and sums of a few thousand routes cannot overflow.
+pub(crate) const MAX_PENALTY: f64 = UNLIMITED as f64;
 
 /// Cost per stream violation (a trip unloading where its stream is refused):
 /// treated as a hard rule by pricing it like a forbidden route.
@@ -451,7 +509,7 @@ impl RouteRules {
         let mut p = pen.load[0] * e.load[0] as f64 + pen.load[1] * e.load[1] as f64;
         p += pen.time * e.time as f64 + pen.dist * e.dist as f64;
         p += pen.load[0] * ((stops - self.max_stops).max(0) as f64);
-        (p + 0.5) as Cost
+        (p + 0.5).min(MAX_PENALTY) as Cost
     }
 
     /// The load part of the penalty of a single-trip route carrying `load`
@@ -466,7 +524,7 @@ impl RouteRules {
                 p += pen.load[d] * e as f64;
             }
         }
-        (p + 0.5) as Cost
+        (p + 0.5).min(MAX_PENALTY) as Cost
     }
 
     /// [`cost`](Self::cost) for problems without time, unloads, breaks or
@@ -498,6 +556,7 @@ mod tests {
             dur: m,
             capacity: [cap, UNLIMITED],
             time: true,
+            fac: true,
         }
     }
 
@@ -548,6 +607,47 @@ mod tests {
         assert_eq!(left.tail, [17, 0]);
         assert_eq!(left.reloads, 1);
         assert_eq!(left.stops, 3);
+    }
+
+    #[test]
+    fn facility_loads_follow_the_trips_whatever_the_grouping() {
+        let m = Matrix::from_fn(6, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
+        let c = ctx(&m, 100);
+        let at = |loc, slot| Seg {
+            first_fac: slot,
+            ..Seg::unload(loc, 5, 0, 1000, u32::MAX)
+        };
+        let q = |loc, kg| Seg::client(loc, [kg, 0], 5, 0, 1000, 0);
+        // 4 + 8 unloaded at slot 1, 9 at slot 0, 6 at an untracked facility,
+        // 3 never unloaded.
+        let segs = [
+            Seg::depot(0, 0, 1000),
+            q(1, 4),
+            q(2, 8),
+            at(4, 1),
+            q(3, 9),
+            at(5, 0),
+            q(1, 6),
+            at(4, NO_SLOT),
+            q(2, 3),
+            Seg::depot(0, 0, 1000),
+        ];
+        let fold = |r: &[Seg]| r.iter().fold(Seg::EMPTY, |a, s| c.merge(&a, s));
+        let whole = fold(&segs);
+        assert_eq!(whole.route_unloads(), [9, 12, 0, 0]);
+        for i in 0..=segs.len() {
+            for j in i..=segs.len() {
+                let three = c.merge(
+                    &c.merge(&fold(&segs[..i]), &fold(&segs[i..j])),
+                    &fold(&segs[j..]),
+                );
+                assert_eq!(whole, three, "cuts at {i} and {j}");
+            }
+        }
+        // Without tracking, nothing is counted.
+        let off = SegCtx { fac: false, ..c };
+        let untracked = segs.iter().fold(Seg::EMPTY, |a, s| off.merge(&a, s));
+        assert_eq!(untracked.unloaded, [0; FAC_SLOTS]);
     }
 
     #[test]

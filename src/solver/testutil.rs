@@ -25,6 +25,12 @@ impl Gen {
 /// two vehicle types on two profiles, unloads at two facilities, streams and
 /// optional clients; otherwise it is a plain CVRP.
 pub(crate) fn random_problem(seed: u64, n: usize, rich: bool) -> Problem {
+    random_problem_capped(seed, n, rich, UNLIMITED)
+}
+
+/// [`random_problem`] whose first facility (the nearer one for about half
+/// the clients, accepting every stream) takes at most `capacity` a day.
+pub(crate) fn random_problem_capped(seed: u64, n: usize, rich: bool, capacity: Load) -> Problem {
     let mut g = Gen::new(seed);
     let n_fac = if rich { 2 } else { 0 };
     let n_loc = 1 + n + n_fac;
@@ -105,7 +111,7 @@ pub(crate) fn random_problem(seed: u64, n: usize, rich: bool) -> Problem {
             unload: 30,
             accepts: if f == 0 { ALL_STREAMS } else { 1 },
             vehicles: crate::model::ALL_VEHICLES,
-            daily_capacity: crate::model::UNLIMITED,
+            daily_capacity: if f == 0 { capacity } else { UNLIMITED },
         });
     }
     let mut t = VehicleType::new("big", n, 25);

@@ -537,26 +537,35 @@ mod scenarios {
     }
 }
 
-#[test]
-fn the_bundled_demo_plans_and_meets_its_targets() {
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo");
-    let input = PlanInput::load(
-        &demo.join("map.osm.pbf"),
-        &demo.join("pickups.csv"),
-        &demo.join("facilities.csv"),
-        &demo.join("fleet.toml"),
+/// The bundled demo's folder.
+fn demo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+/// The demo's inputs, with the fleet and facilities files given.
+fn demo_input(fleet: &Path, facilities: &Path) -> PlanInput {
+    PlanInput::load(
+        &demo().join("map.osm.pbf"),
+        &demo().join("pickups.csv"),
+        facilities,
+        fleet,
         None,
     )
-    .unwrap();
-    let o = PlanOptions {
-        iterations: Some(100),
+    .unwrap()
+}
+
+/// A short search for the demo: `iterations`, no recombination.
+fn demo_opts(iterations: u64) -> PlanOptions {
+    PlanOptions {
+        iterations: Some(iterations),
         recombine: false,
         ..opts(1)
-    };
-    let p = plan::run(&input, &o, &mut Silent).unwrap();
-    assert!(p.check.is_feasible(), "{:?}", p.check.violations);
-    let served: usize = p
-        .routes
+    }
+}
+
+/// Pickups served by the plan's routes.
+fn served(p: &Plan) -> usize {
+    p.routes
         .iter()
         .map(|r| {
             r.stops
@@ -564,7 +573,205 @@ fn the_bundled_demo_plans_and_meets_its_targets() {
                 .filter(|s| s.kind == plan::StopKind::Pickup)
                 .count()
         })
-        .sum();
-    assert_eq!(served + p.unserved.len(), input.pickups.len());
+        .sum()
+}
+
+#[test]
+fn the_bundled_demo_plans_and_meets_its_targets() {
+    let input = demo_input(&demo().join("fleet.toml"), &demo().join("facilities.csv"));
+    let p = plan::run(&input, &demo_opts(100), &mut Silent).unwrap();
+    assert!(p.check.is_feasible(), "{:?}", p.check.violations);
+    assert_eq!(served(&p) + p.unserved.len(), input.pickups.len());
     assert!(p.summary.targets_met, "{:?}", p.summary.blockers);
+}
+
+/// Stops (ids) of each vehicle, in order.
+fn stops_per_vehicle(p: &Plan) -> Vec<(String, Vec<String>)> {
+    p.routes
+        .iter()
+        .map(|r| {
+            (
+                r.vehicle.clone(),
+                r.stops.iter().map(|s| s.id.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn costs_in_any_power_of_ten_give_the_same_routes() {
+    // Every cost figure of the fixture's fleet times 10^k, written as a
+    // dispatcher would (`100e-2`, `20e7`): same routes, costs times 10^k.
+    let base_fleet = fs::read_to_string(data("plan").join("fleet.toml")).unwrap();
+    let o = PlanOptions {
+        iterations: Some(80),
+        ..opts(2)
+    };
+    let mut reference: Option<Plan> = None;
+    for k in std::iter::once(0).chain((-2..=7).filter(|&k| k != 0)) {
+        let fx = Fixture::new();
+        let scaled: String = base_fleet
+            .lines()
+            .map(|l| {
+                let cost = ["fixed_cost", "cost_per_km", "cost_per_hour"]
+                    .iter()
+                    .any(|f| l.starts_with(&format!("{f} =")));
+                if cost {
+                    format!("{l}e{k}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert_eq!(scaled.matches(&format!("e{k}\n")).count(), 6);
+        fs::write(fx.path("fleet.toml"), scaled).unwrap();
+        let p = plan::run(&fx.load(None).unwrap(), &o, &mut Silent).unwrap();
+        assert!(p.check.is_feasible(), "x 10^{k}: {:?}", p.check.violations);
+        let Some(r) = &reference else {
+            reference = Some(p);
+            continue;
+        };
+        let f = 10f64.powi(k);
+        assert_eq!(stops_per_vehicle(&p), stops_per_vehicle(r), "x 10^{k}");
+        assert_eq!(p.solution, r.solution, "x 10^{k}");
+        assert_eq!(p.summary.km, r.summary.km);
+        // Costs are rounded to cents in each currency.
+        let close = |a: f64, b: f64| (a - b).abs() <= 0.006 * (1.0 + f) + 1e-12 * b.abs();
+        assert!(
+            close(p.summary.cost, r.summary.cost * f),
+            "x 10^{k}: cost {} against {} x {f}",
+            p.summary.cost,
+            r.summary.cost
+        );
+        for (a, b) in p.routes.iter().zip(&r.routes) {
+            assert!(close(a.cost, b.cost * f), "x 10^{k}: {} {}", a.cost, b.cost);
+        }
+    }
+}
+
+#[test]
+fn cost_figures_out_of_range_are_refused_naming_the_field() {
+    let fx = Fixture::new();
+    fx.replace("fleet.toml", "fixed_cost = 100", "fixed_cost = 1e16");
+    let e = fx.load(None).unwrap();
+    let err = plan::run(&e, &opts(1), &mut Silent).unwrap_err();
+    let msg = err.to_string();
+    assert!(err.is_input(), "{msg}");
+    assert!(
+        msg.contains("fleet.toml") && msg.contains("vehicle 'compactor'.fixed_cost"),
+        "{msg}"
+    );
+    // A fixed cost of 10^13 leaves a cost per km of 1 no precision: refused,
+    // not planned with an overflowing cost.
+    let fx = Fixture::new();
+    fx.replace("fleet.toml", "fixed_cost = 100", "fixed_cost = 1e13");
+    let err = plan::run(&fx.load(None).unwrap(), &opts(1), &mut Silent).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("vehicle 'compactor'.cost_per_km") && msg.contains("count as 0"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_demo_fleet_priced_in_dong_serves_every_required_pickup() {
+    let input = demo_input(
+        &demo().join("fleet-vnd.toml"),
+        &demo().join("facilities.csv"),
+    );
+    let p = plan::run(&input, &demo_opts(100), &mut Silent).unwrap();
+    assert!(p.check.is_feasible(), "{:?}", p.check.violations);
+    let required_out: Vec<&str> = p
+        .unserved
+        .iter()
+        .filter(|u| u.required)
+        .map(|u| u.id.as_str())
+        .collect();
+    assert!(required_out.is_empty(), "{required_out:?}");
+    assert!(p.summary.targets_met, "{:?}", p.summary.blockers);
+    // A compactor-day costs millions of dong.
+    assert!(p.summary.cost > 3e6, "{}", p.summary.cost);
+    assert!(p.routes.iter().any(|r| r.vehicle_type == "hazmat-van"));
+}
+
+#[test]
+fn the_search_keeps_transfer_stations_within_their_daily_capacity() {
+    // Both transfer stations of the demo take at most 100 kg a day: the
+    // household and recyclable waste must go to the landfill (or stay out,
+    // with a reason), and the checker must accept the plan.
+    let dir = tempfile::tempdir().unwrap();
+    let facilities = dir.path().join("facilities.csv");
+    let text = fs::read_to_string(demo().join("facilities.csv")).unwrap();
+    assert_eq!(text.matches("household;recyclable,70000").count(), 2);
+    fs::write(
+        &facilities,
+        text.replace("household;recyclable,70000", "household;recyclable,100"),
+    )
+    .unwrap();
+    let input = demo_input(&demo().join("fleet.toml"), &facilities);
+    let p = plan::run(&input, &demo_opts(50), &mut Silent).unwrap();
+    assert!(p.check.is_feasible(), "{:?}", p.summary.violations);
+    assert!(p.summary.violations.is_empty());
+    let mut received: std::collections::BTreeMap<&str, f64> = Default::default();
+    for r in &p.routes {
+        for t in &r.trips {
+            *received.entry(t.facility.as_str()).or_default() += t.load_kg;
+        }
+    }
+    for ts in ["TS-NORTH", "TS-SOUTH"] {
+        let got = received.get(ts).copied().unwrap_or(0.0);
+        assert!(got <= 100.0, "{ts} receives {got} kg: {received:?}");
+    }
+    assert!(
+        received.get("LANDFILL").copied().unwrap_or(0.0) > 30_000.0,
+        "{received:?}"
+    );
+    assert_eq!(served(&p) + p.unserved.len(), input.pickups.len());
+}
+
+#[test]
+fn pickups_no_facility_has_room_for_are_left_out_with_that_reason() {
+    // Both facilities of the fixture take 1,500 kg a day, of the 8,671 kg
+    // to collect: the plan respects the capacities and says why the rest
+    // stays out.
+    let fx = Fixture::new();
+    let text = fs::read_to_string(fx.path("facilities.csv")).unwrap();
+    let capped: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("TS,") || l.starts_with("PLANT,") {
+                format!("{l}1500\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    fs::write(fx.path("facilities.csv"), capped).unwrap();
+    let p = fx.plan(None);
+    assert_accounted(&p, 37);
+    let mut received: std::collections::BTreeMap<&str, f64> = Default::default();
+    for r in &p.routes {
+        for t in &r.trips {
+            *received.entry(t.facility.as_str()).or_default() += t.load_kg;
+        }
+    }
+    assert!(received.values().all(|&kg| kg <= 1500.0), "{received:?}");
+    let full: Vec<_> = p
+        .unserved
+        .iter()
+        .filter(|u| u.reason == UnservedReason::FacilityCapacity)
+        .collect();
+    assert!(full.len() >= 10, "{:?}", p.unserved);
+    assert!(
+        full[0].detail.contains("TS (") && full[0].detail.contains("of 1500 kg"),
+        "{}",
+        full[0].detail
+    );
+    assert!(!p.summary.targets_met);
+    assert_eq!(
+        p.summary
+            .unserved_by_reason
+            .get(&UnservedReason::FacilityCapacity),
+        Some(&full.len())
+    );
 }

@@ -415,6 +415,8 @@ fn build_problem_keeps_the_servable_pickups_as_clients_with_prizes() {
     // Required (urban) pickups weigh more than optional (rural) ones.
     assert!(urban.prize > rural.prize, "{} {}", urban.prize, rural.prize);
     let t = &p.vehicle_types()[0];
-    assert_eq!(t.fixed_cost, 100 * COST_SCALE as i64);
+    // The fixed cost of 100 in the fleet's cost unit.
+    assert_eq!(t.fixed_cost, checked.costs.types[0].fixed);
+    assert!((checked.costs.unit.currency(t.fixed_cost) - 100.0).abs() < 1e-9);
     assert_eq!((t.shift.start, t.shift.end), (6 * 3600, 14 * 3600));
 }

@@ -21,7 +21,8 @@
     time_window: 'time window not reachable within any shift',
     no_facility: 'no facility accepts its stream',
     no_vehicle: 'no vehicle type carries its stream',
-    fleet: 'fleet capacity or shift time ran out'
+    fleet: 'fleet capacity or shift time ran out',
+    facility_capacity: 'the facilities that take its waste are full'
   };
   var FACILITY_LETTER = {depot: 'D', transfer: 'T', landfill: 'L', treatment: 'P'};
 

@@ -15,6 +15,13 @@
 //! inter-route tail exchanges, 2-opt*), `swap_star` (SWAP*), `route_ops`
 //! (unload placement and facility choice, break placement) and `optional`
 //! (serving or dropping optional clients).
+//!
+//! Facility daily capacities are a rule between routes: the local search
+//! keeps the day's total unloaded at each tracked facility (see
+//! [`super::segment::FAC_SLOTS`]) and adds to every move's cost change the
+//! change of the excess over the capacities, priced like load excess
+//! ([`LocalSearch::fac_delta`]); the distance bounds that prune moves allow
+//! for the excess a move could remove ([`LocalSearch::fac_lift`]).
 
 mod optional;
 pub(crate) use optional::unserved_cost_of;
@@ -28,7 +35,7 @@ use super::data::{Data, Kind, Stop};
 use super::individual::Individual;
 use super::rng::Rng;
 use super::route::SRoute;
-use super::segment::{Penalties, Seg};
+use super::segment::{FAC_SLOTS, FacLoads, MAX_PENALTY, Penalties, Seg};
 use super::stop::Halt;
 use crate::model::{Cost, Visit};
 
@@ -41,7 +48,7 @@ pub(crate) const UNROUTED: u32 = u32::MAX;
 pub(crate) const MAX_INTRA_SPAN: usize = 24;
 
 /// A piece of a proposed route: moves describe the routes they would create
-/// as a short list of pieces, which [`LocalSearch::eval`] merges.
+/// as a short list of pieces, which [`LocalSearch::eval_seg`] merges.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Piece {
     /// Stops `0..=i` of route `r` (its cached prefix).
@@ -119,6 +126,10 @@ pub(crate) struct LocalSearch<'d, 'p> {
     pub halt: Halt,
     /// Calls of [`run`](Self::run).
     pub runs: u64,
+    /// The day's load unloaded at each tracked facility, over all routes.
+    fac_total: FacLoads,
+    /// The penalty of the excess of `fac_total` over the capacities.
+    fac_cost: Cost,
 }
 
 impl<'d, 'p> LocalSearch<'d, 'p> {
@@ -167,6 +178,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             removed: Vec::new(),
             halt: Halt::default(),
             runs: 0,
+            fac_total: [0; FAC_SLOTS],
+            fac_cost: 0,
         }
     }
 
@@ -202,6 +215,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             self.routes[r].update(d, &self.pen);
             self.index_route(r);
         }
+        self.refresh_facilities();
         let nr = self.routes.len();
         self.tested.iter_mut().for_each(|t| *t = 0);
         self.tested_star = vec![0; nr];
@@ -253,7 +267,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             .extend((0..self.pos.len()).filter(|&c| self.pos[c].0 == UNROUTED));
     }
 
-    /// Total penalised cost of the current routes and unserved clients.
+    /// Total penalised cost of the current routes and unserved clients,
+    /// facility excess included.
     #[cfg(test)]
     pub fn cost(&self) -> Cost {
         let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
@@ -261,7 +276,88 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             .filter(|&c| self.pos[c].0 == UNROUTED)
             .map(|c| unserved_cost_of(self.d, c))
             .sum();
-        routes + prizes
+        routes + prizes + self.fac_cost
+    }
+
+    /// Recomputes the facility totals from the routes, and their penalty.
+    fn refresh_facilities(&mut self) {
+        if !self.d.fac {
+            return;
+        }
+        let mut t = [0; FAC_SLOTS];
+        for r in &self.routes {
+            for (k, x) in t.iter_mut().enumerate() {
+                *x += r.unloads[k];
+            }
+        }
+        self.fac_total = t;
+        self.fac_cost = self.fac_penalty(&t);
+    }
+
+    /// The penalty of facility totals `t`: the summed excess over the daily
+    /// capacities at the load penalty weight (as `Individual` prices it).
+    #[inline]
+    fn fac_penalty(&self, t: &FacLoads) -> Cost {
+        let cap = &self.d.fac_cap;
+        let excess: Cost = (0..FAC_SLOTS).map(|k| (t[k] - cap[k]).max(0)).sum();
+        if excess == 0 {
+            return 0;
+        }
+        (self.pen.load[0] * excess as f64 + 0.5).min(MAX_PENALTY) as Cost
+    }
+
+    /// The change of the facility penalty when routes `old` are replaced by
+    /// the complete route segments `new` (0 when no facility is tracked).
+    #[inline]
+    pub fn fac_delta(&self, old: &[usize], new: &[&Seg]) -> Cost {
+        if !self.d.fac {
+            return 0;
+        }
+        let mut t = self.fac_total;
+        for &r in old {
+            let u = &self.routes[r].unloads;
+            for k in 0..FAC_SLOTS {
+                t[k] -= u[k];
+            }
+        }
+        for s in new {
+            let u = s.route_unloads();
+            for k in 0..FAC_SLOTS {
+                t[k] += u[k];
+            }
+        }
+        self.fac_penalty(&t) - self.fac_cost
+    }
+
+    /// What a move on routes `r1` and `r2` (the same for a move inside one
+    /// route) can remove of the facility excess: its penalty for the load
+    /// the two routes unload at facilities over capacity. Distance bounds
+    /// prune against it plus the routes' `SRoute::penalty` (0 when no
+    /// facility is over capacity).
+    #[inline]
+    pub fn fac_lift(&self, r1: usize, r2: usize) -> Cost {
+        if self.fac_cost == 0 {
+            0
+        } else {
+            self.fac_lift_over(r1, r2)
+        }
+    }
+
+    #[inline(never)]
+    fn fac_lift_over(&self, r1: usize, r2: usize) -> Cost {
+        let (u1, u2) = (&self.routes[r1].unloads, &self.routes[r2].unloads);
+        let mut lift = 0;
+        for (k, (&total, &cap)) in self.fac_total.iter().zip(&self.d.fac_cap).enumerate() {
+            let excess = (total - cap).max(0);
+            if excess > 0 {
+                let mine = u1[k] + if r2 != r1 { u2[k] } else { 0 };
+                lift += excess.min(mine);
+            }
+        }
+        if lift == 0 {
+            return 0;
+        }
+        (self.pen.load[0] * lift as f64 + 1.0).min(MAX_PENALTY) as Cost
     }
 
     fn index_route(&mut self, r: usize) {
@@ -276,9 +372,19 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn commit(&mut self, changed: &[usize]) {
         self.stamp += 1;
         for &r in changed {
+            let before = self.routes[r].unloads;
             self.routes[r].update(self.d, &self.pen);
             self.routes[r].modified = self.stamp;
             self.index_route(r);
+            if self.d.fac {
+                let after = &self.routes[r].unloads;
+                for k in 0..FAC_SLOTS {
+                    self.fac_total[k] += after[k] - before[k];
+                }
+            }
+        }
+        if self.d.fac {
+            self.fac_cost = self.fac_penalty(&self.fac_total);
         }
         // Keep one empty route per type available when the fleet allows.
         for &r in changed {
@@ -299,11 +405,48 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         }
     }
 
-    /// Merges pieces into the proposed route of type `vt` and returns its cost.
+    /// The cost change of replacing route `r` by the route of `pieces`
+    /// (of the same vehicle type), facility excess included.
     #[inline]
-    pub fn eval(&self, vt: usize, pieces: &[Piece]) -> Cost {
+    pub fn delta1(&self, r: usize, pieces: &[Piece]) -> Cost {
+        let vt = self.routes[r].vt;
         let s = self.eval_seg(vt, pieces);
-        self.d.rules[vt].cost(&s, &self.pen, self.d.time)
+        let c = self.d.rules[vt].cost(&s, &self.pen, self.d.time) - self.routes[r].cost;
+        if self.d.fac {
+            c + self.fac_delta(&[r], &[&s])
+        } else {
+            c
+        }
+    }
+
+    /// The cost change of replacing routes `ru` and `rv` (distinct) by the
+    /// routes of `pu` and `pv` (of the same vehicle types), facility excess
+    /// included.
+    #[inline]
+    pub fn delta2(&self, ru: usize, pu: &[Piece], rv: usize, pv: &[Piece]) -> Cost {
+        let (vu, vv) = (self.routes[ru].vt, self.routes[rv].vt);
+        let su = self.eval_seg(vu, pu);
+        let sv = self.eval_seg(vv, pv);
+        let c = self.d.rules[vu].cost(&su, &self.pen, self.d.time)
+            + self.d.rules[vv].cost(&sv, &self.pen, self.d.time)
+            - self.routes[ru].cost
+            - self.routes[rv].cost;
+        if self.d.fac {
+            c + self.fac_delta(&[ru, rv], &[&su, &sv])
+        } else {
+            c
+        }
+    }
+
+    /// The cost change of replacing the routes `old` by complete route
+    /// segments `new` of the same vehicle types, facility excess included.
+    pub fn delta_segs(&self, old: &[usize], new: &[&Seg]) -> Cost {
+        let mut c = 0;
+        for (&r, s) in old.iter().zip(new) {
+            c += self.d.rules[self.routes[r].vt].cost(s, &self.pen, self.d.time)
+                - self.routes[r].cost;
+        }
+        c + self.fac_delta(old, new)
     }
 
     /// Merges pieces into the segment of the proposed route of type `vt`.
@@ -364,15 +507,23 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.d.bound(self.routes[r].vt)
     }
 
+    /// Prices the routes and the facility excess under penalties `pen`.
+    pub fn set_penalties(&mut self, pen: Penalties) {
+        self.pen = pen;
+        for r in 0..self.routes.len() {
+            self.routes[r].refresh_cost(self.d, &self.pen);
+        }
+        if self.d.fac {
+            self.fac_cost = self.fac_penalty(&self.fac_total);
+        }
+    }
+
     /// Runs the local search to a local optimum under penalties `pen`, or
     /// until [`halt`](Self::halt) is reached (polled before each client and
     /// each route-level pass; the routes stay consistent).
     pub fn run(&mut self, rng: &mut Rng, pen: Penalties) {
         self.runs += 1;
-        self.pen = pen;
-        for r in 0..self.routes.len() {
-            self.routes[r].refresh_cost(self.d, &self.pen);
-        }
+        self.set_penalties(pen);
         rng.shuffle(&mut self.order);
         rng.shuffle(&mut self.route_order);
         let k = self.d.neighbours.first().map_or(1, |l| l.len().max(1)) as u64;

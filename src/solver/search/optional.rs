@@ -43,10 +43,10 @@ pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize,
                     &[t.load[0] + q[0], t.load[1] + q[1]],
                     t.stops + 1,
                     &ls.pen,
-                )
+                ) - route.cost
             } else {
-                ls.eval(
-                    route.vt,
+                ls.delta1(
+                    r,
                     &[
                         Piece::Pre(r, after),
                         Piece::One(Stop::client(u)),
@@ -54,7 +54,7 @@ pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize,
                         Piece::End,
                     ],
                 )
-            } - route.cost;
+            };
             if best.is_none_or(|b| c < b.0) {
                 *best = Some((c, r, after));
             }
@@ -104,12 +104,11 @@ pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last
         return false;
     }
     let (ru, iu) = (ru as usize, iu as usize);
-    let route = &ls.routes[ru];
-    let without = ls.eval(
-        route.vt,
+    let without = ls.delta1(
+        ru,
         &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + 1), Piece::End],
     );
-    if without - route.cost + unserved_cost(ls, u) < 0 {
+    if without + unserved_cost(ls, u) < 0 {
         ls.routes[ru].stops.remove(iu);
         ls.pos[u] = (UNROUTED, 0);
         ls.commit(&[ru]);

@@ -79,16 +79,16 @@ pub(super) fn evaluate(
         let moved = [Piece::One(a), Piece::One(b)];
         let moved = &moved[2 - len..];
         if ru != rv {
-            let new_u = ls.eval(
-                vt_u,
-                &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + len), Piece::End],
-            );
             let mut p = [Piece::End; 5];
             p[0] = Piece::Pre(rv, jv);
             p[1..1 + len].copy_from_slice(moved);
             p[1 + len] = Piece::Suf(rv, jv + 1);
-            let new_v = ls.eval(vt_v, &p[..3 + len]);
-            new_u + new_v - ls.routes[ru].cost - ls.routes[rv].cost
+            ls.delta2(
+                ru,
+                &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + len), Piece::End],
+                rv,
+                &p[..3 + len],
+            )
         } else {
             let mut p = [Piece::End; 6];
             let n;
@@ -105,7 +105,7 @@ pub(super) fn evaluate(
                 p[2 + len] = Piece::Suf(ru, jv + 1);
                 n = 4 + len;
             }
-            ls.eval(vt_u, &p[..n]) - ls.routes[ru].cost
+            ls.delta1(ru, &p[..n])
         }
     })
 }
@@ -154,14 +154,14 @@ fn pruned(ls: &LocalSearch, ru: usize, rv: usize, du: Cost, dv: Cost, len: usize
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
     if ru == rv {
-        return rules_u.unit * du >= route_u.penalty;
+        return rules_u.unit * du >= route_u.penalty + ls.fac_lift(ru, ru);
     }
     let bound = rules_u.unit * du + rules_v.unit * dv;
     let empties = route_u.n_clients == len;
     let opens = route_v.n_clients == 0;
     let fixed =
         if opens { rules_v.fixed_cost } else { 0 } - if empties { rules_u.fixed_cost } else { 0 };
-    bound + fixed >= route_u.penalty + route_v.penalty
+    bound + fixed >= route_u.penalty + route_v.penalty + ls.fac_lift(ru, rv)
 }
 
 /// The exact cost change in simple mode (distance and load only), or `None`

@@ -2,6 +2,8 @@
 //! unload and at which facility, whether to add or drop an unload, and where
 //! to take the break. Each re-places one stop optimally in O(route length x
 //! facilities) by merging prefix and suffix segments of the route without it.
+//! Costs include the change of the excess over the facilities' daily
+//! capacities, so unloads move to facilities with room.
 
 use super::super::data::{Kind, Stop};
 use super::super::segment::Seg;
@@ -42,7 +44,9 @@ fn facilities_for(ls: &LocalSearch, vt: usize) -> Vec<Stop> {
         .collect()
 }
 
-/// Best re-placement of one structural stop: (new cost, new stop list).
+/// Applies the best re-placement of one structural stop, if it lowers the
+/// cost; candidates are priced as the route's new cost plus the change of
+/// the facility excess (see [`LocalSearch::fac_delta`]).
 fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
     let vt = ls.routes[r].vt;
     let t = &ls.d.problem.vehicle_types()[vt];
@@ -72,7 +76,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
     if let Some(b) = ls.routes[r].brk {
         let (c, s) = best_reinsert(
             ls,
-            vt,
+            r,
             &stops,
             Some(b),
             &[Stop {
@@ -89,12 +93,12 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
         }
         let mut s = stops.clone();
         s.remove(i);
-        let c = cost_of(ls, vt, &s);
+        let c = cost_of(ls, r, &s);
         offer(c, s, &mut best);
     }
     // Re-place each unload, at any facility.
     for &i in &unloads {
-        let (c, s) = best_reinsert(ls, vt, &stops, Some(i), &facilities);
+        let (c, s) = best_reinsert(ls, r, &stops, Some(i), &facilities);
         offer(c, s, &mut best);
     }
     // Add an unload when a trip overflows and the type allows more.
@@ -106,7 +110,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
         .iter()
         .any(|&x| x > 0);
     if overflows && n_reloads < t.max_reloads && !facilities.is_empty() {
-        let (c, s) = best_reinsert(ls, vt, &stops, None, &facilities);
+        let (c, s) = best_reinsert(ls, r, &stops, None, &facilities);
         offer(c, s, &mut best);
     }
     match best {
@@ -120,16 +124,19 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
     }
 }
 
-fn cost_of(ls: &LocalSearch, vt: usize, stops: &[Stop]) -> Cost {
+/// The cost of `stops` as route `r`, plus the change of the facility excess.
+fn cost_of(ls: &LocalSearch, r: usize, stops: &[Stop]) -> Cost {
+    let vt = ls.routes[r].vt;
     let s = ls.d.fold(stops.iter().copied(), vt);
-    ls.d.rules[vt].cost(&s, &ls.pen, ls.d.time)
+    ls.d.rules[vt].cost(&s, &ls.pen, ls.d.time) + ls.fac_delta(&[r], &[&s])
 }
 
-/// Removes stop `skip` (if any) and inserts the best of `cands` at the best
-/// place between the depots. Returns the cost and the new stops.
+/// Removes stop `skip` (if any) from route `r` and inserts the best of
+/// `cands` at the best place between the depots. Returns the cost (as
+/// [`cost_of`]) and the new stops.
 fn best_reinsert(
     ls: &LocalSearch,
-    vt: usize,
+    r: usize,
     stops: &[Stop],
     skip: Option<usize>,
     cands: &[Stop],
@@ -141,6 +148,7 @@ fn best_reinsert(
         .map(|(_, s)| *s)
         .collect();
     let d = ls.d;
+    let vt = ls.routes[r].vt;
     let ctx = d.ctx(vt);
     let n = base.len();
     let mut pre = Vec::with_capacity(n);
@@ -163,7 +171,7 @@ fn best_reinsert(
             let mut s = pre[k];
             ctx.append(&mut s, d.single(c, vt));
             ctx.append(&mut s, &suf[k + 1]);
-            let cost = rules.cost(&s, &ls.pen, d.time);
+            let cost = rules.cost(&s, &ls.pen, d.time) + ls.fac_delta(&[r], &[&s]);
             if cost < best.0 {
                 best = (cost, k, Some(c));
             }

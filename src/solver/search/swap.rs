@@ -115,7 +115,7 @@ fn inter_delta(
             - m_rv.at(ev, nv);
         let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
         let bound = rules_u.unit * du + rules_v.unit * dv;
-        if !ls.exact && bound >= route_u.penalty + route_v.penalty {
+        if !ls.exact && bound >= route_u.penalty + route_v.penalty + ls.fac_lift(ru, rv) {
             return None;
         }
         if !ls.d.simple {
@@ -160,20 +160,17 @@ fn exact_inter(
     lu: usize,
     lv: usize,
 ) -> Cost {
-    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let pv = pieces_of(ls, rv, jv, lv);
     let pu = pieces_of(ls, ru, iu, lu);
     let mut a = [Piece::End; 5];
     a[0] = Piece::Pre(ru, iu - 1);
     a[1..1 + lv].copy_from_slice(&pv[..lv]);
     a[1 + lv] = Piece::Suf(ru, iu + lu);
-    let new_u = ls.eval(route_u.vt, &a[..3 + lv]);
     let mut b = [Piece::End; 5];
     b[0] = Piece::Pre(rv, jv - 1);
     b[1..1 + lu].copy_from_slice(&pu[..lu]);
     b[1 + lu] = Piece::Suf(rv, jv + lv);
-    let new_v = ls.eval(route_v.vt, &b[..3 + lu]);
-    new_u + new_v - route_u.cost - route_v.cost
+    ls.delta2(ru, &a[..3 + lv], rv, &b[..3 + lu])
 }
 
 fn intra_delta(
@@ -203,7 +200,7 @@ fn intra_delta(
             - m_r.at(pb, fb)
             - m_r.at(eb, nb);
         let rules = &ls.d.rules[route.vt];
-        if !ls.exact && rules.unit * dd >= route.penalty {
+        if !ls.exact && rules.unit * dd >= route.penalty + ls.fac_lift(r, r) {
             return None;
         }
         if ls.d.simple {
@@ -230,7 +227,7 @@ fn intra_delta(
     n += 1;
     p[n] = Piece::End;
     n += 1;
-    Some(ls.eval(route.vt, &p[..n]) - route.cost)
+    Some(ls.delta1(r, &p[..n]))
 }
 
 pub(super) fn apply(

@@ -212,10 +212,7 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     );
     let s1 = ls.d.fold(new1.iter().copied(), vt1);
     let s2 = ls.d.fold(new2.iter().copied(), vt2);
-    let exact = ls.d.rules[vt1].cost(&s1, &ls.pen, ls.d.time)
-        + ls.d.rules[vt2].cost(&s2, &ls.pen, ls.d.time)
-        - ls.routes[r1].cost
-        - ls.routes[r2].cost;
+    let exact = ls.delta_segs(&[r1, r2], &[&s1, &s2]);
     if exact >= 0 {
         return false;
     }

@@ -7,8 +7,9 @@ use super::super::individual::Individual;
 use super::super::rng::Rng;
 use super::super::segment::Penalties;
 use super::super::split;
-use super::super::testutil::{Gen, random_problem};
+use super::super::testutil::{Gen, random_problem, random_problem_capped};
 use super::*;
+use crate::model::{Load, UNLIMITED};
 
 /// Penalty weights of the tests that run whole searches.
 const TEST_PEN: Penalties = Penalties {
@@ -17,12 +18,35 @@ const TEST_PEN: Penalties = Penalties {
     dist: 5.0,
 };
 
-/// Total penalised cost recomputed without any cache.
+/// Total penalised cost of the routes recomputed without any cache, the
+/// excess over the facilities' daily capacities included (walking the
+/// stops, as the checker does).
 fn scratch_cost(ls: &LocalSearch) -> Cost {
+    let p = ls.d.problem;
     let mut total = 0;
+    let mut got = vec![0 as Load; p.facilities().len()];
     for r in &ls.routes {
         let s = ls.d.fold(r.stops.iter().copied(), r.vt);
         total += ls.d.rules[r.vt].cost(&s, &ls.pen, ls.d.time);
+        let mut trip = 0;
+        for st in &r.stops {
+            match st.kind {
+                Kind::Client => trip += p.clients()[st.id as usize].demand[0],
+                Kind::Unload => {
+                    got[st.id as usize] += trip;
+                    trip = 0;
+                }
+                _ => {}
+            }
+        }
+    }
+    let excess: Load = got
+        .iter()
+        .zip(p.facilities())
+        .map(|(&g, f)| (g - f.daily_capacity).max(0))
+        .sum();
+    if excess > 0 {
+        total += (ls.pen.load[0] * excess as f64 + 0.5) as Cost;
     }
     total
 }
@@ -98,9 +122,10 @@ fn random_start(d: &Data, seed: u64, pen: &Penalties) -> Individual {
     Individual::new(d, routes, unassigned, pen)
 }
 
-fn check_operator_deltas(rich: bool) {
+fn check_operator_deltas(rich: bool, capacity: Load) {
+    let mut excess_seen = 0;
     for seed in 0..6u64 {
-        let problem = random_problem(seed, 40, rich);
+        let problem = random_problem_capped(seed, 40, rich, capacity);
         let d = Data::new(&problem, 8);
         let pen = Penalties {
             load: [7.0, 3.0],
@@ -111,10 +136,7 @@ fn check_operator_deltas(rich: bool) {
         let mut ls = LocalSearch::new(&d);
         ls.exact = true;
         ls.load(&ind);
-        ls.pen = pen;
-        for r in 0..ls.routes.len() {
-            ls.routes[r].refresh_cost(&d, &pen);
-        }
+        ls.set_penalties(pen);
         let mut g = Gen::new(seed + 100);
         let mut checked = 0;
         for trial in 0..6000 {
@@ -130,7 +152,11 @@ fn check_operator_deltas(rich: bool) {
             let jv = g.below((lv - 1).max(1) as u64) as usize;
             let op = trial % 9;
             let before = scratch_cost(&ls);
-            assert_eq!(before, ls.routes.iter().map(|r| r.cost).sum::<Cost>());
+            assert_eq!(
+                before,
+                ls.routes.iter().map(|r| r.cost).sum::<Cost>() + ls.fac_cost
+            );
+            excess_seen += usize::from(ls.fac_cost > 0);
             let delta = match op {
                 0 => relocate::evaluate(&mut ls, ru, iu, rv, jv, 1, false),
                 1 => relocate::evaluate(&mut ls, ru, iu, rv, jv, 2, false),
@@ -186,115 +212,144 @@ fn check_operator_deltas(rich: bool) {
             "only {checked} moves were valid; the test would prove little"
         );
     }
+    if capacity < UNLIMITED {
+        assert!(
+            excess_seen > 1000,
+            "the capacity was exceeded in only {excess_seen} states"
+        );
+    }
 }
 
 #[test]
 fn every_operator_predicts_its_exact_delta_on_cvrp() {
-    check_operator_deltas(false);
+    check_operator_deltas(false, UNLIMITED);
 }
 
 #[test]
 fn every_operator_predicts_its_exact_delta_with_time_windows_unloads_breaks_and_mixed_fleet() {
-    check_operator_deltas(true);
+    check_operator_deltas(true, UNLIMITED);
 }
 
 #[test]
-fn local_search_never_worsens_and_matches_a_fresh_evaluation() {
-    for rich in [false, true] {
-        for seed in 0..4u64 {
-            let problem = random_problem(seed, 60, rich);
-            let d = Data::new(&problem, 10);
-            let pen = TEST_PEN;
-            let mut ind = random_start(&d, seed, &pen);
-            let start = ind.cost;
-            let mut ls = LocalSearch::new(&d);
-            ls.load(&ind);
-            let loaded = ls.cost();
-            let mut rng = Rng::new(seed);
-            ls.run(&mut rng, pen);
-            assert_consistent(&ls);
-            let end = ls.cost();
-            assert!(
-                end <= loaded,
-                "local search made it worse: {loaded} -> {end}"
-            );
-            ls.export(&mut ind);
-            ind.evaluate(&d, &pen);
-            assert_eq!(ind.cost, end, "individual and search disagree");
-            assert!(
-                end < start,
-                "local search found nothing on a random start (rich = {rich})"
-            );
-            // Every client is either routed once or unassigned.
-            let sol = ind.to_solution();
-            let rep = crate::model::check(&problem, &sol);
-            assert!(!rep.violations.iter().any(|v| matches!(
-                v,
-                crate::model::Violation::Duplicate(_) | crate::model::Violation::Missing(_)
-            )));
+fn every_operator_predicts_its_exact_delta_with_facility_excess() {
+    // The first facility takes 30 a day, a small part of what the routes
+    // unload there: most states exceed it, and moves change the excess.
+    check_operator_deltas(true, 30);
+}
+
+/// Facility totals as the local search keeps them, recomputed.
+fn assert_facility_totals(ls: &LocalSearch) {
+    let mut t = [0; crate::solver::segment::FAC_SLOTS];
+    for r in &ls.routes {
+        let s = ls.d.fold(r.stops.iter().copied(), r.vt);
+        for (k, x) in s.route_unloads().iter().enumerate() {
+            t[k] += x;
         }
+        assert_eq!(s.route_unloads(), r.unloads);
     }
+    assert_eq!(t, ls.fac_total);
+    assert_eq!(ls.fac_penalty(&t), ls.fac_cost);
 }
 
 #[test]
-fn perturbation_removes_a_cluster_and_the_restricted_search_puts_every_client_back() {
-    for rich in [false, true] {
-        for seed in 0..4u64 {
-            let problem = random_problem(seed, 60, rich);
-            let d = Data::new(&problem, 10);
-            let pen = TEST_PEN;
-            let mut ind = random_start(&d, seed, &pen);
-            let mut ls = LocalSearch::new(&d);
-            let mut rng = Rng::new(seed);
-            ls.load(&ind);
-            ls.run(&mut rng, pen);
-            ls.export(&mut ind);
-            ind.evaluate(&d, &pen);
-            let routed = |ls: &LocalSearch| {
-                (0..ls.pos.len())
-                    .filter(|&c| ls.pos[c].0 != UNROUTED)
-                    .collect::<Vec<_>>()
+fn insertions_removals_and_unload_moves_price_the_facility_excess() {
+    for seed in 0..6u64 {
+        let problem = random_problem_capped(seed, 40, true, 40);
+        let d = Data::new(&problem, 8);
+        assert!(d.fac);
+        let pen = TEST_PEN;
+        let ind = random_start(&d, seed, &pen);
+        let mut ls = LocalSearch::new(&d);
+        ls.load(&ind);
+        ls.set_penalties(pen);
+        assert_facility_totals(&ls);
+        let prizes = |ls: &LocalSearch| -> Cost {
+            (0..ls.pos.len())
+                .filter(|&c| ls.pos[c].0 == UNROUTED)
+                .map(|c| unserved_cost_of(&d, c))
+                .sum()
+        };
+        let total = |ls: &LocalSearch| scratch_cost(ls) + prizes(ls);
+        // Insert every unassigned client at its best place: the predicted
+        // change is exact.
+        let out: Vec<usize> = (0..ls.pos.len())
+            .filter(|&c| ls.pos[c].0 == UNROUTED)
+            .collect();
+        assert!(!out.is_empty());
+        for u in out {
+            let Some((delta, r, after)) = optional::best_insertion(&ls, u) else {
+                continue;
             };
-            ls.load(&ind);
-            let before = routed(&ls);
-            ls.perturb(&mut rng, 12);
-            assert_consistent(&ls);
-            let after = routed(&ls);
-            let gone: Vec<usize> = before
-                .iter()
-                .copied()
-                .filter(|c| !after.contains(c))
-                .collect();
-            assert_eq!(gone.len(), 12.min(before.len()), "rich = {rich}");
-            // The removed clients and their old route neighbours are the
-            // only promising ones.
-            assert!(gone.iter().all(|&c| ls.promising[c]));
-            let marked = ls.promising.iter().filter(|&&p| p).count();
-            assert!(
-                marked <= 3 * gone.len(),
-                "{marked} marked for {}",
-                gone.len()
-            );
-            ls.restrict = true;
-            ls.run(&mut rng, pen);
-            ls.restrict = false;
-            assert_consistent(&ls);
-            // Required clients are all back; optional ones may stay out.
-            for c in gone {
-                assert!(
-                    ls.pos[c].0 != UNROUTED || !problem.clients()[c].required,
-                    "required client {c} left out (rich = {rich})"
-                );
-            }
+            let before = total(&ls);
+            optional::insert(&mut ls, u, r, after);
             assert_eq!(
-                ls.cost(),
-                scratch_cost(&ls) + {
-                    (0..ls.pos.len())
-                        .filter(|&c| ls.pos[c].0 == UNROUTED)
-                        .map(|c| unserved_cost_of(&d, c))
-                        .sum::<Cost>()
-                }
+                total(&ls) - before,
+                delta - unserved_cost_of(&d, u),
+                "seed {seed}"
             );
+            assert_facility_totals(&ls);
         }
+        // The route-level operators (unload placement and facility choice)
+        // and the optional moves never raise the cost and keep the totals.
+        for pass in 0..3 {
+            let before = total(&ls);
+            route_ops::run_pass(&mut ls, true);
+            assert!(total(&ls) <= before, "pass {pass}, seed {seed}");
+            assert_facility_totals(&ls);
+        }
+        assert_eq!(ls.cost(), total(&ls));
     }
+}
+
+#[test]
+fn the_search_moves_waste_away_from_a_full_facility() {
+    // The first facility is the only one that takes stream 1; give it room
+    // for little more than the stream-1 waste. Under a load penalty far
+    // above any detour, the local search must end with no facility excess
+    // (the stream-0 waste goes to the other facility) and agree with the
+    // individual.
+    let mut relieved = 0;
+    for seed in 0..4u64 {
+        let probe = random_problem(seed, 60, true);
+        let cap: Load = probe
+            .clients()
+            .iter()
+            .filter(|c| c.stream == 1)
+            .map(|c| c.demand[0])
+            .sum::<Load>()
+            + 10;
+        let problem = random_problem_capped(seed, 60, true, cap);
+        let d = Data::new(&problem, 10);
+        let pen = Penalties {
+            load: [1e4, 1e4],
+            time: 5.0,
+            dist: 5.0,
+        };
+        let mut ind = random_start(&d, seed, &pen);
+        let mut ls = LocalSearch::new(&d);
+        ls.load(&ind);
+        let loaded = ls.fac_total[0];
+        let mut rng = Rng::new(seed);
+        ls.run(&mut rng, pen);
+        assert_consistent(&ls);
+        assert_facility_totals(&ls);
+        ls.export(&mut ind);
+        ind.evaluate(&d, &pen);
+        assert_eq!(ind.cost, ls.cost(), "individual and search disagree");
+        if loaded > cap {
+            relieved += 1;
+        }
+        let rep = crate::model::check(&problem, &ind.to_solution());
+        assert!(
+            !rep.violations
+                .iter()
+                .any(|v| matches!(v, crate::model::Violation::FacilityCapacity { .. })),
+            "seed {seed}: started at {loaded} for a capacity of {cap}: {:?}",
+            rep.violations
+        );
+    }
+    assert!(
+        relieved >= 2,
+        "only {relieved} starts exceeded the capacity"
+    );
 }

@@ -32,7 +32,7 @@ pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usiz
         let inner_rev = route.rev[iv] - route.rev[iu + 1];
         let dd = m_r.at(u, v) + m_r.at(x, y) - m_r.at(u, x) - m_r.at(v, y) + inner_rev - inner_fwd;
         let rules = &ls.d.rules[route.vt];
-        if !ls.exact && rules.unit * dd >= route.penalty {
+        if !ls.exact && rules.unit * dd >= route.penalty + ls.fac_lift(r, r) {
             return None;
         }
         if ls.d.simple {
@@ -43,18 +43,15 @@ pub(super) fn evaluate_intra(ls: &mut LocalSearch, r: usize, iu: usize, iv: usiz
     if iv - iu > super::MAX_INTRA_SPAN {
         return None;
     }
-    let delta = {
-        ls.eval(
-            route.vt,
-            &[
-                Piece::Pre(r, iu),
-                Piece::Rev(r, iu + 1, iv),
-                Piece::Suf(r, iv + 1),
-                Piece::End,
-            ],
-        ) - route.cost
-    };
-    Some(delta)
+    Some(ls.delta1(
+        r,
+        &[
+            Piece::Pre(r, iu),
+            Piece::Rev(r, iu + 1, iv),
+            Piece::Suf(r, iv + 1),
+            Piece::End,
+        ],
+    ))
 }
 
 /// Applies [`intra`].
@@ -112,7 +109,7 @@ pub(super) fn evaluate_star(
         let bound = rules_u.unit * (m_ru.at(u, y) - m_ru.at(u, x))
             + rules_v.unit * (m_rv.at(v, x) - m_rv.at(v, y))
             + fixed;
-        if !ls.exact && bound >= route_u.penalty + route_v.penalty {
+        if !ls.exact && bound >= route_u.penalty + route_v.penalty + ls.fac_lift(ru, rv) {
             return None;
         }
     }
@@ -157,15 +154,12 @@ pub(super) fn evaluate_star(
         let new_v = rules_v.simple_cost(new_v_dist, &lv, sv, &ls.pen);
         return Some(new_u + new_v - route_u.cost - route_v.cost);
     }
-    let new_u = ls.eval(
-        route_u.vt,
+    Some(ls.delta2(
+        ru,
         &[Piece::Pre(ru, iu), Piece::Suf(rv, jv + 1), Piece::End],
-    );
-    let new_v = ls.eval(
-        route_v.vt,
+        rv,
         &[Piece::Pre(rv, jv), Piece::Suf(ru, iu + 1), Piece::End],
-    );
-    Some(new_u + new_v - route_u.cost - route_v.cost)
+    ))
 }
 
 /// Applies [`star`].
