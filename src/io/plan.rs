@@ -451,6 +451,8 @@ pub const MAX_KG: f64 = 1e9;
 pub const MAX_M3: f64 = 1e6;
 /// The most vehicles of one type.
 pub const MAX_VEHICLES_PER_TYPE: usize = 10_000;
+/// The most trips (unloads) one vehicle may make in a day.
+pub const MAX_TRIPS: usize = 1_000;
 /// The most vehicle types in a fleet.
 pub const MAX_VEHICLE_TYPES: usize = 64;
 
@@ -1180,8 +1182,16 @@ impl Fleet {
             }
         }
         self.streams(k)?;
-        if v.max_trips == Some(0) {
-            return Err(self.err(k, "max_trips", "must be at least 1"));
+        match v.max_trips {
+            Some(0) => return Err(self.err(k, "max_trips", "must be at least 1")),
+            Some(n) if n > MAX_TRIPS => {
+                return Err(self.err(
+                    k,
+                    "max_trips",
+                    format!("{n} trips a day; at most {MAX_TRIPS} are supported"),
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -379,7 +379,6 @@ const EXTREME_VALUES: &[&str] = &["0", "1e-300", "1e300", "9223372036854775807"]
 /// readers refuse it naming the file, or the plan runs (to a plan or an
 /// error) without a panic. Each combination runs; the failures are listed.
 #[test]
-#[ignore = "extreme accepted values overflow in plan preparation and the solver (see the list in the test output); un-ignore once the readers bound them (issue 11 items 2 and 5: wp-inputs, wp-cost)"]
 fn extreme_accepted_values_never_panic_the_plan() {
     let fixture = |f: &str| data("plan").join(f);
     let read = |f: &str| std::fs::read_to_string(fixture(f)).expect("the fixture");
