@@ -185,6 +185,8 @@ fn init_logging(verbose: u8) {
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colour codes only on a terminal, not in a batch job's log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
