@@ -333,8 +333,19 @@ impl TravelMatrix {
 #[derive(Debug)]
 pub struct Router<'g> {
     graph: &'g RoadGraph,
-    ch: ch::Ch,
+    ch: std::sync::Arc<ch::Ch>,
     prep_s: f64,
+}
+
+/// The contraction hierarchy of one road graph, shared: contract a graph
+/// once with [`Router::new`], keep [`Router::hierarchy`], and build later
+/// routers of the same graph with [`Router::with_hierarchy`] (cloning it
+/// copies a pointer).
+#[derive(Debug, Clone)]
+pub struct Hierarchy {
+    ch: std::sync::Arc<ch::Ch>,
+    /// Vertices of the graph it was built from.
+    n: usize,
 }
 
 impl<'g> Router<'g> {
@@ -365,8 +376,31 @@ impl<'g> Router<'g> {
         let ch = ch::contract(graph.n_vertices(), arcs);
         Router {
             graph,
-            ch,
+            ch: std::sync::Arc::new(ch),
             prep_s: t.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// A router over `graph` from the hierarchy another router built for
+    /// the same graph, without contracting again (the graph with closures
+    /// applied is another graph: it needs its own). A hierarchy of a graph
+    /// of another size is not used: the graph is contracted anew.
+    pub fn with_hierarchy(graph: &'g RoadGraph, h: &Hierarchy) -> Router<'g> {
+        if h.n != graph.n_vertices() {
+            return Router::new(graph);
+        }
+        Router {
+            graph,
+            ch: h.ch.clone(),
+            prep_s: 0.0,
+        }
+    }
+
+    /// This router's hierarchy, to build more routers of the same graph.
+    pub fn hierarchy(&self) -> Hierarchy {
+        Hierarchy {
+            ch: self.ch.clone(),
+            n: self.graph.n_vertices(),
         }
     }
 

@@ -414,3 +414,30 @@ fn into_rows_maps_every_entry_in_row_order() {
     let ok = crate::model::Matrix::from_rows(2, vec![0, 1, 100, 101]).unwrap();
     assert_eq!((ok.get(0, 1), ok.get(1, 0)), (1, 100));
 }
+
+#[test]
+fn a_shared_hierarchy_answers_as_a_fresh_contraction() {
+    let mut graphs = Vec::new();
+    for seed in [3, 11] {
+        let mut rng = Rng::new(seed);
+        let roads = random_roads(&mut rng, 6, 36);
+        if let Ok((g, _)) = RoadGraph::from_roads(&roads, &Profile::truck()) {
+            let pts = random_points(&mut rng, &g, 8, [43.7, 7.4, 43.706, 7.406]);
+            graphs.push((g, pts));
+        }
+    }
+    assert!(graphs.len() == 2, "both random graphs should be usable");
+    let (g, pts) = &graphs[0];
+    let fresh = Router::new(g);
+    let shared = Router::with_hierarchy(g, &fresh.hierarchy());
+    assert_eq!(shared.matrix(pts).unwrap(), fresh.matrix(pts).unwrap());
+    // A hierarchy of another graph is not used for this one.
+    let (other, other_pts) = &graphs[1];
+    if other.n_vertices() != g.n_vertices() {
+        let r = Router::with_hierarchy(other, &fresh.hierarchy());
+        assert_eq!(
+            r.matrix(other_pts).unwrap(),
+            Router::new(other).matrix(other_pts).unwrap()
+        );
+    }
+}

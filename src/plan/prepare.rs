@@ -23,7 +23,7 @@ use crate::error::Location;
 use crate::graph::{Profile, RoadGraph, Snap, SnappedPoint};
 use crate::io::osm::OsmRoads;
 use crate::io::plan::{FacilityKind, Streams};
-use crate::matrix::{Router, TravelMatrix};
+use crate::matrix::{Hierarchy, Router, TravelMatrix};
 use crate::model::{
     Break, Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile as MatrixProfile,
     TimeWindow, UNLIMITED, VehicleSet, VehicleType,
@@ -52,6 +52,19 @@ pub(crate) struct ProfileData {
     pub usable: Vec<bool>,
     /// Points cut off by closures.
     pub cut_off: Vec<bool>,
+    /// The contraction hierarchy of `graph`, once a stage has built it.
+    pub hierarchy: Option<Hierarchy>,
+}
+
+impl ProfileData {
+    /// A router over the profile's graph: from its hierarchy when a stage
+    /// has built one, else contracting the graph.
+    pub fn router(&self) -> Router<'_> {
+        match &self.hierarchy {
+            Some(h) => Router::with_hierarchy(&self.graph, h),
+            None => Router::new(&self.graph),
+        }
+    }
 }
 
 /// Everything the solver and the reports need.
@@ -117,13 +130,13 @@ impl Prepared {
 pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared> {
     let checked = check_inputs(input, opts)?;
     let networks = road_networks(input, &checked)?;
-    let located = locate(input, opts, &checked.profile_specs, networks.graphs)?;
+    let mut located = locate(input, opts, &checked.profile_specs, networks.graphs)?;
     require_on_roads(input, opts, &checked, &located.profiles)?;
     let mut screened = explain_unservable(input, opts, &checked, &located.profiles);
     let matrices = matrices(
         input.facilities.len(),
         &screened.candidates,
-        &located.profiles,
+        &mut located.profiles,
     )?;
     screen_time_windows(input, &checked, &mut screened, &matrices.profiles);
     let built = build_problem(
@@ -397,21 +410,25 @@ pub(crate) fn locate(
     for (k, g) in graphs.into_iter().enumerate() {
         let snaps = g.snap(&coords, opts.snap_limit_m)?;
         let usable: Vec<bool> = snaps.iter().map(|s| s.on_road().is_some()).collect();
-        let (graph, cut_off) = match &input.closures {
+        let (graph, cut_off, hierarchy) = match &input.closures {
             Some((_, closures)) if !closures.is_empty() => {
                 let tm = Instant::now();
                 let (closed, _report) = g.with_closures(closures);
                 let (on, pts) = on_road_points(&snaps, 0..n_points);
                 let open_m = Router::new(&g).matrix(&pts)?;
-                let closed_m = Router::new(&closed).matrix(&pts)?;
+                // The closed graph's hierarchy serves the matrices and the
+                // geometry later.
+                let closed_router = Router::new(&closed);
+                let closed_m = closed_router.matrix(&pts)?;
+                let hierarchy = closed_router.hierarchy();
                 let mut cut = vec![false; n_points];
                 for i in crate::matrix::cut_off_points(&open_m, &closed_m)? {
                     cut[on[i]] = true;
                 }
                 matrix_s += tm.elapsed().as_secs_f64();
-                (closed, cut)
+                (closed, cut, Some(hierarchy))
             }
-            _ => (g, vec![false; n_points]),
+            _ => (g, vec![false; n_points], None),
         };
         let usable = usable
             .iter()
@@ -424,6 +441,7 @@ pub(crate) fn locate(
             snaps,
             usable,
             cut_off,
+            hierarchy,
         });
     }
     let snap_s = t1.elapsed().as_secs_f64() - matrix_s;
@@ -679,7 +697,7 @@ pub(crate) struct Matrices {
 pub(crate) fn matrices(
     nf: usize,
     candidates: &[(usize, VehicleSet)],
-    profiles: &[ProfileData],
+    profiles: &mut [ProfileData],
 ) -> Result<Matrices> {
     // Matrices over the locations of the problem: facilities, then candidate pickups.
     let tm = Instant::now();
@@ -704,9 +722,14 @@ pub(crate) fn matrices(
     order.sort_by_key(|&k| on_road[k].0.len() == n_loc);
     let mut done: Vec<Option<MatrixProfile>> = profiles.iter().map(|_| None).collect();
     for k in order {
-        let pd = &profiles[k];
         let (on, pts) = &on_road[k];
-        let m: TravelMatrix = Router::new(&pd.graph).matrix(pts)?;
+        let (m, hierarchy): (TravelMatrix, Hierarchy) = {
+            let router = profiles[k].router();
+            (router.matrix(pts)?, router.hierarchy())
+        };
+        // Kept for the road geometry of the routes.
+        profiles[k].hierarchy = Some(hierarchy);
+        let pd = &profiles[k];
         let value = |i: usize, j: usize, v: Option<i64>| -> i64 {
             if i == j {
                 0

@@ -7,7 +7,7 @@ use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
 use crate::graph::SnappedPoint;
 use crate::io::plan::{Stream, Zone, format_time};
-use crate::matrix::Router;
+
 use crate::model::{
     CheckReport, Load, Problem, Solution, UNLIMITED, Violation, Visit, schedule,
     unloaded_per_facility,
@@ -642,7 +642,7 @@ pub(crate) fn build(
 
     // Road geometry: one leg per pair of consecutive physical stops.
     for (pi, pd) in prep.profiles.iter().enumerate() {
-        let router = Router::new(&pd.graph);
+        let router = pd.router();
         let snapped = |pt: usize| -> Option<SnappedPoint> { pd.snaps[pt].on_road().cloned() };
         for (ri, seq) in &legs_needed {
             let vt = solution.routes[*ri].vehicle_type;

@@ -344,7 +344,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
     let (checked, mut located) = locate_all(&c.input);
     let s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
     let nf = c.input.facilities.len();
-    let m = matrices(nf, &s.candidates, &located.profiles).unwrap();
+    let m = matrices(nf, &s.candidates, &mut located.profiles).unwrap();
     let n = nf + s.candidates.len();
     assert_eq!(m.loc_point.len(), n);
     assert_eq!(&m.loc_point[..nf], &[0, 1, 2]);
@@ -363,7 +363,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
     assert!((150..200).contains(&d.get(0, nf)), "{}", d.get(0, nf));
     // A location the profile cannot use is unreachable from everywhere else.
     located.profiles[0].usable[nf] = false;
-    let m = matrices(nf, &s.candidates, &located.profiles).unwrap();
+    let m = matrices(nf, &s.candidates, &mut located.profiles).unwrap();
     assert_eq!(m.profiles[0].duration.get(0, nf), DISCONNECTED);
     assert_eq!(m.profiles[0].duration.get(nf, nf), 0);
 }
@@ -371,9 +371,14 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
 #[test]
 fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
     let c = standard();
-    let (checked, located) = locate_all(&c.input);
+    let (checked, mut located) = locate_all(&c.input);
     let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
-    let m = matrices(c.input.facilities.len(), &s.candidates, &located.profiles).unwrap();
+    let m = matrices(
+        c.input.facilities.len(),
+        &s.candidates,
+        &mut located.profiles,
+    )
+    .unwrap();
     let before = s.unserved.len();
     screen_time_windows(&c.input, &checked, &mut s, &m.profiles);
     assert_eq!(s.unserved.len(), before + 1);
@@ -391,9 +396,14 @@ fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
 #[test]
 fn build_problem_keeps_the_servable_pickups_as_clients_with_prizes() {
     let c = standard();
-    let (checked, located) = locate_all(&c.input);
+    let (checked, mut located) = locate_all(&c.input);
     let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
-    let m = matrices(c.input.facilities.len(), &s.candidates, &located.profiles).unwrap();
+    let m = matrices(
+        c.input.facilities.len(),
+        &s.candidates,
+        &mut located.profiles,
+    )
+    .unwrap();
     screen_time_windows(&c.input, &checked, &mut s, &m.profiles);
     let b = build_problem(
         &c.input,
