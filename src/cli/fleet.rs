@@ -30,7 +30,7 @@ pub struct FleetArgs {
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     max_per_type: Option<usize>,
     /// Iterations of each re-solve after the first (at least 1).
-    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = wasteroute::fleet::DEFAULT_STEP_ITERATIONS, value_parser = clap::value_parser!(u64).range(1..))]
     step_iterations: u64,
     /// Skip the trade-off curve below the fleet found.
     #[arg(long)]

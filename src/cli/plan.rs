@@ -72,20 +72,20 @@ pub struct SearchArgs {
     /// Iteration limit of the search (0: none). The same inputs, seed,
     /// threads and iterations give the same plan on any machine; the default
     /// plans the bundled demo in well under 30 s on two cores.
-    #[arg(long, default_value_t = 600)]
+    #[arg(long, default_value_t = plan::DEFAULT_ITERATIONS)]
     pub iterations: u64,
     /// Stop after this many iterations without improvement.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = plan::DEFAULT_NO_IMPROVEMENT)]
     pub no_improvement: u64,
     /// Random seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = SolveParams::default().seed)]
     pub seed: u64,
     /// Worker threads, 1 to 1024 (a fixed default, so that plans do not
     /// depend on the machine).
-    #[arg(long, default_value_t = 2, value_parser = super::values::threads)]
+    #[arg(long, default_value_t = plan::DEFAULT_THREADS, value_parser = super::values::threads)]
     pub threads: usize,
     /// Largest distance from a point to a usable road, metres.
-    #[arg(long, default_value_t = 300.0, value_parser = super::values::positive)]
+    #[arg(long, default_value_t = wasteroute::graph::DEFAULT_MAX_SNAP_M, value_parser = super::values::positive)]
     pub snap_limit_m: f64,
     /// Refuse runs whose matrices and search are estimated to need more
     /// memory than this, GB (default: the memory available now, from

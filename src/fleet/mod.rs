@@ -88,12 +88,15 @@ pub struct FleetOptions {
     pub curve: bool,
 }
 
+/// Iterations of each re-solve of fleet sizing after the first, by default.
+pub const DEFAULT_STEP_ITERATIONS: u64 = 250;
+
 impl Default for FleetOptions {
     fn default() -> Self {
         FleetOptions {
             plan: PlanOptions::default(),
             max_per_type: None,
-            step_iterations: 1500,
+            step_iterations: DEFAULT_STEP_ITERATIONS,
             curve: true,
         }
     }
