@@ -533,7 +533,7 @@ pub fn write(out: &std::path::Path, answer: &mut FleetAnswer) -> Result<()> {
     write_with(out, answer, &plan::OutputOptions::default()).map(|_| ())
 }
 
-/// Writes the fleet answer's folder as [`write`] does, with `opts` (the
+/// Writes the fleet answer's folder as [`write()`] does, with `opts` (the
 /// folder is marked as a fleet folder whatever `opts.kind` says).
 ///
 /// # Errors

@@ -143,7 +143,7 @@ pub struct PlanOptions {
     pub recombine_seconds: f64,
     /// Refuse a run estimated to need more memory than this, GB; `None`:
     /// the `WASTEROUTE_MAX_MEMORY_GB` environment variable, else the memory
-    /// available now (see [`memory_limit`]).
+    /// available now (`MemAvailable` in `/proc/meminfo`, else 8 GB).
     pub max_memory_gb: Option<f64>,
     /// Ends the search as soon as it is triggered (the command line does on
     /// SIGINT and SIGTERM): the plan is then finished at once from the best

@@ -177,7 +177,7 @@ impl Default for OutputOptions {
 }
 
 /// The plan's files (and `extra` files, such as a fleet's) by name, as
-/// [`write`] puts them in the folder; for callers that stage several plans
+/// [`write()`] puts them in the folder; for callers that stage several plans
 /// in one folder (`compare`). Records the time spent in the summary.
 ///
 /// # Errors
