@@ -99,8 +99,9 @@ pub fn read_roads(path: &Path) -> Result<OsmRoads> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     check_blocks(path, &mut file, len)?;
+    std::io::Seek::rewind(&mut file).map_err(|e| Error::io(path, e))?;
     guarded(path, || {
-        decode(path, BufReader::with_capacity(1 << 20, File::open(path)?))
+        decode(path, BufReader::with_capacity(1 << 20, file))
     })
 }
 
@@ -122,13 +123,9 @@ pub fn read_roads_from(path: &Path, mut input: impl std::io::Read) -> Result<Osm
 
 /// Runs the decoder, turning a panic on damaged block content into an
 /// input error naming `path`.
-fn guarded(
-    path: &Path,
-    decode: impl FnOnce() -> std::io::Result<Result<OsmRoads>>,
-) -> Result<OsmRoads> {
+fn guarded(path: &Path, decode: impl FnOnce() -> Result<OsmRoads>) -> Result<OsmRoads> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => Err(Error::io(path, e)),
+        Ok(r) => r,
         Err(payload) => Err(Error::input(
             Location::file(path),
             format!(
@@ -140,22 +137,19 @@ fn guarded(
 }
 
 /// Decodes a stream whose block structure [`check_blocks`] accepted.
-fn decode(path: &Path, input: impl std::io::Read) -> std::io::Result<Result<OsmRoads>> {
+fn decode(path: &Path, input: impl std::io::Read) -> Result<OsmRoads> {
     let mut reader = osmpbfreader::OsmPbfReader::new(input);
     let mut ways = Vec::new();
     let mut nodes: Vec<(i64, i32, i32)> = Vec::new();
     let mut barriers = HashMap::new();
     let mut sorted = true;
     for obj in reader.par_iter() {
-        let obj = match obj {
-            Ok(o) => o,
-            Err(e) => {
-                return Ok(Err(Error::input(
-                    Location::file(path),
-                    format!("not a readable OSM PBF file: {e}"),
-                )));
-            }
-        };
+        let obj = obj.map_err(|e| {
+            Error::input(
+                Location::file(path),
+                format!("not a readable OSM PBF file: {e}"),
+            )
+        })?;
         match obj {
             osmpbfreader::OsmObj::Node(n) => {
                 if let Some(last) = nodes.last()
@@ -184,11 +178,11 @@ fn decode(path: &Path, input: impl std::io::Read) -> std::io::Result<Result<OsmR
         nodes.sort_unstable_by_key(|n| n.0);
         nodes.dedup_by_key(|n| n.0);
     }
-    Ok(Ok(OsmRoads {
+    Ok(OsmRoads {
         ways,
         nodes,
         barriers,
-    }))
+    })
 }
 
 /// The largest block header the PBF format allows (64 KiB).

@@ -380,20 +380,8 @@ pub(crate) fn hhmm(minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-const PICKUP_COLUMNS: &[&str] = &[
-    "id",
-    "lat",
-    "lon",
-    "zone",
-    "demand_kg",
-    "volume_m3",
-    "service_s",
-    "tw_start",
-    "tw_end",
-    "stream",
-    "required",
-    "name",
-];
+/// The columns of a pickups file, as the reader knows them.
+const PICKUP_COLUMNS: &[&str] = &wasteroute::io::plan::PICKUP_COLUMNS;
 
 /// A valid pickup row (id filled in by [`table`]) in the Monaco area.
 fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
