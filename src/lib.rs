@@ -37,6 +37,7 @@ pub mod plan;
 pub mod report;
 pub mod scenario;
 pub mod solver;
+pub mod week;
 
 pub use error::{Error, Result};
 

@@ -14,6 +14,7 @@ pub mod kim;
 pub mod osm;
 pub mod params;
 pub mod plan;
+pub mod pvrpif;
 
 use std::path::Path;
 
