@@ -2,6 +2,10 @@
 
 use super::*;
 use crate::{Error, Result};
+use std::sync::Arc;
+
+/// Matrices and coordinates shared with another problem.
+type Shared = (Arc<[Profile]>, Option<Arc<[(f64, f64)]>>);
 
 /// Collects the parts of a problem and validates them once in [`build`].
 ///
@@ -14,6 +18,7 @@ pub struct ProblemBuilder {
     vehicle_types: Vec<VehicleType>,
     profiles: Vec<Profile>,
     coords: Option<Vec<(f64, f64)>>,
+    shared: Option<Shared>,
 }
 
 impl ProblemBuilder {
@@ -58,6 +63,16 @@ impl ProblemBuilder {
         self
     }
 
+    /// A builder whose matrices and coordinates are those of `problem`,
+    /// shared rather than copied (a problem derived from another, such as the
+    /// week of a one-day problem).
+    pub(crate) fn sharing_matrices_of(problem: &Problem) -> Self {
+        ProblemBuilder {
+            shared: Some((problem.profiles.clone(), problem.coords.clone())),
+            ..Self::default()
+        }
+    }
+
     /// Validates everything and freezes the problem.
     ///
     /// # Errors
@@ -73,7 +88,12 @@ impl ProblemBuilder {
             vehicle_types,
             profiles,
             coords,
+            shared,
         } = self;
+        let (profiles, coords): Shared = match shared {
+            Some(shared) => shared,
+            None => (profiles.into(), coords.map(Into::into)),
+        };
         fn bad<T>(msg: String) -> Result<T> {
             Err(Error::Invalid(msg))
         }
@@ -93,7 +113,7 @@ impl ProblemBuilder {
             return bad("the problem has no travel matrix (profile)".into());
         }
         let n_loc = profiles[0].distance.size();
-        for p in &profiles {
+        for p in profiles.iter() {
             if p.distance.size() != n_loc || p.duration.size() != n_loc {
                 return bad(format!(
                     "profile '{}' has matrices of size {} and {}, expected {n_loc}",
@@ -265,8 +285,8 @@ impl ProblemBuilder {
             clients,
             facilities,
             vehicle_types,
-            profiles: profiles.into(),
-            coords: coords.map(Into::into),
+            profiles,
+            coords,
             features,
             n_dims,
         })

@@ -6,6 +6,8 @@
 //! ([`DaySet::gaps`]). The weekly search itself (choosing each pickup's
 //! pattern jointly with the daily routes) is not built yet.
 
+mod expand;
 mod pattern;
 
+pub use expand::{Collection, Group, WeekProblem, WeekSpec};
 pub use pattern::{DaySet, WEEK, Weekday, allowed_patterns, even_patterns};
