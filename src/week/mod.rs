@@ -8,6 +8,7 @@
 
 mod expand;
 mod pattern;
+pub mod pvrpif;
 
 pub use expand::{Collection, Group, WeekProblem, WeekSpec};
 pub use pattern::{DaySet, WEEK, Weekday, allowed_patterns, even_patterns};
