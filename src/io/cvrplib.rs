@@ -84,7 +84,7 @@ use std::fmt;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::error::Location;
+use super::{Src, show};
 use crate::{Error, Result};
 
 /// A CVRPLIB instance, validated: one depot, every node with a demand, and
@@ -376,33 +376,6 @@ pub struct Bks {
 // ---------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------
-
-/// Builds errors located in one file.
-struct Src<'a> {
-    file: &'a Path,
-}
-
-impl Src<'_> {
-    fn err(&self, line: usize, field: &str, message: impl Into<String>) -> Error {
-        Error::input(
-            Location::file(self.file)
-                .at_line(line.max(1))
-                .with_field(field),
-            message,
-        )
-    }
-}
-
-/// `s`, shortened for an error message.
-fn show(s: &str) -> String {
-    const MAX: usize = 48;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut}...")
-    }
-}
 
 fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -841,38 +814,24 @@ impl<'a> VrpReader<'a> {
         };
 
         // Coordinates.
-        let node_coords = match self.raw.sections.get("NODE_COORD_SECTION") {
-            Some(sec) => {
-                if no_coords {
-                    return Err(src.err(
-                        sec.line,
-                        "NODE_COORD_SECTION",
-                        "NODE_COORD_SECTION given but NODE_COORD_TYPE is NO_COORDS",
-                    ));
-                }
-                Some(self.coord_table("NODE_COORD_SECTION", sec, dimension)?)
-            }
-            None if !explicit => {
-                return Err(self.missing_section(
-                    "NODE_COORD_SECTION",
-                    "EDGE_WEIGHT_TYPE EUC_2D needs one 'id x y' line per node",
-                ));
-            }
-            None => None,
-        };
-        let display_coords = match self.raw.sections.get("DISPLAY_DATA_SECTION") {
-            Some(sec) => {
-                if no_display {
-                    return Err(src.err(
-                        sec.line,
-                        "DISPLAY_DATA_SECTION",
-                        "DISPLAY_DATA_SECTION given but DISPLAY_DATA_TYPE is NO_DISPLAY",
-                    ));
-                }
-                Some(self.coord_table("DISPLAY_DATA_SECTION", sec, dimension)?)
-            }
-            None => None,
-        };
+        let node_coords = self.coords_section(
+            "NODE_COORD_SECTION",
+            no_coords,
+            "NODE_COORD_TYPE is NO_COORDS",
+            dimension,
+        )?;
+        if node_coords.is_none() && !explicit {
+            return Err(self.missing_section(
+                "NODE_COORD_SECTION",
+                "EDGE_WEIGHT_TYPE EUC_2D needs one 'id x y' line per node",
+            ));
+        }
+        let display_coords = self.coords_section(
+            "DISPLAY_DATA_SECTION",
+            no_display,
+            "DISPLAY_DATA_TYPE is NO_DISPLAY",
+            dimension,
+        )?;
         let coords = node_coords.or(display_coords);
 
         // Weights.
@@ -1051,6 +1010,27 @@ impl<'a> VrpReader<'a> {
         let mut rows: Vec<(usize, (usize, Vec<&'a str>))> = by_id.into_iter().collect();
         rows.sort_unstable_by_key(|(id, _)| *id);
         Ok(rows.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// The coordinates of section `name` (`NODE_COORD_SECTION` or
+    /// `DISPLAY_DATA_SECTION`), if given; an error if the header said there
+    /// are none (`forbidden`, for the reason `why`).
+    fn coords_section(
+        &self,
+        name: &'static str,
+        forbidden: bool,
+        why: &str,
+        dimension: usize,
+    ) -> Result<Option<Vec<(f64, f64)>>> {
+        let Some(sec) = self.raw.sections.get(name) else {
+            return Ok(None);
+        };
+        if forbidden {
+            return Err(self
+                .src
+                .err(sec.line, name, format!("{name} given but {why}")));
+        }
+        self.coord_table(name, sec, dimension).map(Some)
     }
 
     fn coord_table(

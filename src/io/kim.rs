@@ -60,6 +60,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::{Src, show};
 use crate::error::Location;
 use crate::{Error, Result};
 
@@ -242,31 +243,6 @@ const HEADER: [(&str, &str); 5] = [
     ("speed", "the speed in miles per hour (a positive number)"),
 ];
 
-struct Src<'a> {
-    file: &'a Path,
-}
-
-impl Src<'_> {
-    fn err(&self, line: usize, field: &str, message: impl Into<String>) -> Error {
-        Error::input(
-            Location::file(self.file)
-                .at_line(line.max(1))
-                .with_field(field),
-            message,
-        )
-    }
-}
-
-fn show(s: &str) -> String {
-    const MAX: usize = 48;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut}...")
-    }
-}
-
 fn parse_finite(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
@@ -342,7 +318,12 @@ pub fn parse_instance(text: &str, name: impl AsRef<Path>) -> Result<KimInstance>
         last_line = no;
         let first = line.replace('"', " ");
         let tok = first.split_whitespace().next().unwrap_or("");
-        let value = parse_finite(tok).ok_or_else(|| {
+        let in_range = |value: &f64| match k {
+            2 => *value >= 1.0 && value.fract() == 0.0 && *value <= 1.0e9,
+            3 => *value >= 0.0,
+            _ => *value > 0.0,
+        };
+        let value = parse_finite(tok).filter(in_range).ok_or_else(|| {
             src.err(
                 no,
                 field,
@@ -353,22 +334,6 @@ pub fn parse_instance(text: &str, name: impl AsRef<Path>) -> Result<KimInstance>
                 ),
             )
         })?;
-        let ok = match k {
-            2 => value >= 1.0 && value.fract() == 0.0 && value <= 1.0e9,
-            3 => value >= 0.0,
-            _ => value > 0.0,
-        };
-        if !ok {
-            return Err(src.err(
-                no,
-                field,
-                format!(
-                    "expected {what} on header line {}, found '{}'",
-                    k + 1,
-                    show(tok)
-                ),
-            ));
-        }
         header[k] = value;
     }
     let [

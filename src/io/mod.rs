@@ -21,6 +21,35 @@ use std::path::Path;
 use crate::error::Location;
 use crate::{Error, Result};
 
+/// Builds errors located in one file (the hand-written text readers).
+pub(crate) struct Src<'a> {
+    /// The file the errors name.
+    pub file: &'a Path,
+}
+
+impl Src<'_> {
+    /// An input error at 1-based `line` (0 counts as 1) naming `field`.
+    pub fn err(&self, line: usize, field: &str, message: impl Into<String>) -> Error {
+        Error::input(
+            Location::file(self.file)
+                .at_line(line.max(1))
+                .with_field(field),
+            message,
+        )
+    }
+}
+
+/// `s`, shortened to 48 characters for an error message.
+pub(crate) fn show(s: &str) -> String {
+    const MAX: usize = 48;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}...")
+    }
+}
+
 /// Reads a text file. A file that is not UTF-8 is an input error naming the
 /// line and column of the first bad byte.
 ///
