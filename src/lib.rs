@@ -15,7 +15,11 @@
 //!   snapping and closures;
 //! - [`matrix`]: travel-time and distance matrices and legs over a road
 //!   graph (contraction hierarchies);
-//! - [`io`]: readers and writers for external formats (CVRPLIB, ...);
+//! - [`domain`]: what a waste plan is about, apart from any format:
+//!   pickups, streams and zones, facilities, the fleet, coverage targets,
+//!   times of day;
+//! - [`io`]: readers and writers for external formats (CVRPLIB, OSM, the
+//!   plan inputs, ...);
 //! - [`plan`]: end-to-end waste collection planning and its output folder;
 //! - [`report`]: what dispatchers and crews see: an offline map, printable
 //!   route sheets and GPX files, built from a plan folder;
@@ -25,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cvrp;
+pub mod domain;
 pub mod error;
 pub mod fleet;
 pub mod fsx;

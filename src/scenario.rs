@@ -26,8 +26,9 @@
 //! compactor = 5
 //! ```
 
+use crate::domain::Zone;
 use crate::error::Location;
-use crate::io::plan::{Zone, facility_from_fields};
+use crate::io::plan::facility_from_fields;
 use crate::plan::{PlanInput, Summary};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -186,12 +187,12 @@ impl Scenario {
                         "no vehicle type has this name",
                     )
                 })?;
-            if count > crate::io::plan::MAX_VEHICLES_PER_TYPE {
+            if count > crate::domain::MAX_VEHICLES_PER_TYPE {
                 return Err(Error::input(
                     Location::file(&self.path).with_field(format!("fleet.{name}")),
                     format!(
                         "{count} vehicles of one type; at most {} are supported",
-                        crate::io::plan::MAX_VEHICLES_PER_TYPE
+                        crate::domain::MAX_VEHICLES_PER_TYPE
                     ),
                 ));
             }

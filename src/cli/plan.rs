@@ -4,7 +4,7 @@ use super::progress::SearchProgress;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use wasteroute::io::plan::format_time;
+use wasteroute::domain::format_time;
 use wasteroute::plan::{self, Plan, PlanInput, PlanOptions};
 use wasteroute::solver::SolveParams;
 

@@ -9,7 +9,7 @@
 //! into it plus its service time at the lowest hourly cost. Both are valid
 //! bounds: no plan can do with less.
 
-use crate::io::plan::Zone;
+use crate::domain::Zone;
 use crate::model::Problem;
 use crate::plan::{PlanInput, Prepared};
 use serde::Serialize;
@@ -60,7 +60,7 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
     let (mut need_time, mut need_load, mut need_cost, mut need_points) = (0i64, 0.0, 0.0, 0usize);
     for z in Zone::ALL {
         let tau = targets.zone(z);
-        let total: Vec<&crate::io::plan::Pickup> =
+        let total: Vec<&crate::domain::Pickup> =
             input.pickups.iter().filter(|p| p.zone == z).collect();
         if tau <= 0.0 || total.is_empty() {
             continue;

@@ -1,7 +1,7 @@
 //! The trade-off chart: coverage and cost against fleet size, as SVG.
 
 use super::CurvePoint;
-use crate::io::plan::Zone;
+use crate::domain::Zone;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -27,7 +27,7 @@ mod chart;
 
 pub use bounds::LowerBound;
 
-use crate::io::plan::{Stream, Zone};
+use crate::domain::{Stream, Zone};
 use crate::model::{Cost, Problem, Route, Solution, check};
 use crate::plan::{self, Plan, PlanInput, PlanOptions};
 use crate::solver::{Halt, Observer, Silent};

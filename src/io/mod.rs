@@ -6,7 +6,8 @@
 //! - [`kim`]: the waste-collection VRPTW benchmark of Kim, Kim & Sahoo (2006)
 //!   and the JSON solutions written for it;
 //! - [`osm`]: OpenStreetMap `.osm.pbf` extracts, read for the road graph;
-//! - [`plan`]: the inputs of a plan (pickups, facilities, fleet);
+//! - [`plan`]: the inputs of a plan (pickups, facilities, fleet), read into
+//!   the types of [`crate::domain`];
 //! - [`params`]: solver parameter files.
 
 pub mod cvrplib;

@@ -1,339 +1,19 @@
 //! Reading the inputs of a waste-collection plan: pickups (CSV or GeoJSON),
-//! facilities (CSV) and the fleet with its coverage targets (TOML). The
-//! formats are documented in `docs/plan-inputs.md`.
+//! facilities (CSV) and the fleet with its coverage targets (TOML), into
+//! the types of [`crate::domain`]. The formats are documented in
+//! `docs/plan-inputs.md`.
 //!
 //! Every error names the file, the line (CSV), feature (GeoJSON) or key
 //! (TOML), and the field.
 
+use crate::domain::{
+    FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream,
+    Zone, parse_time, short,
+};
 use crate::error::Location;
 use crate::{Error, Result};
-use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-/// The zone of a pickup, for coverage targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Zone {
-    /// Towns: served completely by default.
-    Urban,
-    /// Countryside: a share may be left out when the fleet is short.
-    Rural,
-}
-
-impl Zone {
-    /// Every zone.
-    pub const ALL: [Zone; 2] = [Zone::Urban, Zone::Rural];
-
-    /// The name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Zone::Urban => "urban",
-            Zone::Rural => "rural",
-        }
-    }
-}
-
-/// A waste stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stream {
-    /// Household waste.
-    Household,
-    /// Sorted recyclables.
-    Recyclable,
-    /// Industrial waste.
-    Industrial,
-    /// Hazardous waste.
-    Hazardous,
-    /// Medical waste.
-    Medical,
-}
-
-impl Stream {
-    /// Every stream, in index order.
-    pub const ALL: [Stream; 5] = [
-        Stream::Household,
-        Stream::Recyclable,
-        Stream::Industrial,
-        Stream::Hazardous,
-        Stream::Medical,
-    ];
-
-    /// The name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stream::Household => "household",
-            Stream::Recyclable => "recyclable",
-            Stream::Industrial => "industrial",
-            Stream::Hazardous => "hazardous",
-            Stream::Medical => "medical",
-        }
-    }
-
-    /// The stream's index (its bit in stream sets).
-    pub fn index(self) -> u8 {
-        self as u8
-    }
-
-    /// Parses a stream name.
-    pub fn parse(s: &str) -> Option<Stream> {
-        Stream::ALL
-            .into_iter()
-            .find(|x| x.name() == s.trim().to_ascii_lowercase())
-    }
-}
-
-/// A set of streams as a bit mask (bit = [`Stream::index`]).
-pub type Streams = u32;
-
-/// The bit mask of `streams`.
-pub fn stream_set(streams: &[Stream]) -> Streams {
-    streams.iter().fold(0, |m, s| m | (1 << s.index()))
-}
-
-/// One pickup point.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pickup {
-    /// Unique id.
-    pub id: String,
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lon: f64,
-    /// Urban or rural.
-    pub zone: Zone,
-    /// Waste to collect, kg.
-    pub demand_kg: f64,
-    /// Waste volume, m3 (0 if not given).
-    pub volume_m3: f64,
-    /// Time on site, seconds.
-    pub service_s: i64,
-    /// Service starts inside this window (seconds after midnight), if any.
-    pub tw: Option<(i64, i64)>,
-    /// The waste stream.
-    pub stream: Stream,
-    /// Whether the pickup must be served.
-    pub required: bool,
-    /// A label.
-    pub name: String,
-    /// Where it was read (file and line or feature number).
-    pub source: Location,
-}
-
-/// The kind of a facility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FacilityKind {
-    /// Where vehicles start and end.
-    Depot,
-    /// A transfer station.
-    Transfer,
-    /// A landfill.
-    Landfill,
-    /// A treatment plant.
-    Treatment,
-}
-
-impl FacilityKind {
-    /// The name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            FacilityKind::Depot => "depot",
-            FacilityKind::Transfer => "transfer",
-            FacilityKind::Landfill => "landfill",
-            FacilityKind::Treatment => "treatment",
-        }
-    }
-}
-
-/// One facility: a depot or a place to unload.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FacilityRecord {
-    /// Unique id.
-    pub id: String,
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lon: f64,
-    /// Depot, transfer station, landfill or treatment plant.
-    pub kind: FacilityKind,
-    /// Opening and closing time, seconds after midnight.
-    pub open: i64,
-    /// Closing time.
-    pub close: i64,
-    /// Time to unload, seconds.
-    pub unload_s: i64,
-    /// Streams accepted.
-    pub accepts: Streams,
-    /// Most it accepts per day, kg.
-    pub daily_capacity_kg: Option<f64>,
-    /// Where it was read.
-    pub source: Location,
-}
-
-/// A break in a vehicle's shift.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct BreakSpec {
-    /// Earliest start (`HH:MM`).
-    pub earliest: String,
-    /// Latest start (`HH:MM`).
-    pub latest: String,
-    /// Length, seconds.
-    pub duration_s: i64,
-}
-
-/// One vehicle type of the fleet file, as written.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct VehicleSpec {
-    /// Type name.
-    pub name: String,
-    /// Vehicles available.
-    pub count: usize,
-    /// Depot facility id.
-    pub depot: String,
-    /// `truck`, `small`, or a path to a profile TOML (relative to the fleet file).
-    #[serde(default = "default_profile")]
-    pub profile: String,
-    /// Capacity per trip, kg.
-    pub capacity_kg: f64,
-    /// Capacity per trip, m3.
-    #[serde(default)]
-    pub capacity_m3: Option<f64>,
-    /// Shift start (`HH:MM`).
-    pub shift_start: String,
-    /// Shift end (`HH:MM`).
-    pub shift_end: String,
-    /// Longest shift, seconds (default: end - start).
-    #[serde(default)]
-    pub max_shift_s: Option<i64>,
-    /// An optional break.
-    #[serde(default, rename = "break")]
-    pub break_: Option<BreakSpec>,
-    /// Cost per vehicle and day.
-    #[serde(default)]
-    pub fixed_cost: f64,
-    /// Cost per km.
-    #[serde(default)]
-    pub cost_per_km: f64,
-    /// Cost per hour.
-    #[serde(default)]
-    pub cost_per_hour: f64,
-    /// Streams it may carry (default household and recyclable).
-    #[serde(default)]
-    pub streams: Option<Vec<String>>,
-    /// Most trips per day (default 8).
-    #[serde(default)]
-    pub max_trips: Option<usize>,
-}
-
-fn default_profile() -> String {
-    "truck".into()
-}
-
-/// Coverage targets: the share of demand and of points to serve.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Targets {
-    /// Urban pickups.
-    pub urban: f64,
-    /// Rural pickups.
-    pub rural: f64,
-    /// Household stream (all zones); default none (0).
-    pub household: f64,
-    /// Recyclables; default none (0).
-    pub recyclable: f64,
-    /// Industrial waste.
-    pub industrial: f64,
-    /// Hazardous waste.
-    pub hazardous: f64,
-    /// Medical waste.
-    pub medical: f64,
-}
-
-impl Default for Targets {
-    fn default() -> Self {
-        Targets {
-            urban: 1.0,
-            rural: 0.95,
-            household: 0.0,
-            recyclable: 0.0,
-            industrial: 1.0,
-            hazardous: 1.0,
-            medical: 1.0,
-        }
-    }
-}
-
-impl Targets {
-    /// The target of a zone.
-    pub fn zone(&self, z: Zone) -> f64 {
-        match z {
-            Zone::Urban => self.urban,
-            Zone::Rural => self.rural,
-        }
-    }
-
-    /// The target of a stream.
-    pub fn stream(&self, s: Stream) -> f64 {
-        match s {
-            Stream::Household => self.household,
-            Stream::Recyclable => self.recyclable,
-            Stream::Industrial => self.industrial,
-            Stream::Hazardous => self.hazardous,
-            Stream::Medical => self.medical,
-        }
-    }
-}
-
-/// The fleet file.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FleetFile {
-    /// Vehicle types.
-    #[serde(alias = "vehicles")]
-    pub vehicle: Vec<VehicleSpec>,
-    /// Coverage targets.
-    #[serde(default)]
-    pub targets: Targets,
-}
-
-/// A fleet file with its path (profile paths are relative to it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fleet {
-    /// The file's content.
-    pub spec: FleetFile,
-    /// The file.
-    pub path: PathBuf,
-}
-
-/// Parses `HH:MM` (or `HH:MM:SS`) into seconds after midnight.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let mut it = s.split(':');
-    let h: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let sec: i64 = match it.next() {
-        Some(x) => x.parse().ok()?,
-        None => 0,
-    };
-    if it.next().is_some()
-        || !(0..48).contains(&h)
-        || !(0..60).contains(&m)
-        || !(0..60).contains(&sec)
-    {
-        return None;
-    }
-    Some(h * 3600 + m * 60 + sec)
-}
-
-/// Formats seconds after midnight as `HH:MM`.
-pub fn format_time(s: i64) -> String {
-    let m = (s + 30).div_euclid(60);
-    format!("{:02}:{:02}", m / 60, m % 60)
-}
+use std::path::Path;
 
 /// A record of named string fields with the location of the record.
 struct Record<'a> {
@@ -442,20 +122,6 @@ pub const FACILITY_COLUMNS: [&str; 9] = [
     "daily_capacity_kg",
 ];
 
-/// The longest time on site or to unload, seconds (two days).
-pub const MAX_SERVICE_S: f64 = 2.0 * 86_400.0;
-/// The largest load, kg: vehicle capacities, demands and facility daily
-/// capacities (a million tonnes).
-pub const MAX_KG: f64 = 1e9;
-/// The largest volume, m3.
-pub const MAX_M3: f64 = 1e6;
-/// The most vehicles of one type.
-pub const MAX_VEHICLES_PER_TYPE: usize = 10_000;
-/// The most trips (unloads) one vehicle may make in a day.
-pub const MAX_TRIPS: usize = 1_000;
-/// The most vehicle types in a fleet.
-pub const MAX_VEHICLE_TYPES: usize = 64;
-
 /// Columns (or properties) whose name starts with this are the user's own
 /// notes: read past, never an error.
 pub const NOTE_PREFIX: char = '_';
@@ -473,15 +139,6 @@ fn check_known(name: &str, known: &[&str], what: &str, loc: &Location) -> Result
             super::unknown_name(what, name, known)
         ),
     ))
-}
-
-/// A number for messages: `1e300`, not three hundred digits.
-fn short(x: f64) -> String {
-    if x.is_finite() && x.abs() >= 1e9 {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -600,23 +257,23 @@ fn parse_bool(r: &Record, field: &str) -> Result<Option<bool>> {
 fn pickup_from(r: &Record) -> Result<Pickup> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
-    let zone = match r.req("zone")?.to_ascii_lowercase().as_str() {
-        "urban" => Zone::Urban,
-        "rural" => Zone::Rural,
-        z => {
-            return Err(r.err(
-                "zone",
-                format!("unknown zone '{z}' (expected urban or rural)"),
-            ));
-        }
-    };
+    let zone = r.req("zone")?;
+    let zone = Zone::parse(zone).ok_or_else(|| {
+        r.err(
+            "zone",
+            format!(
+                "unknown zone '{}' (expected urban or rural)",
+                zone.to_ascii_lowercase()
+            ),
+        )
+    })?;
     let demand_kg = r
         .at_most("demand_kg", MAX_KG)?
         .ok_or_else(|| r.err("demand_kg", "is missing or empty"))?;
     let volume_m3 = r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0);
     let service_s = r
         .at_most("service_s", MAX_SERVICE_S)?
-        .map_or(60, |v| v.round() as i64);
+        .map_or(Pickup::DEFAULT_SERVICE_S, |v| v.round() as i64);
     let tw = match (r.time("tw_start")?, r.time("tw_end")?) {
         (None, None) => None,
         (s, e) => {
@@ -633,12 +290,8 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
             r.err("stream", format!("unknown stream '{s}' (expected household, recyclable, industrial, hazardous or medical)"))
         })?,
     };
-    let default_required = zone == Zone::Urban
-        || matches!(
-            stream,
-            Stream::Industrial | Stream::Hazardous | Stream::Medical
-        );
-    let required = parse_bool(r, "required")?.unwrap_or(default_required);
+    let required =
+        parse_bool(r, "required")?.unwrap_or_else(|| Pickup::required_by_default(zone, stream));
     let name = r.get("name").unwrap_or(&id).to_string();
     Ok(Pickup {
         id,
@@ -824,18 +477,16 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
 fn facility_from(r: &Record) -> Result<FacilityRecord> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
-    let kind = match r.req("kind")?.to_ascii_lowercase().as_str() {
-        "depot" => FacilityKind::Depot,
-        "transfer" => FacilityKind::Transfer,
-        "landfill" => FacilityKind::Landfill,
-        "treatment" => FacilityKind::Treatment,
-        k => {
-            return Err(r.err(
-                "kind",
-                format!("unknown kind '{k}' (expected depot, transfer, landfill or treatment)"),
-            ));
-        }
-    };
+    let kind = r.req("kind")?;
+    let kind = FacilityKind::parse(kind).ok_or_else(|| {
+        r.err(
+            "kind",
+            format!(
+                "unknown kind '{}' (expected depot, transfer, landfill or treatment)",
+                kind.to_ascii_lowercase()
+            ),
+        )
+    })?;
     let open = r
         .time("open")?
         .ok_or_else(|| r.err("open", "is missing or empty"))?;
@@ -847,12 +498,9 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
     }
     let unload_s = r
         .at_most("unload_s", MAX_SERVICE_S)?
-        .map_or(600, |v| v.round() as i64);
+        .map_or(FacilityRecord::DEFAULT_UNLOAD_S, |v| v.round() as i64);
     let accepts = match r.get("accepts") {
-        None => match kind {
-            FacilityKind::Treatment => stream_set(&Stream::ALL),
-            _ => stream_set(&[Stream::Household, Stream::Recyclable]),
-        },
+        None => kind.default_accepts(),
         Some(list) => {
             let mut m = 0;
             for s in list
@@ -964,302 +612,32 @@ pub fn read_fleet_str(path: &Path, text: &str) -> Result<Fleet> {
         spec,
         path: path.to_path_buf(),
     };
-    fleet.validate(text)?;
+    fleet.validate_with(|k, e| with_vehicle_line(text, k, e))?;
     Ok(fleet)
 }
 
-impl Fleet {
-    fn err(&self, k: usize, field: &str, msg: impl Into<String>) -> Error {
-        let name = &self.spec.vehicle[k].name;
-        Error::input(
-            Location::file(&self.path).with_field(format!("vehicle '{name}'.{field}")),
-            msg,
-        )
-    }
-
-    /// Checks values that do not depend on other files; `text` is the
-    /// file's content, to name the line of a bad value.
-    fn validate(&self, text: &str) -> Result<()> {
-        if self.spec.vehicle.is_empty() {
-            return Err(Error::input(
-                Location::file(&self.path).with_field("vehicle"),
-                "no vehicle type is defined",
-            ));
-        }
-        if self.spec.vehicle.len() > MAX_VEHICLE_TYPES {
-            return Err(Error::input(
-                Location::file(&self.path).with_field("vehicle"),
-                format!(
-                    "{} vehicle types; at most {MAX_VEHICLE_TYPES} are supported",
-                    self.spec.vehicle.len()
-                ),
-            ));
-        }
-        let mut names = std::collections::HashSet::new();
-        for k in 0..self.spec.vehicle.len() {
-            self.validate_vehicle(k, &mut names).map_err(|e| match e {
-                Error::Input {
-                    mut location,
-                    message,
-                } => {
-                    if location.line.is_none()
-                        && let Some(field) = location.field.as_deref()
-                    {
-                        let key = field.rsplit('.').next().unwrap_or(field);
-                        let key = if field.contains(".break.") {
-                            "break"
-                        } else {
-                            key
-                        };
-                        location.line = vehicle_key_line(text, k, key);
-                    }
-                    Error::Input { location, message }
-                }
-                e => e,
-            })?;
-        }
-        let t = &self.spec.targets;
-        for (f, x) in [
-            ("urban", t.urban),
-            ("rural", t.rural),
-            ("household", t.household),
-            ("recyclable", t.recyclable),
-            ("industrial", t.industrial),
-            ("hazardous", t.hazardous),
-            ("medical", t.medical),
-        ] {
-            if !(0.0..=1.0).contains(&x) {
-                return Err(Error::input(
-                    Location::file(&self.path).with_field(format!("targets.{f}")),
-                    format!("{x} is not a share between 0 and 1"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks vehicle type `k` on its own.
-    fn validate_vehicle<'a>(
-        &'a self,
-        k: usize,
-        names: &mut std::collections::HashSet<&'a str>,
-    ) -> Result<()> {
-        let v = &self.spec.vehicle[k];
-        if !names.insert(v.name.as_str()) {
-            return Err(self.err(k, "name", "two vehicle types have this name"));
-        }
-        if v.count > MAX_VEHICLES_PER_TYPE {
-            return Err(self.err(
-                k,
-                "count",
-                format!(
-                    "{} vehicles of one type; at most {MAX_VEHICLES_PER_TYPE} are supported",
-                    v.count
-                ),
-            ));
-        }
-        let positive = |field: &str, x: f64, max: f64| {
-            if !(x.is_finite() && x > 0.0) {
-                Err(self.err(
-                    k,
-                    field,
-                    format!("must be a positive number, found {}", short(x)),
-                ))
-            } else if x > max {
-                Err(self.err(
-                    k,
-                    field,
-                    format!("{} is above the limit of {}", short(x), short(max)),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        positive("capacity_kg", v.capacity_kg, MAX_KG)?;
-        if let Some(c) = v.capacity_m3 {
-            positive("capacity_m3", c, MAX_M3)?;
-        }
-        let (s, e) = self.shift(k)?;
-        if s >= e {
-            return Err(self.err(
-                k,
-                "shift_end",
-                format!(
-                    "the shift ends ({}) before it starts ({})",
-                    v.shift_end, v.shift_start
-                ),
-            ));
-        }
-        if let Some(m) = v.max_shift_s
-            && !(1..=MAX_SERVICE_S as i64).contains(&m)
-        {
-            return Err(self.err(
-                k,
-                "max_shift_s",
-                format!("must be between 1 and {MAX_SERVICE_S} seconds, found {m}"),
-            ));
-        }
-        if let Some(b) = &v.break_ {
-            let (bs, be) = (
-                parse_time(&b.earliest).ok_or_else(|| {
-                    self.err(
-                        k,
-                        "break.earliest",
-                        format!("expected HH:MM, found '{}'", b.earliest),
-                    )
-                })?,
-                parse_time(&b.latest).ok_or_else(|| {
-                    self.err(
-                        k,
-                        "break.latest",
-                        format!("expected HH:MM, found '{}'", b.latest),
-                    )
-                })?,
-            );
-            if bs > be {
-                return Err(self.err(k, "break.latest", "the break window ends before it starts"));
-            }
-            if b.duration_s < 0 {
-                return Err(self.err(k, "break.duration_s", "must not be negative"));
-            }
-            let shift = format!("{}-{}", v.shift_start.trim(), v.shift_end.trim());
-            if b.duration_s >= e - s {
-                return Err(self.err(
-                    k,
-                    "break.duration_s",
-                    format!(
-                        "a break of {} s does not fit in the {shift} shift ({} s)",
-                        b.duration_s,
-                        e - s
-                    ),
-                ));
-            }
-            if let Some(m) = v.max_shift_s
-                && b.duration_s >= m
+/// `e`, an error about vehicle type `k` of a fleet file with content
+/// `text`, with the line of its field when the field is written there.
+fn with_vehicle_line(text: &str, k: usize, e: Error) -> Error {
+    match e {
+        Error::Input {
+            mut location,
+            message,
+        } => {
+            if location.line.is_none()
+                && let Some(field) = location.field.as_deref()
             {
-                return Err(self.err(
-                    k,
-                    "break.duration_s",
-                    format!(
-                        "a break of {} s does not fit in a shift of at most {m} s (max_shift_s)",
-                        b.duration_s
-                    ),
-                ));
-            }
-            // The break must be able to start inside its window and end
-            // by the end of the shift.
-            let first = bs.max(s);
-            let last = be.min(e - b.duration_s);
-            if first > last {
-                let field = if be < s {
-                    "break.latest"
+                let key = field.rsplit('.').next().unwrap_or(field);
+                let key = if field.contains(".break.") {
+                    "break"
                 } else {
-                    "break.earliest"
+                    key
                 };
-                return Err(self.err(
-                    k,
-                    field,
-                    format!(
-                        "the break window {}-{} (then {} s of break) does not fit in the {shift} shift",
-                        b.earliest.trim(),
-                        b.latest.trim(),
-                        b.duration_s
-                    ),
-                ));
+                location.line = vehicle_key_line(text, k, key);
             }
+            Error::Input { location, message }
         }
-        for (f, x) in [
-            ("fixed_cost", v.fixed_cost),
-            ("cost_per_km", v.cost_per_km),
-            ("cost_per_hour", v.cost_per_hour),
-        ] {
-            if !(x.is_finite() && x >= 0.0) {
-                return Err(self.err(
-                    k,
-                    f,
-                    format!("must be a non-negative number, found {}", short(x)),
-                ));
-            }
-        }
-        self.streams(k)?;
-        match v.max_trips {
-            Some(0) => return Err(self.err(k, "max_trips", "must be at least 1")),
-            Some(n) if n > MAX_TRIPS => {
-                return Err(self.err(
-                    k,
-                    "max_trips",
-                    format!("{n} trips a day; at most {MAX_TRIPS} are supported"),
-                ));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Shift start and end of vehicle type `k`, seconds after midnight.
-    ///
-    /// # Errors
-    /// [`Error::Input`] if a time is malformed.
-    pub fn shift(&self, k: usize) -> Result<(i64, i64)> {
-        let v = &self.spec.vehicle[k];
-        let s = parse_time(&v.shift_start).ok_or_else(|| {
-            self.err(
-                k,
-                "shift_start",
-                format!("expected HH:MM, found '{}'", v.shift_start),
-            )
-        })?;
-        let e = parse_time(&v.shift_end).ok_or_else(|| {
-            self.err(
-                k,
-                "shift_end",
-                format!("expected HH:MM, found '{}'", v.shift_end),
-            )
-        })?;
-        Ok((s, e))
-    }
-
-    /// Streams vehicle type `k` may carry.
-    ///
-    /// # Errors
-    /// [`Error::Input`] naming an unknown stream.
-    pub fn streams(&self, k: usize) -> Result<Streams> {
-        match &self.spec.vehicle[k].streams {
-            None => Ok(stream_set(&[Stream::Household, Stream::Recyclable])),
-            Some(list) => {
-                let mut m = 0;
-                for s in list {
-                    let st = Stream::parse(s)
-                        .ok_or_else(|| self.err(k, "streams", format!("unknown stream '{s}'")))?;
-                    m |= 1 << st.index();
-                }
-                if m == 0 {
-                    return Err(self.err(k, "streams", "the vehicle may carry no stream"));
-                }
-                Ok(m)
-            }
-        }
-    }
-
-    /// The break window and length of vehicle type `k`, if any.
-    pub fn break_of(&self, k: usize) -> Option<(i64, i64, i64)> {
-        let b = self.spec.vehicle[k].break_.as_ref()?;
-        Some((
-            parse_time(&b.earliest)?,
-            parse_time(&b.latest)?,
-            b.duration_s,
-        ))
-    }
-
-    /// The profile path or name of vehicle type `k`, resolved against the
-    /// fleet file's folder when it names a file.
-    pub fn profile_spec(&self, k: usize) -> String {
-        let p = &self.spec.vehicle[k].profile;
-        if p == "truck" || p == "small" {
-            return p.clone();
-        }
-        let base = self.path.parent().unwrap_or(Path::new("."));
-        base.join(p).to_string_lossy().into_owned()
+        e => e,
     }
 }
 
@@ -1292,16 +670,7 @@ fn vehicle_key_line(text: &str, k: usize, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_parse_and_format() {
-        assert_eq!(parse_time("06:30"), Some(6 * 3600 + 30 * 60));
-        assert_eq!(parse_time("6:05:30"), Some(6 * 3600 + 5 * 60 + 30));
-        assert_eq!(parse_time("25:00"), Some(25 * 3600));
-        assert_eq!(parse_time("06:60"), None);
-        assert_eq!(parse_time("six"), None);
-        assert_eq!(format_time(6 * 3600 + 29 * 60 + 40), "06:30");
-    }
+    use std::path::PathBuf;
 
     fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
         let p = dir.path().join(name);

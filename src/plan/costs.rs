@@ -22,8 +22,8 @@
 //! about 5 x 10^-9 (fixed cost), 5 x 10^-6 (per km) or 1.8 x 10^-5 (per
 //! hour) times the day scale.
 
+use crate::domain::Fleet;
 use crate::error::Location;
-use crate::io::plan::Fleet;
 use crate::model::{Cost, UNLIMITED};
 use crate::{Error, Result};
 
@@ -251,7 +251,7 @@ impl FleetCosts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::plan::{FleetFile, VehicleSpec};
+    use crate::domain::{FleetFile, VehicleSpec};
 
     fn fleet(costs: &[(f64, f64, f64)]) -> Fleet {
         let vehicle = costs

@@ -24,8 +24,9 @@ pub use report::{
     Trip,
 };
 
+use crate::domain::{FacilityRecord, Fleet, Pickup, Stream, Zone};
 use crate::graph::Closures;
-use crate::io::plan::{self, FacilityRecord, Fleet, Pickup, Stream, Zone};
+use crate::io::plan;
 use crate::model::{CheckReport, Cost, Problem, Solution, check};
 use crate::solver::{
     Budget, Halt, Interrupt, Observer, SolveParams, StopReason, instant_after, solve_from,

@@ -8,8 +8,8 @@
 //! come with the plan.
 
 use super::{Plan, StopKind};
+use crate::domain::format_time;
 use crate::fsx::{FolderKind, OutputFolder};
-use crate::io::plan::format_time;
 use crate::report::ReportFiles;
 use crate::{Error, Result};
 use serde_json::{Value, json};

@@ -19,10 +19,10 @@
 use super::costs::{CostUnit, FleetCosts};
 use super::memory;
 use super::{PlanInput, PlanOptions, Unserved, UnservedReason};
+use crate::domain::{FacilityKind, Streams};
 use crate::error::Location;
 use crate::graph::{Profile, RoadGraph, Snap, SnappedPoint};
 use crate::io::osm::OsmRoads;
-use crate::io::plan::{FacilityKind, Streams};
 use crate::matrix::{Hierarchy, Router, TravelMatrix};
 use crate::model::{
     Break, Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile as MatrixProfile,
@@ -267,10 +267,10 @@ pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Chec
                 p.source.clone().with_field("tw_start"),
                 format!(
                     "the time window {}-{} lies outside every shift ({}-{})",
-                    crate::io::plan::format_time(s),
-                    crate::io::plan::format_time(e),
-                    crate::io::plan::format_time(first_shift),
-                    crate::io::plan::format_time(last_shift)
+                    crate::domain::format_time(s),
+                    crate::domain::format_time(e),
+                    crate::domain::format_time(first_shift),
+                    crate::domain::format_time(last_shift)
                 ),
             ));
         }
@@ -838,8 +838,8 @@ pub(crate) fn screen_time_windows(
             let w = p.tw.map_or("any time".to_string(), |(a, b)| {
                 format!(
                     "{}-{}",
-                    crate::io::plan::format_time(a),
-                    crate::io::plan::format_time(b)
+                    crate::domain::format_time(a),
+                    crate::domain::format_time(b)
                 )
             });
             unserved.push(Unserved::new(

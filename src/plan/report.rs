@@ -5,8 +5,8 @@
 use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
+use crate::domain::{Stream, Zone, format_time};
 use crate::graph::SnappedPoint;
-use crate::io::plan::{Stream, Zone, format_time};
 
 use crate::model::{
     CheckReport, Load, Problem, Solution, UNLIMITED, Violation, Visit, schedule,

@@ -824,8 +824,8 @@ fn hsl_hex(h: f64, s: f64, l: f64) -> String {
 
 /// Minutes between two `HH:MM` times, if both parse.
 pub(crate) fn minutes_between(a: &str, b: &str) -> Option<i64> {
-    let a = crate::io::plan::parse_time(a)?;
-    let b = crate::io::plan::parse_time(b)?;
+    let a = crate::domain::parse_time(a)?;
+    let b = crate::domain::parse_time(b)?;
     Some((b - a) / 60)
 }
 

@@ -95,7 +95,7 @@ fn the_monaco_fixture_is_served_completely_and_checked() {
     assert_accounted(&p, 37);
     assert!(p.unserved.is_empty(), "{:?}", p.unserved);
     assert!(p.summary.targets_met);
-    let urban = &p.summary.coverage[&wasteroute::io::plan::Zone::Urban];
+    let urban = &p.summary.coverage[&wasteroute::domain::Zone::Urban];
     assert_eq!((urban.points_served, urban.points_total), (27, 27));
     // The medical pickup unloads where medical waste is accepted.
     let r = p
@@ -220,7 +220,7 @@ fn a_time_window_nobody_reaches_and_a_short_fleet_are_reported() {
     );
     assert_accounted(&p, 38);
     // Required (urban) pickups weigh more than optional (rural) ones.
-    use wasteroute::io::plan::Zone;
+    use wasteroute::domain::Zone;
     let (urban, rural) = (
         &p.summary.coverage[&Zone::Urban],
         &p.summary.coverage[&Zone::Rural],

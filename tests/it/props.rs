@@ -530,7 +530,7 @@ proptest! {
         prop_assert_eq!(fs.len(), t.rows.len());
         for (f, r) in fs.iter().zip(&t.rows) {
             prop_assert_eq!(&f.id, &r[0]);
-            prop_assert_eq!(Some(f.open), plan::parse_time(&r[4]));
+            prop_assert_eq!(Some(f.open), wasteroute::domain::parse_time(&r[4]));
         }
     }
 

@@ -3,9 +3,10 @@
 //! going north from node 5, so that node 5 is a junction.
 
 use super::*;
+use crate::domain::Stream;
 use crate::graph::Closures;
 use crate::io::osm::OsmWay;
-use crate::io::plan::{Stream, read_facilities, read_fleet, read_pickups};
+use crate::io::plan::{read_facilities, read_fleet, read_pickups};
 use crate::plan::InputFiles;
 use std::collections::HashMap;
 use std::path::Path;
@@ -143,7 +144,7 @@ fn check_inputs_resolves_depots_shifts_and_shared_profiles() {
     assert_eq!(checked.type_profile, vec![0, 0]);
     assert_eq!(
         checked.type_streams[1],
-        crate::io::plan::stream_set(&[Stream::Hazardous])
+        crate::domain::stream_set(&[Stream::Hazardous])
     );
 }
 

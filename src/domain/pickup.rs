@@ -1,0 +1,183 @@
+//! Pickup points, their zones and waste streams.
+
+use crate::error::Location;
+
+/// The longest time on site or to unload, seconds (two days).
+pub const MAX_SERVICE_S: f64 = 2.0 * 86_400.0;
+/// The largest load, kg: vehicle capacities, demands and facility daily
+/// capacities (a million tonnes).
+pub const MAX_KG: f64 = 1e9;
+/// The largest volume, m3.
+pub const MAX_M3: f64 = 1e6;
+
+/// The zone of a pickup, for coverage targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Zone {
+    /// Towns: served completely by default.
+    Urban,
+    /// Countryside: a share may be left out when the fleet is short.
+    Rural,
+}
+
+impl Zone {
+    /// Every zone.
+    pub const ALL: [Zone; 2] = [Zone::Urban, Zone::Rural];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Zone::Urban => "urban",
+            Zone::Rural => "rural",
+        }
+    }
+
+    /// Parses a zone name (any case, surrounding spaces ignored).
+    pub fn parse(s: &str) -> Option<Zone> {
+        let s = s.trim().to_ascii_lowercase();
+        Zone::ALL.into_iter().find(|z| z.name() == s)
+    }
+}
+
+/// A waste stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    /// Household waste.
+    Household,
+    /// Sorted recyclables.
+    Recyclable,
+    /// Industrial waste.
+    Industrial,
+    /// Hazardous waste.
+    Hazardous,
+    /// Medical waste.
+    Medical,
+}
+
+impl Stream {
+    /// Every stream, in index order.
+    pub const ALL: [Stream; 5] = [
+        Stream::Household,
+        Stream::Recyclable,
+        Stream::Industrial,
+        Stream::Hazardous,
+        Stream::Medical,
+    ];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Household => "household",
+            Stream::Recyclable => "recyclable",
+            Stream::Industrial => "industrial",
+            Stream::Hazardous => "hazardous",
+            Stream::Medical => "medical",
+        }
+    }
+
+    /// The stream's index (its bit in stream sets).
+    pub fn index(self) -> u8 {
+        self as u8
+    }
+
+    /// Parses a stream name (any case, surrounding spaces ignored).
+    pub fn parse(s: &str) -> Option<Stream> {
+        let s = s.trim().to_ascii_lowercase();
+        Stream::ALL.into_iter().find(|x| x.name() == s)
+    }
+
+    /// The streams of household collection: what a vehicle carries and a
+    /// transfer station or landfill accepts unless told otherwise.
+    pub fn household_collection() -> Streams {
+        stream_set(&[Stream::Household, Stream::Recyclable])
+    }
+}
+
+/// A set of streams as a bit mask (bit = [`Stream::index`]).
+pub type Streams = u32;
+
+/// The bit mask of `streams`.
+pub fn stream_set(streams: &[Stream]) -> Streams {
+    streams.iter().fold(0, |m, s| m | (1 << s.index()))
+}
+
+/// One pickup point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pickup {
+    /// Unique id.
+    pub id: String,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Urban or rural.
+    pub zone: Zone,
+    /// Waste to collect, kg.
+    pub demand_kg: f64,
+    /// Waste volume, m3 (0 if not given).
+    pub volume_m3: f64,
+    /// Time on site, seconds.
+    pub service_s: i64,
+    /// Service starts inside this window (seconds after midnight), if any.
+    pub tw: Option<(i64, i64)>,
+    /// The waste stream.
+    pub stream: Stream,
+    /// Whether the pickup must be served.
+    pub required: bool,
+    /// A label.
+    pub name: String,
+    /// Where it was read (file and line or feature number).
+    pub source: Location,
+}
+
+impl Pickup {
+    /// Time on site when none is given, seconds.
+    pub const DEFAULT_SERVICE_S: i64 = 60;
+
+    /// Whether a pickup of `zone` and `stream` must be served when its file
+    /// does not say: urban pickups, and industrial, hazardous and medical
+    /// waste everywhere.
+    pub fn required_by_default(zone: Zone, stream: Stream) -> bool {
+        zone == Zone::Urban
+            || matches!(
+                stream,
+                Stream::Industrial | Stream::Hazardous | Stream::Medical
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_and_sets_have_one_bit_per_stream() {
+        for z in Zone::ALL {
+            assert_eq!(
+                Zone::parse(&format!(" {} ", z.name().to_uppercase())),
+                Some(z)
+            );
+        }
+        assert_eq!(Zone::parse("suburban"), None);
+        for s in Stream::ALL {
+            assert_eq!(Stream::parse(s.name()), Some(s));
+            assert_eq!(stream_set(&[s]), 1 << s.index());
+        }
+        assert_eq!(Stream::parse("glass"), None);
+        assert_eq!(Stream::household_collection(), 0b11);
+        assert_eq!(stream_set(&Stream::ALL), 0b1_1111);
+    }
+
+    #[test]
+    fn urban_and_dangerous_waste_is_required_by_default() {
+        assert!(Pickup::required_by_default(Zone::Urban, Stream::Household));
+        assert!(Pickup::required_by_default(Zone::Rural, Stream::Medical));
+        assert!(Pickup::required_by_default(Zone::Rural, Stream::Industrial));
+        assert!(!Pickup::required_by_default(Zone::Rural, Stream::Household));
+        assert!(!Pickup::required_by_default(
+            Zone::Rural,
+            Stream::Recyclable
+        ));
+    }
+}
