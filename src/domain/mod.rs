@@ -9,14 +9,18 @@
 //! - [`Pickup`], [`Zone`], [`Stream`]: the points to serve;
 //! - [`FacilityRecord`], [`FacilityKind`]: depots and places to unload;
 //! - [`Fleet`], [`VehicleSpec`], [`BreakSpec`]: the vehicle types;
-//! - [`Targets`]: the coverage to reach.
+//! - [`Targets`]: the coverage to reach;
+//! - [`Weekday`], [`DaySet`], [`allowed_patterns`]: working days and the
+//!   visit patterns of pickups collected several times a week.
 
+mod calendar;
 mod facility;
 mod fleet;
 mod pickup;
 mod targets;
 mod time;
 
+pub use calendar::{DaySet, WEEK, Weekday, allowed_patterns, even_patterns};
 pub use facility::{FacilityKind, FacilityRecord};
 pub use fleet::{
     BreakSpec, Fleet, FleetFile, MAX_TRIPS, MAX_VEHICLE_TYPES, MAX_VEHICLES_PER_TYPE, VehicleSpec,

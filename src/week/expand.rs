@@ -21,7 +21,7 @@
 
 use std::ops::Range;
 
-use super::{DaySet, Weekday};
+use crate::domain::{DaySet, Weekday};
 use crate::model::{LoadVec, Problem, ProblemBuilder, VehicleSet};
 use crate::{Error, Result};
 
@@ -189,8 +189,8 @@ impl WeekProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Weekday::*, even_patterns};
     use crate::model::{Client, Depot, Facility, Matrix, Profile, TimeWindow, VehicleType};
-    use crate::week::{Weekday::*, even_patterns};
 
     fn day_problem() -> Problem {
         let mut b = ProblemBuilder::new();

@@ -4,7 +4,7 @@
 //! An instance's horizon of `H` days (4 or 6) becomes the first `H`
 //! weekdays; each customer of frequency `f` gets the `H/f` evenly spaced
 //! patterns (the benchmark's visiting schemes are exactly
-//! [`even_patterns`](super::even_patterns)); one vehicle type with
+//! [`even_patterns`](crate::domain::even_patterns)); one vehicle type with
 //! `numVehicles` vehicles a day, trip capacity `maxCapacity`, route time
 //! (travel and service) at most `maxDuration`, as many unloads as it likes
 //! and an unload before it returns to the depot. The cost is the travel
@@ -13,7 +13,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Collection, DaySet, WeekProblem, WeekSpec, Weekday, even_patterns};
+use super::{Collection, WeekProblem, WeekSpec};
+use crate::domain::{DaySet, Weekday, even_patterns};
 use crate::io::pvrpif::{Instance, NodeKind};
 use crate::model::{
     Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile, Solution, TimeWindow,
