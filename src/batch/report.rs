@@ -351,14 +351,10 @@ pub fn index_html(s: &BatchSummary) -> String {
             (None, Some(j)) => format!("<a href=\"{}\">summary</a>", esc(j)),
             _ => String::new(),
         };
-        let note = r
-            .error
-            .as_deref()
-            .or(r.stale.as_deref().map(|_| "stale"))
-            .unwrap_or("");
-        let note = match &r.stale {
-            Some(why) if r.error.is_none() => format!("stale: {why}"),
-            _ => note.to_string(),
+        let note = match (&r.error, &r.stale) {
+            (Some(e), _) => e.clone(),
+            (None, Some(why)) => format!("stale: {why}"),
+            (None, None) => String::new(),
         };
         let _ = writeln!(
             h,
