@@ -21,7 +21,8 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut manifest = PathBuf::from("data/demo/batch/nightly.toml");
     let mut bin = PathBuf::from("target/release/wasteroute");
-    let mut out = std::env::temp_dir().join(format!("wasteroute-batch-bench-{}", std::process::id()));
+    let mut out =
+        std::env::temp_dir().join(format!("wasteroute-batch-bench-{}", std::process::id()));
     let mut threads: Option<i64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -61,7 +62,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .arg(&manifest)
                     .arg("--out")
                     .arg(&dir)
-                    .args(["--shard-index", &i.to_string(), "--shard-count", &shards.to_string()])
+                    .args([
+                        "--shard-index",
+                        &i.to_string(),
+                        "--shard-count",
+                        &shards.to_string(),
+                    ])
                     .stdout(std::process::Stdio::null())
                     .spawn()
             })
@@ -81,13 +87,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 serde_json::from_str(&std::fs::read_to_string(dir.join(n).join("status.json"))?)?;
             let s = st["runtime_s"].as_f64().unwrap_or(0.0);
             sum += s;
-            println!("  {n:<20} {:>7.2} s  {}", s, st["status"].as_str().unwrap_or("?"));
+            println!(
+                "  {n:<20} {:>7.2} s  {}",
+                s,
+                st["status"].as_str().unwrap_or("?")
+            );
         }
         println!("  {:<20} {sum:>7.2} s", "sum of districts");
     }
     println!("\nspeed-up 2 shards vs 1: {:.2}x", walls[0] / walls[1]);
     let same = names.iter().all(|n| {
-        let r = |k: usize| std::fs::read(out.join(format!("shards-{k}")).join(n).join("routes.csv")).ok();
+        let r = |k: usize| {
+            std::fs::read(out.join(format!("shards-{k}")).join(n).join("routes.csv")).ok()
+        };
         r(1).is_some() && r(1) == r(2)
     });
     println!("same routes.csv with 1 and 2 shards: {same}");
@@ -96,7 +108,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// A copy of the manifest in `dir` with `threads = t` everywhere and its
 /// paths made absolute.
-fn with_threads(manifest: &Path, dir: &Path, t: i64) -> Result<PathBuf, Box<dyn std::error::Error>> {
+fn with_threads(
+    manifest: &Path,
+    dir: &Path,
+    t: i64,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
     let base = std::fs::canonicalize(manifest)?
         .parent()
         .map(Path::to_path_buf)

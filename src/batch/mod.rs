@@ -373,3 +373,48 @@ fn write_status_only(dir: &Path, st: &Status) -> Result<()> {
     f.write(STATUS_FILE, &st.to_bytes()?)?;
     f.publish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn computed(outcomes: &[Outcome]) -> ShardRun {
+        ShardRun {
+            computed: outcomes
+                .iter()
+                .map(|&o| Status {
+                    district: o.name().into(),
+                    status: o,
+                    exit_code: o.exit_code(),
+                    inputs_sha256: None,
+                    started: String::new(),
+                    finished: String::new(),
+                    runtime_s: 0.0,
+                    wasteroute: String::new(),
+                    settings: Settings::default(),
+                    error: None,
+                })
+                .collect(),
+            ..ShardRun::default()
+        }
+    }
+
+    #[test]
+    fn a_shard_exits_0_for_answers_2_for_bad_input_and_1_for_internal_failures() {
+        use Outcome::*;
+        assert_eq!(ShardRun::default().exit_code(), 0);
+        assert_eq!(computed(&[Ok, TargetsMissed, Violations]).exit_code(), 0);
+        assert_eq!(computed(&[Ok, BadInput]).exit_code(), 2);
+        assert_eq!(computed(&[Routing, TargetsMissed]).exit_code(), 2);
+        assert_eq!(computed(&[BadInput, Internal, Ok]).exit_code(), 1);
+        let mut r = computed(&[Ok]);
+        r.not_written.push(("a".into(), true));
+        assert_eq!(r.exit_code(), 2);
+        r.not_written.push(("b".into(), false));
+        assert_eq!(r.exit_code(), 1);
+        assert_eq!(
+            [Ok, TargetsMissed, Violations, BadInput, Routing, Internal].map(Outcome::exit_code),
+            [0, 4, 5, 2, 3, 1]
+        );
+    }
+}

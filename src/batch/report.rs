@@ -4,7 +4,7 @@
 use super::manifest::Manifest;
 use super::status::{Freshness, Hasher, Outcome, Status};
 use crate::error::{Error, Result};
-use crate::report::PlanFolder;
+use crate::report::{CoverageRow as Coverage, PlanFolder};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,27 +14,6 @@ use std::path::{Path, PathBuf};
 pub const SUMMARY_FILE: &str = "batch-summary.json";
 /// The offline page written into the batch's folder.
 pub const INDEX_FILE: &str = "index.html";
-
-/// Coverage of one zone or stream in a district, or in the city.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Coverage {
-    /// Pickups.
-    pub points_total: usize,
-    /// Pickups served.
-    pub points_served: usize,
-    /// Waste, kg.
-    pub demand_total_kg: f64,
-    /// Waste collected, kg.
-    pub demand_served_kg: f64,
-    /// Share of pickups served.
-    pub share_points: f64,
-    /// Share of waste collected.
-    pub share_demand: f64,
-    /// The target share (the largest of the districts' in the city totals).
-    pub target: f64,
-    /// The target is met (in the city totals: in every district).
-    pub met: bool,
-}
 
 /// One district's line of the city view.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -100,7 +79,8 @@ pub struct Totals {
     /// Cost (summed as written; districts priced in different currencies
     /// do not add up).
     pub cost: f64,
-    /// Coverage per zone over every district with a plan.
+    /// Coverage per zone over every district with a plan (the target is
+    /// the largest of the districts', met if met in every district).
     pub coverage: BTreeMap<String, Coverage>,
 }
 
@@ -122,19 +102,6 @@ pub struct BatchSummary {
     /// For each target missed somewhere (zone or stream), the districts
     /// that miss it.
     pub missed_targets: BTreeMap<String, Vec<String>>,
-}
-
-fn coverage(c: &crate::report::CoverageRow) -> Coverage {
-    Coverage {
-        points_total: c.points_total,
-        points_served: c.points_served,
-        demand_total_kg: c.demand_total_kg,
-        demand_served_kg: c.demand_served_kg,
-        share_points: c.share_points,
-        share_demand: c.share_demand,
-        target: c.target,
-        met: c.met,
-    }
 }
 
 fn share(part: f64, total: f64) -> f64 {
@@ -249,13 +216,13 @@ fn fill_plan(row: &mut DistrictRow, dir: &Path, name: &str) {
     row.coverage = s
         .coverage
         .iter()
-        .map(|(z, c)| (z.clone(), coverage(c)))
+        .map(|(z, c)| (z.clone(), c.clone()))
         .collect();
     row.coverage_by_stream = s
         .coverage_by_stream
         .iter()
         .filter(|(_, c)| c.target > 0.0)
-        .map(|(z, c)| (z.clone(), coverage(c)))
+        .map(|(z, c)| (z.clone(), c.clone()))
         .collect();
     row.missed_targets = s
         .coverage

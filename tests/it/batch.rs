@@ -29,6 +29,18 @@ fn bin() -> Command {
     c
 }
 
+/// `wasteroute batch CMD MANIFEST --out OUT`.
+fn batch(cmd: &str, m: &Path, out: &Path) -> Command {
+    let mut c = bin();
+    c.args(["batch", cmd]).arg(m).arg("--out").arg(out);
+    c
+}
+
+/// Runs `c` to its end; its output.
+fn output(mut c: Command) -> Output {
+    c.output().unwrap()
+}
+
 /// The demo cut into its four districts, with short searches; `vaduz`
 /// (third, so the second of shard 0 of 2) searches longer, so that a
 /// signal reaches it while it runs.
@@ -140,6 +152,15 @@ impl Running {
     }
 }
 
+/// Hidden entries in the batch folder (staging folders of killed runs).
+fn leftovers(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
 fn sigterm(child: &Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -159,31 +180,17 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
     let m = manifest(tmp.path(), "");
     let (single, out) = (tmp.path().join("single"), tmp.path().join("out"));
 
-    let o = bin()
-        .args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&single)
-        .output()
-        .unwrap();
+    let o = output(batch("run", &m, &single));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     for d in DISTRICTS {
         assert_eq!(status(&single, d)["status"], "ok", "{d}");
     }
 
     // Shard 0 by flags, shard 1 as a Kubernetes Indexed Job's pod.
-    let mut s0 = bin();
-    s0.args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .args(["--shard-index", "0", "--shard-count", "2"]);
-    let mut s1 = bin();
-    s1.args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .args(["--shard-count", "2"])
+    let mut s0 = batch("run", &m, &out);
+    s0.args(["--shard-index", "0", "--shard-count", "2"]);
+    let mut s1 = batch("run", &m, &out);
+    s1.args(["--shard-count", "2"])
         .env("JOB_COMPLETION_INDEX", "1");
     let mut s0 = Running::start(s0);
     let s1 = Running::start(s1);
@@ -212,15 +219,11 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
         .collect();
 
     // The rerun of shard 0 recomputes vaduz only.
-    let o = bin()
-        .args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
+    let mut rerun = batch("run", &m, &out);
+    rerun
         .args(["--shard-count", "2"])
-        .env("JOB_COMPLETION_INDEX", "0")
-        .output()
-        .unwrap();
+        .env("JOB_COMPLETION_INDEX", "0");
+    let o = output(rerun);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("skipped    unterland"), "{stdout}");
@@ -259,27 +262,43 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
         );
     }
     assert!(out.join("unterland/map.html").is_file());
-    let leftovers: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(leftovers(&out), Vec::<String>::new());
 
     // A third run keeps everything.
-    let o = bin()
-        .args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = output(batch("run", &m, &out));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("0 planned, 4 skipped"),
         "{}",
         text(&o)
     );
+
+    // New settings for vaduz make its folder stale; a SIGKILL while it is
+    // replanned leaves the previous folder whole, and the rerun replans it.
+    let text8 = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("seed = 7", "seed = 8");
+    std::fs::write(&m, text8).unwrap();
+    let old_routes = std::fs::read_to_string(out.join("vaduz/routes.csv")).unwrap();
+    let mut k = Running::start(batch("run", &m, &out));
+    k.wait_for("planning   vaduz (the settings changed)");
+    k.child.kill().unwrap();
+    let (code, _) = k.finish();
+    assert_eq!(code, None, "killed");
+    assert_eq!(status(&out, "vaduz")["settings"]["seed"], 7);
+    assert_eq!(
+        std::fs::read_to_string(out.join("vaduz/routes.csv")).unwrap(),
+        old_routes
+    );
+    let o = output(batch("run", &m, &out));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("1 planned, 3 skipped"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(status(&out, "vaduz")["settings"]["seed"], 8);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
 
     // The report, with one district more in the manifest that never ran.
     let m = manifest(
@@ -289,13 +308,7 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
             demo("batch/vaduz.csv")
         ),
     );
-    let o = bin()
-        .args(["batch", "report"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = output(batch("report", &m, &out));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("batch-summary.json")).unwrap())
@@ -356,13 +369,7 @@ fn bad_input_districts_give_exit_code_2_and_weekly_plans_are_refused() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let o = bin()
-        .args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = output(batch("run", &m, &out));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     for d in ["nowhere", "broken"] {
         let st = status(&out, d);
@@ -381,13 +388,7 @@ fn bad_input_districts_give_exit_code_2_and_weekly_plans_are_refused() {
     );
     assert!(status(&out, "nowhere")["inputs_sha256"].is_null());
     assert_eq!(status(&out, "unterland")["status"], "ok");
-    let o = bin()
-        .args(["batch", "report"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = output(batch("report", &m, &out));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
@@ -400,13 +401,7 @@ fn bad_input_districts_give_exit_code_2_and_weekly_plans_are_refused() {
         "mode = \"week\"\nosm = \"a\"\nfacilities = \"b\"\nfleet = \"c\"\n[[district]]\nname = \"a\"\npickups = \"p.csv\"\n",
     )
     .unwrap();
-    let o = bin()
-        .args(["batch", "run"])
-        .arg(&m)
-        .arg("--out")
-        .arg(tmp.path().join("week"))
-        .output()
-        .unwrap();
+    let o = output(batch("run", &m, &tmp.path().join("week")));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
