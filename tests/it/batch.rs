@@ -300,7 +300,8 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
     assert_eq!(status(&out, "vaduz")["settings"]["seed"], 8);
     assert_eq!(leftovers(&out), Vec::<String>::new());
 
-    // The report, with one district more in the manifest that never ran.
+    // The report, with one district more in the manifest that never ran;
+    // first with vaduz's old seed, against which its folder is stale.
     let m = manifest(
         tmp.path(),
         &format!(
@@ -308,11 +309,21 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
             demo("batch/vaduz.csv")
         ),
     );
-    let o = output(batch("report", &m, &out));
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let s: serde_json::Value =
+    let summary = || -> serde_json::Value {
+        let o = output(batch("report", &m, &out));
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         serde_json::from_str(&std::fs::read_to_string(out.join("batch-summary.json")).unwrap())
-            .unwrap();
+            .unwrap()
+    };
+    let s = summary();
+    assert_eq!(s["districts"][2]["stale"], "the settings changed");
+    assert_eq!(s["totals"]["complete"], 3);
+    let text8 = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("seed = 7", "seed = 8");
+    std::fs::write(&m, text8).unwrap();
+    let s = summary();
+    assert!(s["districts"][2]["stale"].is_null());
     let rows = s["districts"].as_array().unwrap();
     let names: Vec<&str> = rows
         .iter()
