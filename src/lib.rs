@@ -24,10 +24,13 @@
 //! - [`report`]: what dispatchers and crews see: an offline map, printable
 //!   route sheets and GPX files, built from a plan folder;
 //! - [`fsx`]: atomic writes of files and output folders, the one place
-//!   outputs reach the disk.
+//!   outputs reach the disk;
+//! - [`batch`]: nightly batches over many districts as shards of a
+//!   Kubernetes Indexed Job or a Slurm array.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod cvrp;
 pub mod domain;
 pub mod error;

@@ -10,7 +10,9 @@
 //! checker found rules it breaks, listed in `summary.json` and on stderr;
 //! takes precedence over 4), 130 and 143 stopped by SIGINT and SIGTERM.
 //!
-//! Signals (plan, fleet, compare, cvrp, wcvrptw; see [`signal`]): the first
+//! `batch run` gives per shard 0, 2 or 1 (see [`batch`]).
+//!
+//! Signals (plan, fleet, compare, cvrp, wcvrptw, batch; see [`signal`]): the first
 //! SIGINT or SIGTERM stops the search, the command writes the best result
 //! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
 //! and exits with 128 + the signal's number, 130 or 143, in place of 0, 4 or
@@ -18,6 +20,7 @@
 //! its number and writes nothing more. Other commands keep the default
 //! action of the signals.
 
+mod batch;
 mod compare;
 mod cvrp;
 mod fleet;
@@ -62,6 +65,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Rebuild a plan folder's map, route sheets and GPX files.
     Map(map::MapArgs),
+    /// Nightly batches over many districts (Kubernetes Indexed Jobs, Slurm arrays).
+    Batch(batch::BatchArgs),
 }
 
 /// Exit code for bad input.
@@ -136,6 +141,7 @@ fn run_cli() -> i32 {
             | Command::Plan(_)
             | Command::Fleet(_)
             | Command::Compare(_)
+            | Command::Batch(_)
     ) {
         signal::install();
     }
@@ -148,6 +154,7 @@ fn run_cli() -> i32 {
         Command::Graph(a) => graph::run(a).map(|()| 0),
         Command::Bench(a) => bench::run(a).map(|()| 0),
         Command::Map(a) => map::run(a).map(|()| 0),
+        Command::Batch(a) => batch::run(a),
     };
     match result {
         Ok(code) => signal::exit_code().unwrap_or(code),

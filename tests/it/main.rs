@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per subject.
 
+mod batch;
 mod cvrplib;
 mod graph;
 mod inputs;
