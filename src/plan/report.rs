@@ -2,6 +2,10 @@
 //! times and loads, the road geometry of each trip, coverage per zone and
 //! stream against the targets, and the unserved pickups with reasons.
 
+use super::folder::{
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteSummary, SCHEMA_VERSION, StopKind,
+    Summary,
+};
 use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
@@ -14,20 +18,6 @@ use crate::model::{
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// What a stop of a route sheet is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StopKind {
-    /// Leaving or returning to the depot.
-    Depot,
-    /// Collecting at a pickup.
-    Pickup,
-    /// Unloading at a facility.
-    Facility,
-    /// The crew's break.
-    Break,
-}
 
 /// One row of a route sheet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,127 +99,6 @@ pub struct PlannedRoute {
     pub stops: Vec<PlannedStop>,
     /// Road geometry per trip.
     pub trips: Vec<Trip>,
-}
-
-/// Served and total pickups of one zone or stream.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Coverage {
-    /// Pickups.
-    pub points_total: usize,
-    /// Pickups served.
-    pub points_served: usize,
-    /// Waste, kg.
-    pub demand_total_kg: f64,
-    /// Waste collected, kg.
-    pub demand_served_kg: f64,
-    /// Share of points served (1 when there are none).
-    pub share_points: f64,
-    /// Share of demand served (1 when there is none).
-    pub share_demand: f64,
-    /// The target share.
-    pub target: f64,
-    /// Both shares reach the target.
-    pub met: bool,
-}
-
-/// Seconds spent in each phase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PhaseTimes {
-    /// Reading OSM and building road graphs.
-    pub graph_s: f64,
-    /// Snapping points (and closures).
-    pub snap_s: f64,
-    /// Travel matrices.
-    pub matrix_s: f64,
-    /// The search.
-    pub solve_s: f64,
-    /// Timetables and road geometry.
-    pub geometry_s: f64,
-    /// Writing the output folder.
-    pub output_s: f64,
-}
-
-/// Peak resident memory of the process at the end of each phase, MB (the
-/// high-water mark so far, so each value includes the phases before it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PhasePeaks {
-    /// After reading OSM and building the road graphs.
-    pub graph_mb: Option<f64>,
-    /// After snapping and the travel matrices.
-    pub matrix_mb: Option<f64>,
-    /// After the search.
-    pub solve_mb: Option<f64>,
-}
-
-/// The content of `summary.json` (schema: `docs/summary-schema.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
-    /// Schema version of this file.
-    pub schema_version: u32,
-    /// Coverage per zone.
-    pub coverage: BTreeMap<Zone, Coverage>,
-    /// Coverage per stream.
-    pub coverage_by_stream: BTreeMap<Stream, Coverage>,
-    /// Every target met.
-    pub targets_met: bool,
-    /// For each unmet target, what keeps it from being met.
-    pub blockers: Vec<String>,
-    /// Pickups left out.
-    pub unserved: Vec<Unserved>,
-    /// Unserved pickups per reason.
-    pub unserved_by_reason: BTreeMap<UnservedReason, usize>,
-    /// Vehicles used.
-    pub vehicles_used: usize,
-    /// Vehicles used per type.
-    pub vehicles_by_type: BTreeMap<String, usize>,
-    /// Trips (unloads).
-    pub trips: usize,
-    /// Kilometres.
-    pub km: f64,
-    /// Vehicle hours.
-    pub hours: f64,
-    /// Cost: fixed, distance and time.
-    pub cost: f64,
-    /// Per-route figures.
-    pub routes: Vec<RouteSummary>,
-    /// The independent checker found no violation.
-    pub feasible: bool,
-    /// Violations the checker found (empty when feasible).
-    pub violations: Vec<PlanViolation>,
-    /// Random seed.
-    pub seed: u64,
-    /// Threads.
-    pub threads: usize,
-    /// Search iterations.
-    pub iterations: u64,
-    /// What ended the search: `no_improvement`, `iterations`, `time` (the
-    /// limit, possibly inside the final repair) or `signal`.
-    pub stopped_by: String,
-    /// Total seconds.
-    pub runtime_s: f64,
-    /// Seconds per phase.
-    pub phases: PhaseTimes,
-    /// Peak memory of the process, MB (Linux only).
-    pub peak_rss_mb: Option<f64>,
-    /// Peak memory of the process at the end of each phase, MB (Linux only).
-    pub phases_peak_rss_mb: PhasePeaks,
-    /// The input files.
-    pub inputs: InputFiles,
-    /// What the route recombination did, if it ran.
-    pub recombination: Option<super::RecombinationStats>,
-}
-
-/// One rule a plan breaks, as the independent checker found it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanViolation {
-    /// The rule: `facility_capacity`, `late`, `capacity`, `duration`, ...
-    /// (`docs/summary-schema.md`).
-    pub kind: String,
-    /// The vehicle whose route breaks it (none for rules between routes,
-    /// such as a facility's daily capacity).
-    pub vehicle: Option<String>,
-    /// What exactly, with ids and amounts, in one sentence.
-    pub detail: String,
 }
 
 /// Why the search left client `c` out: the facilities its vehicles may
@@ -376,31 +245,6 @@ fn plan_violations(
             }
         })
         .collect()
-}
-
-/// Figures of one route in the summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RouteSummary {
-    /// Vehicle name.
-    pub vehicle: String,
-    /// Vehicle type.
-    pub vehicle_type: String,
-    /// Leaves the depot (`HH:MM`).
-    pub start: String,
-    /// Back at the depot (`HH:MM`).
-    pub end: String,
-    /// Trips.
-    pub trips: usize,
-    /// Pickups.
-    pub pickups: usize,
-    /// Kilograms.
-    pub load_kg: f64,
-    /// Kilometres.
-    pub km: f64,
-    /// Hours.
-    pub hours: f64,
-    /// Cost.
-    pub cost: f64,
 }
 
 fn round(x: f64, k: i32) -> f64 {
@@ -800,7 +644,7 @@ pub(crate) fn build(
         })
         .collect();
     let summary = Summary {
-        schema_version: 2,
+        schema_version: SCHEMA_VERSION,
         targets_met: blockers.is_empty(),
         coverage: cov,
         coverage_by_stream: cov_stream,
