@@ -363,58 +363,45 @@ pub struct StopProperties {
     pub km: f64,
 }
 
-/// The properties of a feature of `unserved.geojson` (its `Point` is the
-/// pickup's position).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnservedProperties {
-    /// Pickup id.
-    pub id: String,
-    /// Its label.
-    pub name: String,
-    /// Why it is left out.
-    pub reason: UnservedReason,
-    /// The evidence, in one sentence.
-    pub detail: String,
-    /// Zone.
-    pub zone: Zone,
-    /// Stream.
-    pub stream: Stream,
-    /// Waste left, kg.
-    pub demand_kg: f64,
-    /// Whether the pickup was required.
-    pub required: bool,
+/// The properties of `u`'s feature in `unserved.geojson`: its fields in
+/// `summary.json` and its name, without the position (the feature's
+/// `Point`).
+///
+/// # Errors
+/// The encoder's, if `u` cannot be encoded.
+pub fn unserved_properties(u: &Unserved) -> serde_json::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(u)?;
+    if let Some(props) = v.as_object_mut() {
+        props.remove("lat");
+        props.remove("lon");
+        props.insert("name".into(), u.name.clone().into());
+    }
+    Ok(v)
 }
 
-impl UnservedProperties {
-    /// The properties of `u`.
-    pub fn of(u: &Unserved) -> UnservedProperties {
-        UnservedProperties {
-            id: u.id.clone(),
-            name: u.name.clone(),
-            reason: u.reason,
-            detail: u.detail.clone(),
-            zone: u.zone,
-            stream: u.stream,
-            demand_kg: u.demand_kg,
-            required: u.required,
-        }
+/// The unserved pickup of a feature of `unserved.geojson` with
+/// `properties` at `(lon, lat)`, as [`unserved_properties`] wrote it.
+///
+/// # Errors
+/// The decoder's, naming a missing or malformed field.
+pub fn unserved_from(
+    mut properties: serde_json::Value,
+    lon: f64,
+    lat: f64,
+) -> serde_json::Result<Unserved> {
+    #[derive(Deserialize)]
+    struct Named {
+        name: String,
     }
-
-    /// The unserved pickup at `(lon, lat)`.
-    pub fn at(self, lon: f64, lat: f64) -> Unserved {
-        Unserved {
-            id: self.id,
-            name: self.name,
-            reason: self.reason,
-            detail: self.detail,
-            zone: self.zone,
-            stream: self.stream,
-            demand_kg: self.demand_kg,
-            required: self.required,
-            lat,
-            lon,
-        }
+    let Named { name } = Named::deserialize(&properties)?;
+    if let Some(props) = properties.as_object_mut() {
+        props.insert("lat".into(), lat.into());
+        props.insert("lon".into(), lon.into());
     }
+    Ok(Unserved {
+        name,
+        ..Unserved::deserialize(properties)?
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ mod report;
 
 pub use folder::{
     Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteFeature, RouteSummary, SCHEMA_VERSION,
-    StopKind, StopProperties, StopRow, Summary, TripProperties, UnservedProperties,
+    StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from, unserved_properties,
 };
 pub use output::{OutputOptions, files as output_files, write, write_with};
 pub(crate) use prepare::Prepared;

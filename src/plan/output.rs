@@ -7,7 +7,7 @@
 //! plan or the new one, never half of one, and with `--map` the reports
 //! come with the plan.
 
-use super::{Plan, RouteFeature, StopProperties, StopRow, TripProperties, UnservedProperties};
+use super::{Plan, RouteFeature, StopProperties, StopRow, TripProperties, unserved_properties};
 use crate::domain::format_time;
 use crate::fsx::{FolderKind, OutputFolder};
 use crate::report::ReportFiles;
@@ -76,7 +76,8 @@ pub fn unserved_geojson(plan: &Plan) -> Result<Value> {
         features.push(json!({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
-            "properties": value(&UnservedProperties::of(u), "unserved.geojson")?,
+            "properties": unserved_properties(u)
+                .map_err(|e| Error::Internal(format!("encoding unserved.geojson: {e}")))?,
         }));
     }
     Ok(json!({"type": "FeatureCollection", "features": features}))

@@ -746,6 +746,14 @@ mod tests {
     /// The Monaco fixture, prepared and solved in a few iterations, with
     /// the checker's report.
     fn solved() -> (PlanInput, Prepared, Solution, CheckReport) {
+        let (input, _, prep, solution) = fixture();
+        let checked = check(&prep.problem, &solution);
+        (input, prep, solution, checked)
+    }
+
+    /// The Monaco fixture with the options it is solved with, prepared and
+    /// solved.
+    fn fixture() -> (PlanInput, PlanOptions, Prepared, Solution) {
         let input = PlanInput::load(
             &data("monaco-latest.osm.pbf"),
             &data("plan/pickups.csv"),
@@ -764,8 +772,7 @@ mod tests {
         let solution = solve_problem(&prep.problem, &opts, None, None, &mut Silent)
             .unwrap()
             .solution;
-        let checked = check(&prep.problem, &solution);
-        (input, prep, solution, checked)
+        (input, opts, prep, solution)
     }
 
     fn stop(kind: StopKind, id: &str, demand_kg: f64) -> PlannedStop {
@@ -788,70 +795,59 @@ mod tests {
         }
     }
 
-    fn leg(metres: i64, from: f64, to: f64) -> Option<Leg> {
-        Some(Leg {
-            duration_s: metres,
-            distance_m: metres,
-            edges: Vec::new(),
-            geometry: vec![(from, 0.0), (to, 0.123_456_789)],
-        })
+    /// Stops from `spec`, words separated by spaces: `D` the depot, `_`
+    /// the break, `id:kg` a pickup, any other word an unload there.
+    fn stops(spec: &str) -> Vec<PlannedStop> {
+        (spec.split(' '))
+            .map(|w| match w.split_once(':') {
+                Some((id, kg)) => stop(StopKind::Pickup, id, kg.parse().unwrap()),
+                None if w == "D" => stop(StopKind::Depot, w, 0.0),
+                None if w == "_" => stop(StopKind::Break, "", 0.0),
+                None => stop(StopKind::Facility, w, 0.0),
+            })
+            .collect()
+    }
+
+    /// Legs of `metres` each (none for `None`), leg `k` drawn from
+    /// `(k, 0)` to `(k + 1, 0.123456789)`.
+    fn legs(metres: &[Option<i64>]) -> Vec<Option<Leg>> {
+        (metres.iter().enumerate())
+            .map(|(k, m)| {
+                let x = k as f64;
+                m.map(|m| Leg {
+                    duration_s: m,
+                    distance_m: m,
+                    edges: Vec::new(),
+                    geometry: vec![(x, 0.0), (x + 1.0, 0.123_456_789)],
+                })
+            })
+            .collect()
     }
 
     #[test]
     fn trips_end_at_unloads_but_the_last_goes_on_to_the_depot() {
-        use StopKind::*;
-        // depot, p1, break, p2, unload A, p3, unload B, depot.
-        let stops = [
-            stop(Depot, "D", 0.0),
-            stop(Pickup, "p1", 10.0),
-            stop(Break, "", 0.0),
-            stop(Pickup, "p2", 20.0),
-            stop(Facility, "A", 0.0),
-            stop(Pickup, "p3", 5.0),
-            stop(Facility, "B", 0.0),
-            stop(Depot, "D", 0.0),
-        ];
-        let legs = [
-            leg(1000, 0.0, 1.0),
-            leg(1500, 1.0, 2.0),
-            leg(500, 2.0, 3.0),
-            leg(700, 3.0, 4.0),
+        let stops_ = stops("D p1:10 _ p2:20 A p3:5 B D");
+        let legs_ = legs(&[
+            Some(1000),
+            Some(1500),
+            Some(500),
+            Some(700),
             None,
-            leg(2000, 5.0, 6.0),
-        ];
-        let trips = trips_of(&stops, &legs);
+            Some(2000),
+        ]);
+        let trips = trips_of(&stops_, &legs_);
         assert_eq!(trips.len(), 2);
         let (a, b) = (&trips[0], &trips[1]);
-        assert_eq!(
-            (a.trip, a.pickups, a.load_kg, a.facility.as_str()),
-            (1, 2, 30.0, "A")
-        );
-        assert_eq!(a.km, 3.0);
-        // Joined legs share their end points; positions are rounded.
+        let figures = |t: &Trip| (t.trip, t.pickups, t.load_kg, t.facility.clone(), t.km);
+        assert_eq!(figures(a), (1, 2, 30.0, "A".into(), 3.0));
+        // Consecutive legs share their end points; positions are rounded.
         assert_eq!(a.geometry.len(), 4);
         assert_eq!(a.geometry[1], (1.0, 0.123457));
-        assert_eq!(
-            (b.trip, b.pickups, b.load_kg, b.facility.as_str()),
-            (2, 1, 5.0, "B")
-        );
-        assert_eq!(b.km, 2.7);
+        assert_eq!(figures(b), (2, 1, 5.0, "B".into(), 2.7));
         // An unload followed by no pickup does not start a trip.
-        let stops = [
-            stop(Depot, "D", 0.0),
-            stop(Pickup, "p1", 10.0),
-            stop(Facility, "A", 0.0),
-            stop(Facility, "B", 0.0),
-            stop(Depot, "D", 0.0),
-        ];
-        let legs = [
-            leg(1000, 0.0, 1.0),
-            leg(1000, 1.0, 2.0),
-            leg(1000, 2.0, 3.0),
-            leg(1000, 3.0, 4.0),
-        ];
-        let trips = trips_of(&stops, &legs);
+        let trips = trips_of(&stops("D p1:10 A B D"), &legs(&[Some(1000); 4]));
         assert_eq!(trips.len(), 1);
-        assert_eq!((trips[0].km, trips[0].facility.as_str()), (4.0, "B"));
+        assert_eq!(figures(&trips[0]), (1, 1, 10.0, "B".into(), 4.0));
     }
 
     fn unserved(id: &str, zone: Zone, stream: Stream, reason: UnservedReason) -> Unserved {
@@ -1015,23 +1011,7 @@ mod tests {
 
     #[test]
     fn violations_name_the_rule_the_vehicle_and_the_facility() {
-        let input = PlanInput::load(
-            &data("monaco-latest.osm.pbf"),
-            &data("plan/pickups.csv"),
-            &data("plan/facilities.csv"),
-            &data("plan/fleet.toml"),
-            None,
-        )
-        .unwrap();
-        let opts = PlanOptions {
-            params: SolveParams::for_plans(),
-            iterations: Some(30),
-            recombine: false,
-            ..PlanOptions::default()
-        };
-        let prep = prepare_input(&input, &opts).unwrap();
-        let solved = solve_problem(&prep.problem, &opts, None, None, &mut Silent).unwrap();
-        let solution = solved.solution;
+        let (input, opts, prep, solution) = fixture();
         // The same routes judged by stricter rules: the transfer station
         // takes 10 kg a day, and routes may last 10 minutes.
         let mut strict = prep.problem.clone();

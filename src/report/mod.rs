@@ -38,9 +38,7 @@ pub use map::{BaseLayer, map_html};
 pub use sheets::route_sheets_html;
 
 use crate::error::{Error, Location, Result};
-use crate::plan::{
-    Coverage, RouteFeature, StopKind, StopRow, Summary, Unserved, UnservedProperties,
-};
+use crate::plan::{Coverage, RouteFeature, StopKind, StopRow, Summary, Unserved};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -407,7 +405,7 @@ impl PlanFolder {
                 serde_json::from_str(&read_text(&un_path)?).map_err(|e| json_err(&un_path, &e))?;
             let mut out = Vec::new();
             for (i, f) in features(&v, &un_path)?.iter().enumerate() {
-                let props: UnservedProperties = properties(f, i, &un_path)?;
+                let props = f.get("properties").cloned().unwrap_or_default();
                 let (lon, lat) = point_coords(f.get("geometry")).ok_or_else(|| {
                     Error::input(
                         Location::file(&un_path)
@@ -416,7 +414,10 @@ impl PlanFolder {
                         "an unserved pickup needs a Point of finite [lon, lat]",
                     )
                 })?;
-                out.push(props.at(lon, lat));
+                out.push(
+                    crate::plan::unserved_from(props, lon, lat)
+                        .map_err(|e| feature_error(&un_path, i, &e))?,
+                );
             }
             out
         } else {
@@ -553,12 +554,15 @@ fn properties<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<T> {
     let props = f.get("properties").cloned().unwrap_or_default();
-    T::deserialize(props).map_err(|e| {
-        Error::input(
-            Location::file(path).at_line(i + 1),
-            format!("feature {}: not a valid plan feature: {e}", i + 1),
-        )
-    })
+    T::deserialize(props).map_err(|e| feature_error(path, i, &e))
+}
+
+/// A plan feature `i` (from 0) of `path` that does not decode.
+fn feature_error(path: &Path, i: usize, e: &serde_json::Error) -> Error {
+    Error::input(
+        Location::file(path).at_line(i + 1),
+        format!("feature {}: not a valid plan feature: {e}", i + 1),
+    )
 }
 
 fn pair(v: &serde_json::Value) -> Option<(f64, f64)> {
