@@ -11,7 +11,9 @@ pub const MAX_KG: f64 = 1e9;
 pub const MAX_M3: f64 = 1e6;
 
 /// The zone of a pickup, for coverage targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Zone {
     /// Towns: served completely by default.
@@ -40,7 +42,9 @@ impl Zone {
 }
 
 /// A waste stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Stream {
     /// Household waste.

@@ -38,6 +38,33 @@ impl Record<'_> {
             .ok_or_else(|| self.err(field, "is missing or empty"))
     }
 
+    /// The required field `field`, one of the names `parse` knows (listed
+    /// as `expected` in the error).
+    fn one_of<T>(
+        &self,
+        field: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Result<T> {
+        let s = self.req(field)?;
+        parse(s).ok_or_else(|| {
+            let s = s.to_ascii_lowercase();
+            self.err(
+                field,
+                format!("unknown {field} '{s}' (expected {expected})"),
+            )
+        })
+    }
+
+    /// The field `field` as `read` reads it, which must be there.
+    fn required<T>(
+        &self,
+        field: &str,
+        read: impl Fn(&Self, &str) -> Result<Option<T>>,
+    ) -> Result<T> {
+        read(self, field)?.ok_or_else(|| self.err(field, "is missing or empty"))
+    }
+
     fn f64(&self, field: &str) -> Result<Option<f64>> {
         match self.get(field) {
             None => Ok(None),
@@ -76,12 +103,8 @@ impl Record<'_> {
     }
 
     fn coords(&self) -> Result<(f64, f64)> {
-        let lat = self
-            .f64("lat")?
-            .ok_or_else(|| self.err("lat", "is missing or empty"))?;
-        let lon = self
-            .f64("lon")?
-            .ok_or_else(|| self.err("lon", "is missing or empty"))?;
+        let lat = self.required("lat", Record::f64)?;
+        let lon = self.required("lon", Record::f64)?;
         if !(-90.0..=90.0).contains(&lat) {
             return Err(self.err("lat", format!("{lat} is not a latitude (-90 to 90)")));
         }
@@ -257,19 +280,8 @@ fn parse_bool(r: &Record, field: &str) -> Result<Option<bool>> {
 fn pickup_from(r: &Record) -> Result<Pickup> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
-    let zone = r.req("zone")?;
-    let zone = Zone::parse(zone).ok_or_else(|| {
-        r.err(
-            "zone",
-            format!(
-                "unknown zone '{}' (expected urban or rural)",
-                zone.to_ascii_lowercase()
-            ),
-        )
-    })?;
-    let demand_kg = r
-        .at_most("demand_kg", MAX_KG)?
-        .ok_or_else(|| r.err("demand_kg", "is missing or empty"))?;
+    let zone = r.one_of("zone", Zone::parse, "urban or rural")?;
+    let demand_kg = r.required("demand_kg", |r, f| r.at_most(f, MAX_KG))?;
     let volume_m3 = r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0);
     let service_s = r
         .at_most("service_s", MAX_SERVICE_S)?
@@ -477,22 +489,13 @@ fn pickups_from_geojson(path: &Path, text: &str) -> Result<Vec<Pickup>> {
 fn facility_from(r: &Record) -> Result<FacilityRecord> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
-    let kind = r.req("kind")?;
-    let kind = FacilityKind::parse(kind).ok_or_else(|| {
-        r.err(
-            "kind",
-            format!(
-                "unknown kind '{}' (expected depot, transfer, landfill or treatment)",
-                kind.to_ascii_lowercase()
-            ),
-        )
-    })?;
-    let open = r
-        .time("open")?
-        .ok_or_else(|| r.err("open", "is missing or empty"))?;
-    let close = r
-        .time("close")?
-        .ok_or_else(|| r.err("close", "is missing or empty"))?;
+    let kind = r.one_of(
+        "kind",
+        FacilityKind::parse,
+        "depot, transfer, landfill or treatment",
+    )?;
+    let open = r.required("open", Record::time)?;
+    let close = r.required("close", Record::time)?;
     if open > close {
         return Err(r.err("close", "closes before it opens"));
     }

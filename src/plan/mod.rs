@@ -10,19 +10,21 @@
 //! ```
 
 mod costs;
+mod folder;
 mod memory;
 mod output;
 mod prepare;
 mod recombine;
 mod report;
 
+pub use folder::{
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteFeature, RouteSummary, SCHEMA_VERSION,
+    StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from, unserved_properties,
+};
 pub use output::{OutputOptions, files as output_files, write, write_with};
 pub(crate) use prepare::Prepared;
 pub(crate) use report::coverage_tables;
-pub use report::{
-    Coverage, PhasePeaks, PhaseTimes, PlanViolation, PlannedRoute, PlannedStop, StopKind, Summary,
-    Trip,
-};
+pub use report::{PlannedRoute, PlannedStop, Trip};
 
 use crate::domain::{FacilityRecord, Fleet, Pickup, Stream, Zone};
 use crate::graph::Closures;
@@ -32,7 +34,7 @@ use crate::solver::{
     Budget, Halt, Interrupt, Observer, SolveParams, StopReason, instant_after, solve_from,
 };
 use crate::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -54,7 +56,7 @@ pub struct PlanInput {
 }
 
 /// Where the inputs came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InputFiles {
     /// OSM extract.
     pub osm: String,
@@ -173,7 +175,7 @@ impl Default for PlanOptions {
 }
 
 /// Why a pickup is not served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnservedReason {
     /// No road its vehicles may use is near enough.
@@ -227,7 +229,7 @@ impl UnservedReason {
 }
 
 /// A pickup left out of the plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unserved {
     /// Pickup id.
     pub id: String,
@@ -307,7 +309,7 @@ pub(crate) struct Recombined {
 }
 
 /// What the route recombination did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecombinationStats {
     /// Distinct feasible routes offered to the MIP.
     pub pool_routes: usize,
@@ -618,7 +620,7 @@ pub(crate) fn finish(
         geometry_s,
         output_s: 0.0,
     };
-    plan.summary.phases_peak_rss_mb = report::PhasePeaks {
+    plan.summary.phases_peak_rss_mb = PhasePeaks {
         graph_mb: prep.graph_rss_mb,
         matrix_mb: prep.matrix_rss_mb,
         solve_mb: solve_rss_mb,

@@ -7,7 +7,7 @@
 //! plan or the new one, never half of one, and with `--map` the reports
 //! come with the plan.
 
-use super::{Plan, StopKind};
+use super::{Plan, RouteFeature, StopProperties, StopRow, TripProperties, unserved_properties};
 use crate::domain::format_time;
 use crate::fsx::{FolderKind, OutputFolder};
 use crate::report::ReportFiles;
@@ -20,125 +20,87 @@ use std::time::Instant;
 pub type OutputFile = (String, Vec<u8>);
 
 /// The GeoJSON of the routes: one line per trip, one point per stop.
-pub fn routes_geojson(plan: &Plan) -> Value {
+///
+/// # Errors
+/// [`Error::Internal`] if a feature cannot be encoded.
+pub fn routes_geojson(plan: &Plan) -> Result<Value> {
     let mut features = Vec::new();
     for r in &plan.routes {
         for t in &r.trips {
+            let properties = RouteFeature::Trip(TripProperties {
+                vehicle: r.vehicle.clone(),
+                vehicle_type: r.vehicle_type.clone(),
+                trip: t.trip,
+                km: t.km,
+                pickups: t.pickups,
+                load_kg: t.load_kg,
+                facility: t.facility.clone(),
+            });
             features.push(json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": t.geometry.iter().map(|&(x, y)| [x, y]).collect::<Vec<_>>()},
-                "properties": {
-                    "feature": "trip",
-                    "vehicle": r.vehicle,
-                    "vehicle_type": r.vehicle_type,
-                    "trip": t.trip,
-                    "km": t.km,
-                    "pickups": t.pickups,
-                    "load_kg": t.load_kg,
-                    "facility": t.facility,
-                }
+                "properties": value(&properties, "routes.geojson")?,
             }));
         }
         for s in &r.stops {
+            let properties = RouteFeature::Stop(StopProperties {
+                vehicle: r.vehicle.clone(),
+                vehicle_type: r.vehicle_type.clone(),
+                kind: s.kind,
+                id: s.id.clone(),
+                name: s.name.clone(),
+                trip: s.trip,
+                seq: s.seq,
+                arrival: format_time(s.arrival),
+                departure: format_time(s.departure),
+                load_kg: s.load_kg,
+                km: s.km,
+            });
             features.push(json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
-                "properties": {
-                    "feature": "stop",
-                    "vehicle": r.vehicle,
-                    "vehicle_type": r.vehicle_type,
-                    "kind": s.kind,
-                    "id": s.id,
-                    "name": s.name,
-                    "trip": s.trip,
-                    "seq": s.seq,
-                    "arrival": format_time(s.arrival),
-                    "departure": format_time(s.departure),
-                    "load_kg": s.load_kg,
-                    "km": s.km,
-                }
+                "properties": value(&properties, "routes.geojson")?,
             }));
         }
     }
-    json!({"type": "FeatureCollection", "features": features})
+    Ok(json!({"type": "FeatureCollection", "features": features}))
 }
 
 /// The GeoJSON of the unserved pickups.
-pub fn unserved_geojson(plan: &Plan) -> Value {
-    let features: Vec<Value> = plan
-        .unserved
-        .iter()
-        .map(|u| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
-                "properties": {
-                    "id": u.id,
-                    "name": u.name,
-                    "reason": u.reason,
-                    "detail": u.detail,
-                    "zone": u.zone,
-                    "stream": u.stream,
-                    "demand_kg": u.demand_kg,
-                    "required": u.required,
-                }
-            })
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
+///
+/// # Errors
+/// [`Error::Internal`] if a feature cannot be encoded.
+pub fn unserved_geojson(plan: &Plan) -> Result<Value> {
+    let mut features = Vec::new();
+    for u in &plan.unserved {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
+            "properties": unserved_properties(u)
+                .map_err(|e| Error::Internal(format!("encoding unserved.geojson: {e}")))?,
+        }));
+    }
+    Ok(json!({"type": "FeatureCollection", "features": features}))
 }
 
-/// The route sheet of every vehicle as CSV, one row per stop.
+fn value(v: &impl serde::Serialize, what: &str) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::Internal(format!("encoding {what}: {e}")))
+}
+
+/// The route sheet of every vehicle as CSV, one row per stop
+/// ([`StopRow`]).
 ///
 /// # Errors
 /// [`Error::Internal`] if the CSV writer fails (it writes to memory).
 pub fn routes_csv(plan: &Plan) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
     let internal = |e: csv::Error| Error::Internal(format!("writing routes.csv: {e}"));
-    w.write_record([
-        "vehicle",
-        "vehicle_type",
-        "trip",
-        "seq",
-        "kind",
-        "id",
-        "name",
-        "lat",
-        "lon",
-        "arrival",
-        "departure",
-        "demand_kg",
-        "load_kg",
-        "load_m3",
-        "km",
-    ])
-    .map_err(internal)?;
+    w.write_record(StopRow::COLUMNS).map_err(internal)?;
     for r in &plan.routes {
         for s in &r.stops {
-            let kind = match s.kind {
-                StopKind::Depot => "depot",
-                StopKind::Pickup => "pickup",
-                StopKind::Facility => "facility",
-                StopKind::Break => "break",
-            };
-            w.write_record([
-                r.vehicle.clone(),
-                r.vehicle_type.clone(),
-                s.trip.to_string(),
-                s.seq.to_string(),
-                kind.to_string(),
-                s.id.clone(),
-                s.name.clone(),
-                format!("{:.6}", s.lat),
-                format!("{:.6}", s.lon),
-                format_time(s.arrival),
-                format_time(s.departure),
-                format!("{}", s.demand_kg),
-                format!("{}", s.load_kg),
-                format!("{}", s.load_m3),
-                format!("{:.3}", s.km),
-            ])
-            .map_err(internal)?;
+            w.serialize(StopRow::new(r, s)).map_err(internal)?;
         }
     }
     w.into_inner()
@@ -187,11 +149,11 @@ pub fn files(plan: &mut Plan, extra: &[OutputFile]) -> Result<Vec<OutputFile>> {
     let mut files: Vec<OutputFile> = vec![
         (
             "routes.geojson".into(),
-            pretty(&routes_geojson(plan), "routes.geojson")?,
+            pretty(&routes_geojson(plan)?, "routes.geojson")?,
         ),
         (
             "unserved.geojson".into(),
-            pretty(&unserved_geojson(plan), "unserved.geojson")?,
+            pretty(&unserved_geojson(plan)?, "unserved.geojson")?,
         ),
         ("routes.csv".into(), routes_csv(plan)?),
     ];

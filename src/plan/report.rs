@@ -2,32 +2,22 @@
 //! times and loads, the road geometry of each trip, coverage per zone and
 //! stream against the targets, and the unserved pickups with reasons.
 
+use super::folder::{
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteSummary, SCHEMA_VERSION, StopKind,
+    Summary,
+};
 use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
-use crate::domain::{Stream, Zone, format_time};
+use crate::domain::{FacilityRecord, Stream, Zone, format_time};
 use crate::graph::SnappedPoint;
-
+use crate::matrix::Leg;
 use crate::model::{
-    CheckReport, Load, Problem, Solution, UNLIMITED, Violation, Visit, schedule,
-    unloaded_per_facility,
+    CheckReport, Load, Problem, Route, RouteReport, Solution, UNLIMITED, Violation, Visit,
+    schedule, unloaded_per_facility,
 };
 use serde::Serialize;
-use std::collections::BTreeMap;
-
-/// What a stop of a route sheet is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StopKind {
-    /// Leaving or returning to the depot.
-    Depot,
-    /// Collecting at a pickup.
-    Pickup,
-    /// Unloading at a facility.
-    Facility,
-    /// The crew's break.
-    Break,
-}
+use std::collections::{BTreeMap, HashSet};
 
 /// One row of a route sheet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,127 +99,6 @@ pub struct PlannedRoute {
     pub stops: Vec<PlannedStop>,
     /// Road geometry per trip.
     pub trips: Vec<Trip>,
-}
-
-/// Served and total pickups of one zone or stream.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Coverage {
-    /// Pickups.
-    pub points_total: usize,
-    /// Pickups served.
-    pub points_served: usize,
-    /// Waste, kg.
-    pub demand_total_kg: f64,
-    /// Waste collected, kg.
-    pub demand_served_kg: f64,
-    /// Share of points served (1 when there are none).
-    pub share_points: f64,
-    /// Share of demand served (1 when there is none).
-    pub share_demand: f64,
-    /// The target share.
-    pub target: f64,
-    /// Both shares reach the target.
-    pub met: bool,
-}
-
-/// Seconds spent in each phase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PhaseTimes {
-    /// Reading OSM and building road graphs.
-    pub graph_s: f64,
-    /// Snapping points (and closures).
-    pub snap_s: f64,
-    /// Travel matrices.
-    pub matrix_s: f64,
-    /// The search.
-    pub solve_s: f64,
-    /// Timetables and road geometry.
-    pub geometry_s: f64,
-    /// Writing the output folder.
-    pub output_s: f64,
-}
-
-/// Peak resident memory of the process at the end of each phase, MB (the
-/// high-water mark so far, so each value includes the phases before it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PhasePeaks {
-    /// After reading OSM and building the road graphs.
-    pub graph_mb: Option<f64>,
-    /// After snapping and the travel matrices.
-    pub matrix_mb: Option<f64>,
-    /// After the search.
-    pub solve_mb: Option<f64>,
-}
-
-/// The content of `summary.json` (schema: `docs/summary-schema.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
-    /// Schema version of this file.
-    pub schema_version: u32,
-    /// Coverage per zone.
-    pub coverage: BTreeMap<Zone, Coverage>,
-    /// Coverage per stream.
-    pub coverage_by_stream: BTreeMap<Stream, Coverage>,
-    /// Every target met.
-    pub targets_met: bool,
-    /// For each unmet target, what keeps it from being met.
-    pub blockers: Vec<String>,
-    /// Pickups left out.
-    pub unserved: Vec<Unserved>,
-    /// Unserved pickups per reason.
-    pub unserved_by_reason: BTreeMap<UnservedReason, usize>,
-    /// Vehicles used.
-    pub vehicles_used: usize,
-    /// Vehicles used per type.
-    pub vehicles_by_type: BTreeMap<String, usize>,
-    /// Trips (unloads).
-    pub trips: usize,
-    /// Kilometres.
-    pub km: f64,
-    /// Vehicle hours.
-    pub hours: f64,
-    /// Cost: fixed, distance and time.
-    pub cost: f64,
-    /// Per-route figures.
-    pub routes: Vec<RouteSummary>,
-    /// The independent checker found no violation.
-    pub feasible: bool,
-    /// Violations the checker found (empty when feasible).
-    pub violations: Vec<PlanViolation>,
-    /// Random seed.
-    pub seed: u64,
-    /// Threads.
-    pub threads: usize,
-    /// Search iterations.
-    pub iterations: u64,
-    /// What ended the search: `no_improvement`, `iterations`, `time` (the
-    /// limit, possibly inside the final repair) or `signal`.
-    pub stopped_by: String,
-    /// Total seconds.
-    pub runtime_s: f64,
-    /// Seconds per phase.
-    pub phases: PhaseTimes,
-    /// Peak memory of the process, MB (Linux only).
-    pub peak_rss_mb: Option<f64>,
-    /// Peak memory of the process at the end of each phase, MB (Linux only).
-    pub phases_peak_rss_mb: PhasePeaks,
-    /// The input files.
-    pub inputs: InputFiles,
-    /// What the route recombination did, if it ran.
-    pub recombination: Option<super::RecombinationStats>,
-}
-
-/// One rule a plan breaks, as the independent checker found it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanViolation {
-    /// The rule: `facility_capacity`, `late`, `capacity`, `duration`, ...
-    /// (`docs/summary-schema.md`).
-    pub kind: String,
-    /// The vehicle whose route breaks it (none for rules between routes,
-    /// such as a facility's daily capacity).
-    pub vehicle: Option<String>,
-    /// What exactly, with ids and amounts, in one sentence.
-    pub detail: String,
 }
 
 /// Why the search left client `c` out: the facilities its vehicles may
@@ -378,31 +247,6 @@ fn plan_violations(
         .collect()
 }
 
-/// Figures of one route in the summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RouteSummary {
-    /// Vehicle name.
-    pub vehicle: String,
-    /// Vehicle type.
-    pub vehicle_type: String,
-    /// Leaves the depot (`HH:MM`).
-    pub start: String,
-    /// Back at the depot (`HH:MM`).
-    pub end: String,
-    /// Trips.
-    pub trips: usize,
-    /// Pickups.
-    pub pickups: usize,
-    /// Kilograms.
-    pub load_kg: f64,
-    /// Kilometres.
-    pub km: f64,
-    /// Hours.
-    pub hours: f64,
-    /// Cost.
-    pub cost: f64,
-}
-
 fn round(x: f64, k: i32) -> f64 {
     let f = 10f64.powi(k);
     (x * f).round() / f
@@ -462,17 +306,51 @@ pub(crate) fn coverage_tables(
     (cov, cov_stream)
 }
 
+/// Turns a checked solution into the plan, in named stages:
+/// [`unserved_pickups`] (what is left out, and why), [`timetable`] per
+/// route (stops, times, loads, kilometres), [`road_geometry`] (the roads
+/// driven, split into trips by [`trips_of`]), coverage
+/// ([`coverage_tables`]) and what blocks each missed target
+/// ([`blockers`]), and the [`summary`].
 pub(crate) fn build(
     input: &PlanInput,
     prep: &Prepared,
-    p: &crate::model::Problem,
+    p: &Problem,
     solution: Solution,
     checked: CheckReport,
 ) -> Result<Plan> {
-    let nf = input.facilities.len();
-    let fleet = &input.fleet.spec;
-    // Unserved: the pickups that never entered the problem, then those the
-    // search left out.
+    let unserved = unserved_pickups(input, prep, p, &solution);
+    let mut nth = vec![0usize; p.vehicle_types().len()];
+    let mut timetables: Vec<Timetable> = (solution.routes.iter())
+        .zip(&checked.routes)
+        .map(|(route, rr)| {
+            nth[route.vehicle_type] += 1;
+            timetable(input, prep, p, route, nth[route.vehicle_type], rr)
+        })
+        .collect();
+    road_geometry(prep, &solution, &mut timetables);
+    let routes: Vec<PlannedRoute> = timetables.into_iter().map(|t| t.route).collect();
+    let violations = plan_violations(input, prep, p, &solution, &routes, &checked);
+    let summary = summary(input, &routes, &unserved, violations, checked.is_feasible());
+    Ok(Plan {
+        summary,
+        routes,
+        unserved,
+        problem: p.clone(),
+        solution,
+        check: checked,
+    })
+}
+
+/// Stage: every pickup left out of the plan, by id: those that never
+/// entered the problem (with the reason found before solving), then those
+/// the search left out ([`left_out`]).
+pub(crate) fn unserved_pickups(
+    input: &PlanInput,
+    prep: &Prepared,
+    p: &Problem,
+    solution: &Solution,
+) -> Vec<Unserved> {
     let mut unserved = prep.unserved.clone();
     let got = unloaded_per_facility(p, &solution.routes);
     for &c in &solution.unassigned {
@@ -480,151 +358,143 @@ pub(crate) fn build(
         unserved.push(Unserved::new(input, prep.client_pickup[c], reason, detail));
     }
     unserved.sort_by(|a, b| a.id.cmp(&b.id));
-    let unserved_ids: std::collections::HashSet<&str> =
-        unserved.iter().map(|u| u.id.as_str()).collect();
+    unserved
+}
 
-    // Routes: stops, timetable, loads, km.
-    let mut routes = Vec::new();
-    let mut per_type = vec![0usize; fleet.vehicle.len()];
-    let mut legs_needed: Vec<(usize, Vec<usize>)> = Vec::new(); // (route, point sequence)
-    for (ri, route) in solution.routes.iter().enumerate() {
-        let vt = route.vehicle_type;
-        per_type[vt] += 1;
-        let t = &p.vehicle_types()[vt];
-        let sched = schedule(p, route);
-        let depot_rec = prep.depot_rec[t.start_depot];
-        let dep = &input.facilities[depot_rec];
-        let prof = &p.profiles()[t.profile];
-        let mut stops = Vec::new();
-        let (mut load_kg, mut load_m3, mut m) = (0.0, 0.0, 0i64);
-        let mut trip = 1;
-        let mut last_loc = p.depots()[t.start_depot].location;
-        let mut last_pos = (dep.lat, dep.lon);
-        let mut seq_points = vec![depot_rec];
-        stops.push(PlannedStop {
-            kind: StopKind::Depot,
-            id: dep.id.clone(),
-            name: dep.id.clone(),
-            trip: 1,
-            seq: 0,
-            arrival: sched.depart,
-            departure: sched.depart,
-            load_kg: 0.0,
-            load_m3: 0.0,
-            km: 0.0,
-            lat: dep.lat,
-            lon: dep.lon,
-            demand_kg: 0.0,
-            zone: None,
-            stream: None,
-        });
-        for (k, v) in route.visits.iter().enumerate() {
-            let times = sched.stops[k];
-            let (kind, id, name, pos, demand, zone, stream, next_trip) = match *v {
-                Visit::Client(c) => {
-                    let pk = &input.pickups[prep.client_pickup[c]];
-                    let loc = p.clients()[c].location;
-                    m += prof.distance.get(last_loc, loc);
-                    last_loc = loc;
-                    load_kg += pk.demand_kg;
-                    load_m3 += pk.volume_m3;
-                    seq_points.push(prep.loc_point[loc]);
-                    (
-                        StopKind::Pickup,
-                        pk.id.clone(),
-                        pk.name.clone(),
-                        (pk.lat, pk.lon),
-                        pk.demand_kg,
-                        Some(pk.zone),
-                        Some(pk.stream),
-                        false,
-                    )
-                }
-                Visit::Unload(f) => {
-                    let fr = &input.facilities[prep.facility_rec[f]];
-                    let loc = p.facilities()[f].location;
-                    m += prof.distance.get(last_loc, loc);
-                    last_loc = loc;
-                    load_kg = 0.0;
-                    load_m3 = 0.0;
-                    seq_points.push(prep.loc_point[loc]);
-                    (
-                        StopKind::Facility,
-                        fr.id.clone(),
-                        format!("{} ({})", fr.id, fr.kind.name()),
-                        (fr.lat, fr.lon),
-                        0.0,
-                        None,
-                        None,
-                        true,
-                    )
-                }
-                Visit::Break => (
+/// A route's day without its road geometry yet, and the points (indices
+/// of the snapped points) it drives through, depot to depot, breaks left
+/// out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Timetable {
+    /// The route, with no trips yet.
+    pub route: PlannedRoute,
+    /// The points visited, in order.
+    pub points: Vec<usize>,
+}
+
+/// Stage: the timetable of `route`, the `nth` vehicle (from 1) of its
+/// type: each stop with its times, the load on board after it and the
+/// kilometres driven so far; `rr` is the checker's report of the route.
+pub(crate) fn timetable(
+    input: &PlanInput,
+    prep: &Prepared,
+    p: &Problem,
+    route: &Route,
+    nth: usize,
+    rr: &RouteReport,
+) -> Timetable {
+    let vt = route.vehicle_type;
+    let t = &p.vehicle_types()[vt];
+    let sched = schedule(p, route);
+    let depot_rec = prep.depot_rec[t.start_depot];
+    let dep = &input.facilities[depot_rec];
+    let prof = &p.profiles()[t.profile];
+    let mut stops = vec![depot_stop(dep, 1, 0, sched.depart, (0.0, 0.0, 0))];
+    let (mut load_kg, mut load_m3, mut m) = (0.0, 0.0, 0i64);
+    let mut trip = 1;
+    let mut last_loc = p.depots()[t.start_depot].location;
+    let mut last_pos = (dep.lat, dep.lon);
+    let mut points = vec![depot_rec];
+    for (k, v) in route.visits.iter().enumerate() {
+        let times = sched.stops[k];
+        let (kind, id, name, pos, demand, zone, stream) = match *v {
+            Visit::Client(c) => {
+                let pk = &input.pickups[prep.client_pickup[c]];
+                let loc = p.clients()[c].location;
+                m += prof.distance.get(last_loc, loc);
+                last_loc = loc;
+                load_kg += pk.demand_kg;
+                load_m3 += pk.volume_m3;
+                points.push(prep.loc_point[loc]);
+                let (id, name) = (pk.id.clone(), pk.name.clone());
+                let pos = (pk.lat, pk.lon);
+                (
+                    StopKind::Pickup,
+                    id,
+                    name,
+                    pos,
+                    pk.demand_kg,
+                    Some(pk.zone),
+                    Some(pk.stream),
+                )
+            }
+            Visit::Unload(f) => {
+                let fr = &input.facilities[prep.facility_rec[f]];
+                let loc = p.facilities()[f].location;
+                m += prof.distance.get(last_loc, loc);
+                last_loc = loc;
+                load_kg = 0.0;
+                load_m3 = 0.0;
+                points.push(prep.loc_point[loc]);
+                let name = format!("{} ({})", fr.id, fr.kind.name());
+                (
+                    StopKind::Facility,
+                    fr.id.clone(),
+                    name,
+                    (fr.lat, fr.lon),
+                    0.0,
+                    None,
+                    None,
+                )
+            }
+            Visit::Break => {
+                let name = "break".to_string();
+                (
                     StopKind::Break,
                     String::new(),
-                    "break".into(),
+                    name,
                     last_pos,
                     0.0,
                     None,
                     None,
-                    false,
-                ),
-            };
-            last_pos = pos;
-            stops.push(PlannedStop {
-                kind,
-                id,
-                name,
-                trip,
-                seq: stops.len(),
-                arrival: times.arrival,
-                departure: times.departure,
-                load_kg: round(load_kg, 3),
-                load_m3: round(load_m3, 3),
-                km: round(m as f64 / 1000.0, 3),
-                lat: pos.0,
-                lon: pos.1,
-                demand_kg: demand,
-                zone,
-                stream,
-            });
-            if next_trip {
-                trip += 1;
+                )
             }
-        }
-        m += prof
-            .distance
-            .get(last_loc, p.depots()[t.end_depot].location);
-        let end_rec = prep.depot_rec[t.end_depot];
-        let end_dep = &input.facilities[end_rec];
-        seq_points.push(end_rec);
-        let n_trips = route
-            .visits
-            .iter()
-            .filter(|v| matches!(v, Visit::Unload(_)))
-            .count()
-            .max(1);
+        };
+        last_pos = pos;
         stops.push(PlannedStop {
-            kind: StopKind::Depot,
-            id: end_dep.id.clone(),
-            name: end_dep.id.clone(),
-            trip: n_trips,
+            kind,
+            id,
+            name,
+            trip,
             seq: stops.len(),
-            arrival: sched.end,
-            departure: sched.end,
+            arrival: times.arrival,
+            departure: times.departure,
             load_kg: round(load_kg, 3),
             load_m3: round(load_m3, 3),
             km: round(m as f64 / 1000.0, 3),
-            lat: end_dep.lat,
-            lon: end_dep.lon,
-            demand_kg: 0.0,
-            zone: None,
-            stream: None,
+            lat: pos.0,
+            lon: pos.1,
+            demand_kg: demand,
+            zone,
+            stream,
         });
-        let rr = &checked.routes[ri];
-        let v = &fleet.vehicle[vt];
-        routes.push(PlannedRoute {
-            vehicle: format!("{}-{}", v.name, per_type[vt]),
+        if kind == StopKind::Facility {
+            trip += 1;
+        }
+    }
+    m += prof
+        .distance
+        .get(last_loc, p.depots()[t.end_depot].location);
+    let end_rec = prep.depot_rec[t.end_depot];
+    points.push(end_rec);
+    let n_trips = route
+        .visits
+        .iter()
+        .filter(|v| matches!(v, Visit::Unload(_)))
+        .count()
+        .max(1);
+    let end = depot_stop(
+        &input.facilities[end_rec],
+        n_trips,
+        stops.len(),
+        sched.end,
+        (load_kg, load_m3, m),
+    );
+    stops.push(end);
+    let v = &input.fleet.spec.vehicle[vt];
+    Timetable {
+        route: PlannedRoute {
+            vehicle: format!("{}-{nth}", v.name),
             vehicle_type: v.name.clone(),
             depot: dep.id.clone(),
             profile: prep.profiles[prep.type_profile[vt]].name.clone(),
@@ -636,176 +506,211 @@ pub(crate) fn build(
             load_kg: round(stops.iter().map(|s| s.demand_kg).sum(), 3),
             stops,
             trips: Vec::new(),
-        });
-        legs_needed.push((ri, seq_points));
+        },
+        points,
     }
+}
 
-    // Road geometry: one leg per pair of consecutive physical stops.
+/// A stop at depot `dep` at time `at`, with `(kg, m3, metres)` on board
+/// and driven.
+fn depot_stop(
+    dep: &FacilityRecord,
+    trip: usize,
+    seq: usize,
+    at: i64,
+    (kg, m3, metres): (f64, f64, i64),
+) -> PlannedStop {
+    PlannedStop {
+        kind: StopKind::Depot,
+        id: dep.id.clone(),
+        name: dep.id.clone(),
+        trip,
+        seq,
+        arrival: at,
+        departure: at,
+        load_kg: round(kg, 3),
+        load_m3: round(m3, 3),
+        km: round(metres as f64 / 1000.0, 3),
+        lat: dep.lat,
+        lon: dep.lon,
+        demand_kg: 0.0,
+        zone: None,
+        stream: None,
+    }
+}
+
+/// Stage: the road geometry of every route: one leg per pair of
+/// consecutive points, over its profile's roads, split into trips
+/// ([`trips_of`]).
+pub(crate) fn road_geometry(prep: &Prepared, solution: &Solution, timetables: &mut [Timetable]) {
     for (pi, pd) in prep.profiles.iter().enumerate() {
         let router = pd.router();
         let snapped = |pt: usize| -> Option<SnappedPoint> { pd.snaps[pt].on_road().cloned() };
-        for (ri, seq) in &legs_needed {
-            let vt = solution.routes[*ri].vehicle_type;
+        for (ri, tt) in timetables.iter_mut().enumerate() {
+            let vt = solution.routes[ri].vehicle_type;
             if prep.type_profile[vt] != pi {
                 continue;
             }
-            let pairs: Vec<(SnappedPoint, SnappedPoint)> = seq
-                .windows(2)
+            let pairs: Vec<(SnappedPoint, SnappedPoint)> = (tt.points.windows(2))
                 .filter_map(|w| Some((snapped(w[0])?, snapped(w[1])?)))
                 .collect();
             let legs = router.routes(&pairs);
-            // Split legs into trips at unloads.
-            let route = &mut routes[*ri];
-            let physical: Vec<&PlannedStop> = route
-                .stops
-                .iter()
-                .filter(|s| s.kind != StopKind::Break)
-                .collect();
-            let mut trips: Vec<Trip> = Vec::new();
-            let mut cur = Trip {
-                trip: 1,
-                geometry: Vec::new(),
-                km: 0.0,
-                pickups: 0,
-                load_kg: 0.0,
-                facility: String::new(),
-            };
-            for (k, leg) in legs.iter().enumerate() {
-                if let Some(l) = leg {
-                    let skip = usize::from(!cur.geometry.is_empty());
-                    cur.geometry.extend(
-                        l.geometry
-                            .iter()
-                            .skip(skip)
-                            .map(|&(x, y)| (round(x, 6), round(y, 6))),
-                    );
-                    cur.km += l.distance_m as f64 / 1000.0;
-                }
-                let to = physical[k + 1];
-                if to.kind == StopKind::Pickup {
-                    cur.pickups += 1;
-                    cur.load_kg += to.demand_kg;
-                }
-                let last_leg = k + 1 == legs.len();
-                if to.kind == StopKind::Facility && !last_leg {
-                    cur.facility = to.id.clone();
-                    let next_no = cur.trip + 1;
-                    let is_final = physical[k + 2..].iter().all(|s| s.kind != StopKind::Pickup);
-                    if !is_final {
-                        cur.km = round(cur.km, 3);
-                        trips.push(std::mem::replace(
-                            &mut cur,
-                            Trip {
-                                trip: next_no,
-                                geometry: Vec::new(),
-                                km: 0.0,
-                                pickups: 0,
-                                load_kg: 0.0,
-                                facility: String::new(),
-                            },
-                        ));
-                    }
-                }
-            }
-            cur.km = round(cur.km, 3);
-            trips.push(cur);
-            route.trips = trips;
+            tt.route.trips = trips_of(&tt.route.stops, &legs);
         }
     }
+}
 
-    // Coverage per zone and stream.
-    let (cov, cov_stream) = coverage_tables(input, &|id: &str| !unserved_ids.contains(id));
-    let mut blockers = Vec::new();
-    let describe = |pred: &dyn Fn(&Unserved) -> bool| -> String {
-        let mut by: BTreeMap<UnservedReason, Vec<&Unserved>> = BTreeMap::new();
-        for u in unserved.iter().filter(|u| pred(u)) {
-            by.entry(u.reason).or_default().push(u);
-        }
-        by.iter()
-            .map(|(r, us)| {
-                let ids: Vec<&str> = us.iter().take(5).map(|u| u.id.as_str()).collect();
-                let more = if us.len() > 5 {
-                    format!(" and {} more", us.len() - 5)
-                } else {
-                    String::new()
-                };
-                let example = us
-                    .first()
-                    .map_or(String::new(), |u| format!("; {}: {}", u.id, u.detail));
-                format!(
-                    "{} {} ({}{more}{example})",
-                    us.len(),
-                    r.label(),
-                    ids.join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+/// The trips of a route with `stops` (breaks included) whose physical
+/// stops are joined by `legs` (a leg without a path adds nothing): a trip
+/// ends at an unload, but the last unload's trip goes on to the depot.
+/// Positions are rounded to 6 decimals, kilometres to 3.
+pub(crate) fn trips_of(stops: &[PlannedStop], legs: &[Option<Leg>]) -> Vec<Trip> {
+    let physical: Vec<&PlannedStop> = stops.iter().filter(|s| s.kind != StopKind::Break).collect();
+    let empty = |trip: usize| Trip {
+        trip,
+        geometry: Vec::new(),
+        km: 0.0,
+        pickups: 0,
+        load_kg: 0.0,
+        facility: String::new(),
     };
-    for (z, c) in &cov {
-        if !c.met {
-            blockers.push(format!(
-                "{} target {:.0}% not met ({:.1}% of points, {:.1}% of demand served): {}",
-                z.name(),
-                c.target * 100.0,
-                c.share_points * 100.0,
-                c.share_demand * 100.0,
-                describe(&|u: &Unserved| u.zone == *z)
-            ));
+    let mut trips: Vec<Trip> = Vec::new();
+    let mut cur = empty(1);
+    for (k, leg) in legs.iter().enumerate() {
+        if let Some(l) = leg {
+            let skip = usize::from(!cur.geometry.is_empty());
+            cur.geometry.extend(
+                l.geometry
+                    .iter()
+                    .skip(skip)
+                    .map(|&(x, y)| (round(x, 6), round(y, 6))),
+            );
+            cur.km += l.distance_m as f64 / 1000.0;
+        }
+        let to = physical[k + 1];
+        if to.kind == StopKind::Pickup {
+            cur.pickups += 1;
+            cur.load_kg += to.demand_kg;
+        }
+        let last_leg = k + 1 == legs.len();
+        if to.kind == StopKind::Facility && !last_leg {
+            cur.facility = to.id.clone();
+            let is_final = physical[k + 2..].iter().all(|s| s.kind != StopKind::Pickup);
+            if !is_final {
+                cur.km = round(cur.km, 3);
+                let next = empty(cur.trip + 1);
+                trips.push(std::mem::replace(&mut cur, next));
+            }
         }
     }
-    for (s, c) in &cov_stream {
-        if !c.met {
-            blockers.push(format!(
-                "{} target {:.0}% not met ({:.1}% of points, {:.1}% of demand served): {}",
-                s.name(),
-                c.target * 100.0,
-                c.share_points * 100.0,
-                c.share_demand * 100.0,
-                describe(&|u: &Unserved| u.stream == *s)
-            ));
-        }
+    cur.km = round(cur.km, 3);
+    trips.push(cur);
+    trips
+}
+
+/// Stage: for each target in `cov` (zones) and `cov_stream` (streams) that
+/// is not met, one sentence: the shares reached and the pickups of that
+/// zone or stream left out, by reason ([`left_out_by_reason`]).
+pub(crate) fn blockers(
+    cov: &BTreeMap<Zone, Coverage>,
+    cov_stream: &BTreeMap<Stream, Coverage>,
+    unserved: &[Unserved],
+) -> Vec<String> {
+    let sentence = |name: &str, c: &Coverage, left: String| {
+        format!(
+            "{name} target {:.0}% not met ({:.1}% of points, {:.1}% of demand served): {left}",
+            c.target * 100.0,
+            c.share_points * 100.0,
+            c.share_demand * 100.0,
+        )
+    };
+    let zones = (cov.iter().filter(|(_, c)| !c.met)).map(|(z, c)| {
+        let left = left_out_by_reason(unserved.iter().filter(|u| u.zone == *z));
+        sentence(z.name(), c, left)
+    });
+    let streams = (cov_stream.iter().filter(|(_, c)| !c.met)).map(|(s, c)| {
+        let left = left_out_by_reason(unserved.iter().filter(|u| u.stream == *s));
+        sentence(s.name(), c, left)
+    });
+    zones.chain(streams).collect()
+}
+
+/// The pickups `left` per reason: how many, the first five ids, and the
+/// first one's detail as an example.
+fn left_out_by_reason<'a>(left: impl Iterator<Item = &'a Unserved>) -> String {
+    let mut by: BTreeMap<UnservedReason, Vec<&Unserved>> = BTreeMap::new();
+    for u in left {
+        by.entry(u.reason).or_default().push(u);
     }
+    by.iter()
+        .map(|(r, us)| {
+            let ids: Vec<&str> = us.iter().take(5).map(|u| u.id.as_str()).collect();
+            let more = if us.len() > 5 {
+                format!(" and {} more", us.len() - 5)
+            } else {
+                String::new()
+            };
+            let example = us
+                .first()
+                .map_or(String::new(), |u| format!("; {}: {}", u.id, u.detail));
+            format!(
+                "{} {} ({}{more}{example})",
+                us.len(),
+                r.label(),
+                ids.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The figures of route `r` in the summary.
+pub(crate) fn route_summary(r: &PlannedRoute) -> RouteSummary {
+    let count = |kind: StopKind| r.stops.iter().filter(|s| s.kind == kind).count();
+    RouteSummary {
+        vehicle: r.vehicle.clone(),
+        vehicle_type: r.vehicle_type.clone(),
+        start: format_time(r.start),
+        end: format_time(r.end),
+        trips: count(StopKind::Facility),
+        pickups: count(StopKind::Pickup),
+        load_kg: r.load_kg,
+        km: r.km,
+        hours: r.hours,
+        cost: r.cost,
+    }
+}
+
+/// Stage: the summary of a plan with `routes` and `unserved` pickups:
+/// coverage against the fleet's targets, blockers, totals, per-route
+/// figures and the checker's verdict. The run's figures (seed, threads,
+/// iterations, timings, inputs) are left for the caller to fill in.
+pub(crate) fn summary(
+    input: &PlanInput,
+    routes: &[PlannedRoute],
+    unserved: &[Unserved],
+    violations: Vec<PlanViolation>,
+    feasible: bool,
+) -> Summary {
+    let unserved_ids: HashSet<&str> = unserved.iter().map(|u| u.id.as_str()).collect();
+    let (cov, cov_stream) = coverage_tables(input, &|id: &str| !unserved_ids.contains(id));
+    let blockers = blockers(&cov, &cov_stream, unserved);
     let mut by_reason = BTreeMap::new();
-    for u in &unserved {
+    for u in unserved {
         *by_reason.entry(u.reason).or_insert(0) += 1;
     }
     let mut by_type = BTreeMap::new();
-    for (k, &n) in per_type.iter().enumerate() {
-        if n > 0 {
-            by_type.insert(fleet.vehicle[k].name.clone(), n);
-        }
+    for r in routes {
+        *by_type.entry(r.vehicle_type.clone()).or_insert(0) += 1;
     }
-    let route_summaries: Vec<RouteSummary> = routes
-        .iter()
-        .map(|r| RouteSummary {
-            vehicle: r.vehicle.clone(),
-            vehicle_type: r.vehicle_type.clone(),
-            start: format_time(r.start),
-            end: format_time(r.end),
-            trips: r
-                .stops
-                .iter()
-                .filter(|s| s.kind == StopKind::Facility)
-                .count(),
-            pickups: r
-                .stops
-                .iter()
-                .filter(|s| s.kind == StopKind::Pickup)
-                .count(),
-            load_kg: r.load_kg,
-            km: r.km,
-            hours: r.hours,
-            cost: r.cost,
-        })
-        .collect();
-    let summary = Summary {
-        schema_version: 2,
+    let route_summaries: Vec<RouteSummary> = routes.iter().map(route_summary).collect();
+    Summary {
+        schema_version: SCHEMA_VERSION,
         targets_met: blockers.is_empty(),
         coverage: cov,
         coverage_by_stream: cov_stream,
         blockers,
-        unserved: unserved.clone(),
+        unserved: unserved.to_vec(),
         unserved_by_reason: by_reason,
         vehicles_used: routes.len(),
         vehicles_by_type: by_type,
@@ -814,8 +719,8 @@ pub(crate) fn build(
         hours: round(routes.iter().map(|r| r.hours).sum(), 4),
         cost: round(routes.iter().map(|r| r.cost).sum(), 2),
         routes: route_summaries,
-        feasible: checked.is_feasible(),
-        violations: plan_violations(input, prep, p, &solution, &routes, &checked),
+        feasible,
+        violations,
         seed: 0,
         threads: 1,
         iterations: 0,
@@ -826,33 +731,29 @@ pub(crate) fn build(
         peak_rss_mb: crate::peak_rss_mb(),
         inputs: InputFiles::default(),
         recombination: None,
-    };
-    let _ = nf;
-    Ok(Plan {
-        summary,
-        routes,
-        unserved,
-        problem: p.clone(),
-        solution,
-        check: checked,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{PlanInput, PlanOptions, Solved, finish, prepare_input, solve_problem};
+    use super::*;
+    use crate::model::check;
     use crate::solver::{Silent, SolveParams};
     use std::path::PathBuf;
     use std::time::Instant;
 
-    fn data(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name)
+    /// The Monaco fixture, prepared and solved in a few iterations, with
+    /// the checker's report.
+    fn solved() -> (PlanInput, Prepared, Solution, CheckReport) {
+        let (input, _, prep, solution) = fixture();
+        let checked = check(&prep.problem, &solution);
+        (input, prep, solution, checked)
     }
 
-    #[test]
-    fn violations_name_the_rule_the_vehicle_and_the_facility() {
+    /// The Monaco fixture with the options it is solved with, prepared and
+    /// solved.
+    fn fixture() -> (PlanInput, PlanOptions, Prepared, Solution) {
         let input = PlanInput::load(
             &data("monaco-latest.osm.pbf"),
             &data("plan/pickups.csv"),
@@ -868,8 +769,249 @@ mod tests {
             ..PlanOptions::default()
         };
         let prep = prepare_input(&input, &opts).unwrap();
-        let solved = solve_problem(&prep.problem, &opts, None, None, &mut Silent).unwrap();
-        let solution = solved.solution;
+        let solution = solve_problem(&prep.problem, &opts, None, None, &mut Silent)
+            .unwrap()
+            .solution;
+        (input, opts, prep, solution)
+    }
+
+    fn stop(kind: StopKind, id: &str, demand_kg: f64) -> PlannedStop {
+        PlannedStop {
+            kind,
+            id: id.into(),
+            name: id.into(),
+            trip: 1,
+            seq: 0,
+            arrival: 0,
+            departure: 0,
+            load_kg: 0.0,
+            load_m3: 0.0,
+            km: 0.0,
+            lat: 0.0,
+            lon: 0.0,
+            demand_kg,
+            zone: None,
+            stream: None,
+        }
+    }
+
+    /// Stops from `spec`, words separated by spaces: `D` the depot, `_`
+    /// the break, `id:kg` a pickup, any other word an unload there.
+    fn stops(spec: &str) -> Vec<PlannedStop> {
+        (spec.split(' '))
+            .map(|w| match w.split_once(':') {
+                Some((id, kg)) => stop(StopKind::Pickup, id, kg.parse().unwrap()),
+                None if w == "D" => stop(StopKind::Depot, w, 0.0),
+                None if w == "_" => stop(StopKind::Break, "", 0.0),
+                None => stop(StopKind::Facility, w, 0.0),
+            })
+            .collect()
+    }
+
+    /// Legs of `metres` each (none for `None`), leg `k` drawn from
+    /// `(k, 0)` to `(k + 1, 0.123456789)`.
+    fn legs(metres: &[Option<i64>]) -> Vec<Option<Leg>> {
+        (metres.iter().enumerate())
+            .map(|(k, m)| {
+                let x = k as f64;
+                m.map(|m| Leg {
+                    duration_s: m,
+                    distance_m: m,
+                    edges: Vec::new(),
+                    geometry: vec![(x, 0.0), (x + 1.0, 0.123_456_789)],
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn trips_end_at_unloads_but_the_last_goes_on_to_the_depot() {
+        let stops_ = stops("D p1:10 _ p2:20 A p3:5 B D");
+        let legs_ = legs(&[
+            Some(1000),
+            Some(1500),
+            Some(500),
+            Some(700),
+            None,
+            Some(2000),
+        ]);
+        let trips = trips_of(&stops_, &legs_);
+        assert_eq!(trips.len(), 2);
+        let (a, b) = (&trips[0], &trips[1]);
+        let figures = |t: &Trip| (t.trip, t.pickups, t.load_kg, t.facility.clone(), t.km);
+        assert_eq!(figures(a), (1, 2, 30.0, "A".into(), 3.0));
+        // Consecutive legs share their end points; positions are rounded.
+        assert_eq!(a.geometry.len(), 4);
+        assert_eq!(a.geometry[1], (1.0, 0.123457));
+        assert_eq!(figures(b), (2, 1, 5.0, "B".into(), 2.7));
+        // An unload followed by no pickup does not start a trip.
+        let trips = trips_of(&stops("D p1:10 A B D"), &legs(&[Some(1000); 4]));
+        assert_eq!(trips.len(), 1);
+        assert_eq!(figures(&trips[0]), (1, 1, 10.0, "B".into(), 4.0));
+    }
+
+    fn unserved(id: &str, zone: Zone, stream: Stream, reason: UnservedReason) -> Unserved {
+        Unserved {
+            id: id.into(),
+            name: String::new(),
+            reason,
+            detail: format!("why {id}"),
+            zone,
+            stream,
+            demand_kg: 1.0,
+            required: false,
+            lat: 0.0,
+            lon: 0.0,
+        }
+    }
+
+    #[test]
+    fn blockers_name_each_missed_target_with_its_pickups_by_reason() {
+        let cov = |share: f64, target: f64| coverage([(1.0, share >= 1.0)].into_iter(), target);
+        let zones = BTreeMap::from([(Zone::Urban, cov(1.0, 1.0)), (Zone::Rural, cov(0.0, 0.95))]);
+        let streams = BTreeMap::from([(Stream::Medical, cov(0.0, 1.0))]);
+        let mut left: Vec<Unserved> = (0..7)
+            .map(|k| {
+                unserved(
+                    &format!("R{k}"),
+                    Zone::Rural,
+                    Stream::Household,
+                    UnservedReason::Fleet,
+                )
+            })
+            .collect();
+        left.push(unserved(
+            "M",
+            Zone::Urban,
+            Stream::Medical,
+            UnservedReason::Closures,
+        ));
+        let b = blockers(&zones, &streams, &left);
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(
+            b[0].starts_with("rural target 95% not met (0.0% of points"),
+            "{}",
+            b[0]
+        );
+        assert!(
+            b[0].contains("7 ") && b[0].contains("R0, R1, R2, R3, R4 and 2 more; R0: why R0"),
+            "{}",
+            b[0]
+        );
+        assert!(b[1].starts_with("medical target 100% not met"), "{}", b[1]);
+        assert!(
+            b[1].contains("(M; M: why M)") && !b[1].contains("R0"),
+            "{}",
+            b[1]
+        );
+        assert!(blockers(&BTreeMap::new(), &BTreeMap::new(), &left).is_empty());
+    }
+
+    #[test]
+    fn the_stages_give_consistent_timetables_unserved_pickups_and_summary() {
+        let (input, prep, mut solution, checked) = solved();
+        let p = &prep.problem;
+        assert!(!solution.routes.is_empty());
+        // Timetables follow the schedule and the checker's distances.
+        for (ri, (route, rr)) in solution.routes.iter().zip(&checked.routes).enumerate() {
+            let tt = timetable(&input, &prep, p, route, ri + 1, rr);
+            let r = &tt.route;
+            let sched = schedule(p, route);
+            assert_eq!(r.stops.len(), route.visits.len() + 2);
+            assert_eq!(r.stops[0].kind, StopKind::Depot);
+            assert_eq!(r.stops.last().unwrap().kind, StopKind::Depot);
+            assert_eq!((r.start, r.end), (sched.depart, sched.end));
+            assert!(r.vehicle.ends_with(&format!("-{}", ri + 1)));
+            for (k, s) in r.stops.iter().enumerate() {
+                assert_eq!(s.seq, k);
+                if k > 0 {
+                    assert!(s.km >= r.stops[k - 1].km && s.arrival >= r.stops[k - 1].departure);
+                }
+                if s.kind == StopKind::Facility {
+                    assert_eq!(s.load_kg, 0.0);
+                    // The drive back to the depot belongs to the last trip.
+                    let next = if k + 2 == r.stops.len() {
+                        s.trip
+                    } else {
+                        s.trip + 1
+                    };
+                    assert_eq!(r.stops[k + 1].trip, next);
+                }
+            }
+            assert!((r.stops.last().unwrap().km - r.km).abs() < 1e-9);
+            let breaks = route
+                .visits
+                .iter()
+                .filter(|v| matches!(v, Visit::Break))
+                .count();
+            assert_eq!(tt.points.len(), r.stops.len() - breaks);
+            let rs = route_summary(r);
+            assert_eq!(
+                rs.trips,
+                route
+                    .visits
+                    .iter()
+                    .filter(|v| matches!(v, Visit::Unload(_)))
+                    .count()
+            );
+            assert_eq!(rs.pickups, route.clients().count());
+        }
+        // A pickup the search left out is listed, by id, with the reason.
+        let c = solution.routes[0].clients().next().unwrap();
+        solution.routes[0].visits.retain(|v| *v != Visit::Client(c));
+        solution.unassigned.push(c);
+        let left = unserved_pickups(&input, &prep, p, &solution);
+        assert_eq!(left.len(), prep.unserved.len() + solution.unassigned.len());
+        assert!(left.windows(2).all(|w| w[0].id <= w[1].id));
+        let id = &input.pickups[prep.client_pickup[c]].id;
+        let u = left.iter().find(|u| &u.id == id).unwrap();
+        assert_eq!(u.reason, UnservedReason::Fleet);
+        // The summary adds up the routes and counts what is left out.
+        let checked = check(p, &solution);
+        let mut nth = vec![0; p.vehicle_types().len()];
+        let mut tts: Vec<Timetable> = (solution.routes.iter())
+            .zip(&checked.routes)
+            .map(|(route, rr)| {
+                nth[route.vehicle_type] += 1;
+                timetable(&input, &prep, p, route, nth[route.vehicle_type], rr)
+            })
+            .collect();
+        road_geometry(&prep, &solution, &mut tts);
+        for tt in &tts {
+            let r = &tt.route;
+            assert!(!r.trips.is_empty() && r.trips.iter().all(|t| t.geometry.len() >= 2));
+            let km: f64 = r.trips.iter().map(|t| t.km).sum();
+            assert!(
+                (km - r.km).abs() < 0.01 * r.trips.len() as f64,
+                "{km} {}",
+                r.km
+            );
+            let pickups: usize = r.trips.iter().map(|t| t.pickups).sum();
+            assert_eq!(pickups, route_summary(r).pickups);
+        }
+        let routes: Vec<PlannedRoute> = tts.into_iter().map(|t| t.route).collect();
+        let s = summary(&input, &routes, &left, Vec::new(), true);
+        assert_eq!(s.vehicles_used, routes.len());
+        assert_eq!(s.vehicles_by_type.values().sum::<usize>(), routes.len());
+        assert_eq!(s.unserved_by_reason.values().sum::<usize>(), left.len());
+        assert_eq!(s.trips, s.routes.iter().map(|r| r.trips).sum::<usize>());
+        assert!((s.km - routes.iter().map(|r| r.km).sum::<f64>()).abs() < 1e-6);
+        assert_eq!(s.targets_met, s.blockers.is_empty());
+        let served = |id: &str| !left.iter().any(|u| u.id == id);
+        let n_served = input.pickups.iter().filter(|pk| served(&pk.id)).count();
+        let cov_served: usize = s.coverage.values().map(|c| c.points_served).sum();
+        assert_eq!(cov_served, n_served);
+    }
+
+    fn data(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name)
+    }
+
+    #[test]
+    fn violations_name_the_rule_the_vehicle_and_the_facility() {
+        let (input, opts, prep, solution) = fixture();
         // The same routes judged by stricter rules: the transfer station
         // takes 10 kg a day, and routes may last 10 minutes.
         let mut strict = prep.problem.clone();

@@ -7,7 +7,8 @@
 //! trip. Valid against the GPX 1.1 schema (checked in the tests with
 //! `xmllint --schema`).
 
-use super::{StopKind, VehicleRoute, escape_text as esc};
+use super::{VehicleRoute, escape_text as esc};
+use crate::plan::{StopKind, StopRow};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -54,7 +55,7 @@ pub fn gpx_document(v: &VehicleRoute) -> String {
             v.km
         ))
     );
-    let describe = |s: &super::Stop| -> String {
+    let describe = |s: &StopRow| -> String {
         let mut d = format!("stop {}, trip {}, {}", s.seq, s.trip, s.kind.name());
         match s.kind {
             StopKind::Pickup => {

@@ -1,9 +1,10 @@
 //! `map.html`: one self-contained page with Leaflet, the road network drawn
 //! from the plan's OSM extract, and the plan's data as escaped JSON.
 
-use super::{BBox, PlanExtras, PlanFolder, StopKind, route_color, simplify};
+use super::{BBox, PlanExtras, PlanFolder, route_color, simplify};
 use crate::error::{Error, Result};
 use crate::graph::{Profile, RoadGraph};
+use crate::plan::StopKind;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -241,8 +242,8 @@ pub(crate) fn map_data(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras)
         })
         .collect();
     let mut coverage = Vec::new();
-    for (group, table) in [("zone", &s.coverage), ("stream", &s.coverage_by_stream)] {
-        for (name, c) in table {
+    for (group, name, c) in plan.coverage_rows() {
+        {
             coverage.push(json!({
                 "group": group, "name": name, "points_total": c.points_total,
                 "points_served": c.points_served, "demand_total_kg": c.demand_total_kg,

@@ -38,7 +38,7 @@ pub use map::{BaseLayer, map_html};
 pub use sheets::route_sheets_html;
 
 use crate::error::{Error, Location, Result};
-use serde::Deserialize;
+use crate::plan::{Coverage, RouteFeature, StopKind, StopRow, Summary, Unserved};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -105,20 +105,20 @@ impl Reports {
 pub fn build_reports(dir: &Path) -> Result<Reports> {
     let plan = PlanFolder::read(dir)?;
     let mut notes = Vec::new();
-    let base = match plan.resolve_input(plan.summary.inputs.osm.as_deref()) {
+    let base = match plan.resolve_input(Some(&plan.summary.inputs.osm)) {
         Some(osm) => BaseLayer::from_osm(&osm, plan.bbox()).unwrap_or_else(|e| {
             BaseLayer::none(format!(
                 "No road base layer: reading {} failed: {e}.",
                 osm.display()
             ))
         }),
-        None => BaseLayer::none(match plan.summary.inputs.osm.as_deref() {
-            Some(p) if !p.is_empty() => {
+        None => BaseLayer::none(match plan.summary.inputs.osm.as_str() {
+            "" => "No road base layer: summary.json names no OSM extract.".to_string(),
+            p => {
                 format!(
                     "No road base layer: the OSM extract {p} named in summary.json was not found."
                 )
             }
-            _ => "No road base layer: summary.json names no OSM extract.".to_string(),
         }),
     };
     if let Some(n) = base.missing_note() {
@@ -169,205 +169,12 @@ pub struct PlanFolder {
     /// The folder.
     pub dir: PathBuf,
     /// `summary.json`.
-    pub summary: SummaryFile,
+    pub summary: Summary,
     /// Each vehicle's day, in the order of `summary.json`'s routes.
     pub vehicles: Vec<VehicleRoute>,
     /// The unserved pickups (from `unserved.geojson`, which also has their
     /// names; from `summary.json` if that file is absent).
-    pub unserved: Vec<UnservedPickup>,
-}
-
-/// The parts of `summary.json` the reports use.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
-pub struct SummaryFile {
-    /// Coverage per zone.
-    pub coverage: BTreeMap<String, CoverageRow>,
-    /// Coverage per stream.
-    pub coverage_by_stream: BTreeMap<String, CoverageRow>,
-    /// Every target met.
-    pub targets_met: Option<bool>,
-    /// What keeps each missed target from being met.
-    pub blockers: Vec<String>,
-    /// Pickups left out.
-    pub unserved: Vec<UnservedPickup>,
-    /// Vehicles used.
-    pub vehicles_used: usize,
-    /// Trips (unloads).
-    pub trips: usize,
-    /// Kilometres.
-    pub km: f64,
-    /// Vehicle hours.
-    pub hours: f64,
-    /// Cost.
-    pub cost: f64,
-    /// Per-route figures.
-    pub routes: Vec<RouteRow>,
-    /// The independent checker found no violation.
-    pub feasible: Option<bool>,
-    /// The input files.
-    pub inputs: InputPaths,
-}
-
-/// Coverage of one zone or stream.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct CoverageRow {
-    /// Pickups.
-    pub points_total: usize,
-    /// Pickups served.
-    pub points_served: usize,
-    /// Waste, kg.
-    pub demand_total_kg: f64,
-    /// Waste collected, kg.
-    pub demand_served_kg: f64,
-    /// Share of points served.
-    pub share_points: f64,
-    /// Share of demand served.
-    pub share_demand: f64,
-    /// Target share.
-    pub target: f64,
-    /// Both shares reach the target.
-    pub met: bool,
-}
-
-/// One route's figures in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
-pub struct RouteRow {
-    /// Vehicle name.
-    pub vehicle: String,
-    /// Vehicle type.
-    pub vehicle_type: String,
-    /// Leaves the depot, `HH:MM`.
-    pub start: String,
-    /// Back at the depot, `HH:MM`.
-    pub end: String,
-    /// Trips.
-    pub trips: usize,
-    /// Pickups.
-    pub pickups: usize,
-    /// Kilograms.
-    pub load_kg: f64,
-    /// Kilometres.
-    pub km: f64,
-    /// Hours.
-    pub hours: f64,
-    /// Cost.
-    pub cost: f64,
-}
-
-/// The input files named in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
-pub struct InputPaths {
-    /// OSM extract.
-    pub osm: Option<String>,
-    /// Pickups.
-    pub pickups: Option<String>,
-    /// Facilities.
-    pub facilities: Option<String>,
-    /// Fleet.
-    pub fleet: Option<String>,
-    /// Closures.
-    pub closures: Option<String>,
-}
-
-/// A pickup left out of the plan.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
-pub struct UnservedPickup {
-    /// Pickup id.
-    pub id: String,
-    /// Its label.
-    pub name: String,
-    /// Reason code (`unreachable`, `closures`, `capacity`, `time_window`,
-    /// `no_facility`, `no_vehicle`, `fleet`, `facility_capacity`).
-    pub reason: String,
-    /// The evidence, in one sentence.
-    pub detail: String,
-    /// Zone.
-    pub zone: String,
-    /// Stream.
-    pub stream: String,
-    /// Waste, kg.
-    pub demand_kg: f64,
-    /// Whether it was required.
-    pub required: bool,
-    /// Position, degrees.
-    pub lat: f64,
-    /// Position, degrees.
-    pub lon: f64,
-}
-
-/// What a stop is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StopKind {
-    /// Leaving or returning to the depot.
-    Depot,
-    /// Collecting at a pickup.
-    Pickup,
-    /// Unloading at a facility.
-    Facility,
-    /// The crew's break.
-    Break,
-}
-
-impl StopKind {
-    /// The name used in the plan files.
-    pub fn name(self) -> &'static str {
-        match self {
-            StopKind::Depot => "depot",
-            StopKind::Pickup => "pickup",
-            StopKind::Facility => "facility",
-            StopKind::Break => "break",
-        }
-    }
-}
-
-/// One row of `routes.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Stop {
-    /// Vehicle name.
-    pub vehicle: String,
-    /// Vehicle type.
-    #[serde(default)]
-    pub vehicle_type: String,
-    /// Trip number, from 1.
-    pub trip: usize,
-    /// Position in the route, from 0 (the depot).
-    pub seq: usize,
-    /// Depot, pickup, facility or break.
-    pub kind: StopKind,
-    /// Pickup or facility id (empty for the break).
-    #[serde(default)]
-    pub id: String,
-    /// Label (for a facility, `id (kind)`).
-    #[serde(default)]
-    pub name: String,
-    /// Position, degrees.
-    pub lat: f64,
-    /// Position, degrees.
-    pub lon: f64,
-    /// Arrival, `HH:MM`.
-    #[serde(default)]
-    pub arrival: String,
-    /// Departure, `HH:MM`.
-    #[serde(default)]
-    pub departure: String,
-    /// Waste collected here, kg.
-    #[serde(default)]
-    pub demand_kg: f64,
-    /// Load on board after the stop, kg.
-    #[serde(default)]
-    pub load_kg: f64,
-    /// Volume on board after the stop, m3.
-    #[serde(default)]
-    pub load_m3: f64,
-    /// Distance since leaving the depot, km.
-    #[serde(default)]
-    pub km: f64,
+    pub unserved: Vec<Unserved>,
 }
 
 /// One trip's road geometry (a `trip` feature of `routes.geojson`).
@@ -407,7 +214,7 @@ pub struct VehicleRoute {
     /// Kilograms collected.
     pub load_kg: f64,
     /// Stops in visiting order, depot to depot.
-    pub stops: Vec<Stop>,
+    pub stops: Vec<StopRow>,
     /// Road geometry per trip.
     pub trips: Vec<TripLine>,
 }
@@ -485,7 +292,7 @@ impl PlanFolder {
     /// that is not a finite number, a trip or stop of an unknown vehicle).
     pub fn read(dir: &Path) -> Result<PlanFolder> {
         let summary_path = dir.join("summary.json");
-        let summary: SummaryFile = serde_json::from_str(&read_text(&summary_path)?)
+        let summary: Summary = serde_json::from_str(&read_text(&summary_path)?)
             .map_err(|e| json_err(&summary_path, &e))?;
 
         // Stops, from routes.csv, grouped by vehicle in first-seen order.
@@ -496,7 +303,7 @@ impl PlanFolder {
             .from_reader(text.as_bytes());
         let mut vehicles: Vec<VehicleRoute> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
-        for (row, rec) in rdr.deserialize::<Stop>().enumerate() {
+        for (row, rec) in rdr.deserialize::<StopRow>().enumerate() {
             let line = row + 2;
             let stop = rec.map_err(|e| {
                 let line = e.position().map_or(line, |p| p.line() as usize);
@@ -563,15 +370,16 @@ impl PlanFolder {
             serde_json::from_str(&read_text(&gj_path)?).map_err(|e| json_err(&gj_path, &e))?;
         for (i, f) in features(&gj, &gj_path)?.iter().enumerate() {
             let at = |field: &str| Location::file(&gj_path).at_line(i + 1).with_field(field);
-            let props = f.get("properties").cloned().unwrap_or_default();
-            if props.get("feature").and_then(|v| v.as_str()) != Some("trip") {
+            let RouteFeature::Trip(props) = properties(f, i, &gj_path)? else {
                 continue;
-            }
-            let vehicle = str_prop(&props, "vehicle");
-            let Some(&k) = index.get(&vehicle) else {
+            };
+            let Some(&k) = index.get(&props.vehicle) else {
                 return Err(Error::input(
                     at("vehicle"),
-                    format!("trip of vehicle '{vehicle}', which has no stops in routes.csv"),
+                    format!(
+                        "trip of vehicle '{}', which has no stops in routes.csv",
+                        props.vehicle
+                    ),
                 ));
             };
             let coords = line_coords(f.get("geometry")).ok_or_else(|| {
@@ -581,11 +389,11 @@ impl PlanFolder {
                 )
             })?;
             vehicles[k].trips.push(TripLine {
-                trip: num_prop(&props, "trip") as usize,
-                km: num_prop(&props, "km"),
-                pickups: num_prop(&props, "pickups") as usize,
-                load_kg: num_prop(&props, "load_kg"),
-                facility: str_prop(&props, "facility"),
+                trip: props.trip,
+                km: props.km,
+                pickups: props.pickups,
+                load_kg: props.load_kg,
+                facility: props.facility,
                 coords,
             });
         }
@@ -606,21 +414,10 @@ impl PlanFolder {
                         "an unserved pickup needs a Point of finite [lon, lat]",
                     )
                 })?;
-                out.push(UnservedPickup {
-                    id: str_prop(&props, "id"),
-                    name: str_prop(&props, "name"),
-                    reason: str_prop(&props, "reason"),
-                    detail: str_prop(&props, "detail"),
-                    zone: str_prop(&props, "zone"),
-                    stream: str_prop(&props, "stream"),
-                    demand_kg: num_prop(&props, "demand_kg"),
-                    required: props
-                        .get("required")
-                        .and_then(|v| v.as_bool())
-                        .unwrap_or(false),
-                    lat,
-                    lon,
-                });
+                out.push(
+                    crate::plan::unserved_from(props, lon, lat)
+                        .map_err(|e| feature_error(&un_path, i, &e))?,
+                );
             }
             out
         } else {
@@ -632,6 +429,22 @@ impl PlanFolder {
             vehicles,
             unserved,
         })
+    }
+
+    /// Coverage per zone, then per stream, as `(group, name, coverage)`
+    /// with `group` `zone` or `stream`, by name within each group.
+    pub fn coverage_rows(&self) -> Vec<(&'static str, &'static str, &Coverage)> {
+        let s = &self.summary;
+        let mut zones: Vec<_> = s.coverage.iter().map(|(z, c)| (z.name(), c)).collect();
+        let mut streams: Vec<_> = (s.coverage_by_stream.iter())
+            .map(|(st, c)| (st.name(), c))
+            .collect();
+        zones.sort_by_key(|&(name, _)| name);
+        streams.sort_by_key(|&(name, _)| name);
+        let zones = zones.into_iter().map(|(n, c)| ("zone", n, c));
+        zones
+            .chain(streams.into_iter().map(|(n, c)| ("stream", n, c)))
+            .collect()
     }
 
     /// The box around every stop, trip and unserved pickup, if there is any.
@@ -678,7 +491,7 @@ impl PlanFolder {
     pub fn extras(&self, notes: &mut Vec<String>) -> PlanExtras {
         let mut x = PlanExtras::default();
         let inputs = &self.summary.inputs;
-        if let Some(path) = self.resolve_input(inputs.fleet.as_deref())
+        if let Some(path) = self.resolve_input(Some(&inputs.fleet))
             && let Ok(fleet) = crate::io::plan::read_fleet(&path)
         {
             for t in &fleet.spec.vehicle {
@@ -696,7 +509,7 @@ impl PlanFolder {
                 );
             }
         }
-        if let Some(path) = self.resolve_input(inputs.facilities.as_deref())
+        if let Some(path) = self.resolve_input(Some(&inputs.facilities))
             && let Ok(fs) = crate::io::plan::read_facilities(&path)
         {
             for f in fs {
@@ -733,20 +546,23 @@ fn features<'a>(v: &'a serde_json::Value, path: &Path) -> Result<&'a Vec<serde_j
     })
 }
 
-fn str_prop(props: &serde_json::Value, key: &str) -> String {
-    match props.get(key) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
-    }
+/// The properties of feature `i` (from 0) of the GeoJSON file `path`; an
+/// error names the file, the feature and the field.
+fn properties<T: serde::de::DeserializeOwned>(
+    f: &serde_json::Value,
+    i: usize,
+    path: &Path,
+) -> Result<T> {
+    let props = f.get("properties").cloned().unwrap_or_default();
+    T::deserialize(props).map_err(|e| feature_error(path, i, &e))
 }
 
-fn num_prop(props: &serde_json::Value, key: &str) -> f64 {
-    props
-        .get(key)
-        .and_then(|v| v.as_f64())
-        .filter(|x| x.is_finite())
-        .unwrap_or(0.0)
+/// A plan feature `i` (from 0) of `path` that does not decode.
+fn feature_error(path: &Path, i: usize, e: &serde_json::Error) -> Error {
+    Error::input(
+        Location::file(path).at_line(i + 1),
+        format!("feature {}: not a valid plan feature: {e}", i + 1),
+    )
 }
 
 fn pair(v: &serde_json::Value) -> Option<(f64, f64)> {

@@ -2,9 +2,10 @@
 
 use super::map::OSM_ATTRIBUTION;
 use super::{
-    PlanExtras, PlanFolder, StopKind, VehicleRoute, escape_text as esc, minutes_between,
-    route_color, simplify,
+    PlanExtras, PlanFolder, VehicleRoute, escape_text as esc, minutes_between, route_color,
+    simplify,
 };
+use crate::plan::StopKind;
 use std::fmt::Write as _;
 
 const SHEETS_CSS: &str = include_str!("assets/sheets.css");

@@ -30,7 +30,23 @@ fn data(name: &str) -> PathBuf {
 /// folder (so it can be opened after the tests); tests copy it before
 /// changing anything.
 fn plan_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    &written().0
+}
+
+/// The plan folder of [`plan_dir`] and the plan's summary, unserved
+/// pickups and routes as they were written.
+fn written() -> &'static (
+    PathBuf,
+    plan::Summary,
+    Vec<plan::Unserved>,
+    Vec<plan::PlannedRoute>,
+) {
+    static DIR: OnceLock<(
+        PathBuf,
+        plan::Summary,
+        Vec<plan::Unserved>,
+        Vec<plan::PlannedRoute>,
+    )> = OnceLock::new();
     DIR.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-plan");
         let _ = fs::remove_dir_all(&root);
@@ -73,7 +89,7 @@ fn plan_dir() -> &'static Path {
         let mut p = plan::run(&input, &opts, &mut Silent).unwrap();
         plan::write(&d.join("out"), &mut p, &[]).unwrap();
         report::write_reports(&d.join("out")).unwrap();
-        d.join("out")
+        (d.join("out"), p.summary, p.unserved, p.routes)
     })
 }
 
@@ -110,7 +126,7 @@ fn reports_cover_every_vehicle_and_unserved_pickup() {
     let n_routes = summary["routes"].as_array().unwrap().len();
     assert!(n_routes >= 1);
     assert_eq!(plan.vehicles.len(), n_routes);
-    let reasons: Vec<&str> = plan.unserved.iter().map(|u| u.reason.as_str()).collect();
+    let reasons: Vec<&str> = plan.unserved.iter().map(|u| u.reason.name()).collect();
     assert!(reasons.contains(&"closures"), "{reasons:?}");
     assert!(reasons.contains(&"unreachable"), "{reasons:?}");
     assert_eq!(
@@ -151,6 +167,135 @@ fn input_strings_are_escaped_in_every_report() {
         .collect();
     assert!(gpx.contains("<cmt>&lt;img src=x onerror=alert(2)&gt;</cmt>"));
     assert!(!gpx.contains(XSS2));
+}
+
+#[test]
+fn a_written_plan_reads_back_equal() {
+    let (dir, summary, unserved, routes) = written();
+    let folder = PlanFolder::read(dir).unwrap();
+    // summary.json leaves out the names of unserved pickups
+    // (unserved.geojson has them).
+    let mut expected = summary.clone();
+    for u in &mut expected.unserved {
+        u.name.clear();
+    }
+    assert_eq!(folder.summary, expected);
+    assert_eq!(&folder.unserved, unserved);
+    assert_eq!(folder.vehicles.len(), routes.len());
+    for (v, r) in folder.vehicles.iter().zip(routes) {
+        assert_eq!(v.vehicle, r.vehicle);
+        assert_eq!(v.stops.len(), r.stops.len());
+        for (row, s) in v.stops.iter().zip(&r.stops) {
+            let mut want = plan::StopRow::new(r, s);
+            // routes.csv holds positions to 6 decimals and km to 3.
+            assert!((row.lat - want.lat).abs() < 5e-7 && (row.lon - want.lon).abs() < 5e-7);
+            assert!((row.km - want.km).abs() < 5e-4);
+            (want.lat, want.lon, want.km) = (row.lat, row.lon, row.km);
+            assert_eq!(row, &want);
+        }
+        assert_eq!(v.trips.len(), r.trips.len());
+        for (t, want) in v.trips.iter().zip(&r.trips) {
+            assert_eq!(
+                (t.trip, t.km, t.pickups),
+                (want.trip, want.km, want.pickups)
+            );
+            assert_eq!((t.load_kg, &t.facility), (want.load_kg, &want.facility));
+            assert_eq!(t.coords, want.geometry);
+        }
+    }
+    // Rows read back write the same routes.csv.
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(plan::StopRow::COLUMNS).unwrap();
+    for v in &folder.vehicles {
+        for s in &v.stops {
+            w.serialize(s).unwrap();
+        }
+    }
+    let again = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert_eq!(again, fs::read_to_string(dir.join("routes.csv")).unwrap());
+}
+
+#[test]
+fn a_renamed_or_missing_field_fails_naming_the_file_and_the_field() {
+    let tmp = copy_plan();
+    let path = tmp.path().join("summary.json");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replace("\"vehicles_used\"", "\"vehicles_in_use\""),
+    )
+    .unwrap();
+    let e = PlanFolder::read(tmp.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("summary.json") && e.contains("vehicles_used"),
+        "{e}"
+    );
+
+    let tmp = copy_plan();
+    let path = tmp.path().join("routes.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replacen("load_m3", "volume_m3", 1)).unwrap();
+    let e = PlanFolder::read(tmp.path()).unwrap_err().to_string();
+    assert!(e.contains("routes.csv") && e.contains("load_m3"), "{e}");
+
+    let tmp = copy_plan();
+    let path = tmp.path().join("routes.geojson");
+    let mut gj = read_json(&path);
+    let trip = gj["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["properties"]["feature"] == "trip")
+        .unwrap();
+    let props = trip["properties"].as_object_mut().unwrap();
+    let km = props.remove("km").unwrap();
+    props.insert("kilometres".into(), km);
+    fs::write(&path, gj.to_string()).unwrap();
+    let e = PlanFolder::read(tmp.path()).unwrap_err().to_string();
+    assert!(e.contains("routes.geojson") && e.contains("`km`"), "{e}");
+
+    let tmp = copy_plan();
+    let path = tmp.path().join("unserved.geojson");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("\"reason\"", "\"why\"")).unwrap();
+    let e = PlanFolder::read(tmp.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("unserved.geojson") && e.contains("reason"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_summary_of_schema_version_1_still_reads() {
+    // Version 1 wrote violations as sentences and, before
+    // phases_peak_rss_mb existed, did not write it.
+    let tmp = copy_plan();
+    let path = tmp.path().join("summary.json");
+    let mut s = read_json(&path);
+    s["schema_version"] = Value::from(1);
+    s["violations"] = serde_json::json!(["truck-1 is 5 min late at TS"]);
+    s.as_object_mut().unwrap().remove("phases_peak_rss_mb");
+    fs::write(&path, s.to_string()).unwrap();
+    let folder = PlanFolder::read(tmp.path()).unwrap();
+    assert_eq!(folder.summary.schema_version, 1);
+    assert_eq!(folder.summary.violations.len(), 1);
+    assert_eq!(folder.summary.violations[0].kind, "");
+    assert_eq!(
+        folder.summary.violations[0].detail,
+        "truck-1 is 5 min late at TS"
+    );
+    assert_eq!(
+        folder.summary.phases_peak_rss_mb,
+        plan::PhasePeaks::default()
+    );
+    // A hand-written folder of version 1, as the map's load test builds.
+    let tmp = tempfile::tempdir().unwrap();
+    synthetic_plan(tmp.path(), 40, 3, 5);
+    let folder = PlanFolder::read(tmp.path()).unwrap();
+    assert_eq!(folder.vehicles.len(), 3);
+    assert_eq!(folder.unserved.len(), 5);
 }
 
 #[test]
@@ -557,10 +702,19 @@ fn synthetic_plan(dir: &Path, n_pickups: usize, n_routes: usize, n_unserved: usi
         "targets_met": false, "blockers": ["rural target 95% not met"],
         "unserved": unserved.iter().map(|f| {
             let p = &f["properties"];
-            serde_json::json!({"id": p["id"], "reason": "fleet", "detail": "out of shift time"})
+            let c = &f["geometry"]["coordinates"];
+            serde_json::json!({"id": p["id"], "reason": "fleet", "detail": "out of shift time",
+                "zone": "rural", "stream": "household", "demand_kg": 50.0, "required": false,
+                "lat": c[1], "lon": c[0]})
         }).collect::<Vec<_>>(),
-        "vehicles_used": n_routes, "trips": n_routes * 3, "km": 60.0 * n_routes as f64,
-        "hours": 8.0 * n_routes as f64, "cost": 300.0 * n_routes as f64, "routes": routes,
+        "unserved_by_reason": {"fleet": n_unserved},
+        "vehicles_used": n_routes, "vehicles_by_type": {"truck": n_routes}, "trips": n_routes * 3,
+        "km": 60.0 * n_routes as f64, "hours": 8.0 * n_routes as f64, "cost": 300.0 * n_routes as f64,
+        "routes": routes, "feasible": true, "violations": [], "seed": 1, "threads": 1,
+        "iterations": 0, "stopped_by": "iterations", "runtime_s": 0.0,
+        "phases": {"graph_s": 0.0, "snap_s": 0.0, "matrix_s": 0.0, "solve_s": 0.0, "geometry_s": 0.0,
+            "output_s": 0.0},
+        "peak_rss_mb": null,
         "inputs": {"osm": osm.display().to_string(), "pickups": "", "facilities": "", "fleet": "", "closures": null},
     });
     fs::write(dir.join("summary.json"), summary.to_string()).unwrap();
