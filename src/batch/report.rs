@@ -4,7 +4,8 @@
 use super::manifest::Manifest;
 use super::status::{Freshness, Hasher, Outcome, Status};
 use crate::error::{Error, Result};
-use crate::report::{CoverageRow as Coverage, PlanFolder};
+use crate::plan::Coverage;
+use crate::report::PlanFolder;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -212,24 +213,24 @@ fn fill_plan(row: &mut DistrictRow, dir: &Path, name: &str) {
         }
     };
     let s = &folder.summary;
-    row.targets_met = s.targets_met;
+    row.targets_met = Some(s.targets_met);
     row.coverage = s
         .coverage
         .iter()
-        .map(|(z, c)| (z.clone(), c.clone()))
+        .map(|(z, c)| (z.name().to_string(), c.clone()))
         .collect();
     row.coverage_by_stream = s
         .coverage_by_stream
         .iter()
         .filter(|(_, c)| c.target > 0.0)
-        .map(|(z, c)| (z.clone(), c.clone()))
+        .map(|(k, c)| (k.name().to_string(), c.clone()))
         .collect();
-    row.missed_targets = s
+    row.missed_targets = row
         .coverage
         .iter()
-        .chain(s.coverage_by_stream.iter().filter(|(_, c)| c.target > 0.0))
+        .chain(&row.coverage_by_stream)
         .filter(|(_, c)| !c.met)
-        .map(|(z, _)| z.clone())
+        .map(|(k, _)| k.clone())
         .collect();
     row.vehicles = Some(s.vehicles_used);
     row.trips = Some(s.trips);

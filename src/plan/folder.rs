@@ -42,7 +42,7 @@ impl StopKind {
 }
 
 /// Served and total pickups of one zone or stream.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Pickups.
     pub points_total: usize,
