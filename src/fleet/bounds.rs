@@ -29,7 +29,10 @@ pub struct LowerBound {
     pub basis: String,
 }
 
-pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem) -> LowerBound {
+/// The lower bound of the fleet that meets the targets of `prep`'s fleet
+/// (it depends on the vehicle types, not on their counts).
+pub(crate) fn lower_bound(prep: &Prepared<'_>) -> LowerBound {
+    let (input, problem) = (prep.input(), prep.problem());
     let types = problem.vehicle_types();
     let clients = problem.clients();
     let n_loc = problem.profiles()[0].distance.size();
@@ -134,7 +137,7 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
 /// least one).
 fn group_bound(
     input: &PlanInput,
-    prep: &Prepared,
+    prep: &Prepared<'_>,
     problem: &Problem,
     work: &[(i64, f64, f64)],
 ) -> usize {
