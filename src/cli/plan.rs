@@ -175,7 +175,12 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     let mut opts = a.search.options()?;
     opts.seconds = seconds_left(opts.seconds, started);
     let mut progress = SearchProgress::new("planning", opts.seconds);
-    let mut p = plan::run(&input, &opts, &mut progress)?;
+    // The stages of plan::run, keeping the prepared road graphs for the
+    // map's base layer.
+    let prep = plan::prepare(&input, &opts)?;
+    let solved = plan::solve(&prep, &opts, None, prep.search_end(&opts), &mut progress)?;
+    let mut p = plan::build(&prep, solved, &opts)?;
+    let graphs = prep.road_graphs();
     let written = plan::write_with(
         &a.out,
         &mut p,
@@ -183,6 +188,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
         &plan::OutputOptions {
             force: a.force,
             reports: a.map,
+            roads: Some(&graphs),
             ..Default::default()
         },
     )

@@ -158,7 +158,7 @@ pub fn write(out: &std::path::Path, answer: &mut FleetAnswer) -> Result<()> {
 pub fn write_with(
     out: &std::path::Path,
     answer: &mut FleetAnswer,
-    opts: &plan::OutputOptions,
+    opts: &plan::OutputOptions<'_>,
 ) -> Result<Option<crate::report::ReportFiles>> {
     let mut json = serde_json::to_vec_pretty(answer)
         .map_err(|e| Error::Internal(format!("fleet.json: {e}")))?;

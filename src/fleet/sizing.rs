@@ -497,11 +497,7 @@ impl<'a, 'o> Sizing<'a, 'o> {
         let blockers = if met {
             Vec::new()
         } else {
-            blockers(
-                self.menu.iter().sum(),
-                &lower_bound,
-                &plan.summary.blockers,
-            )
+            blockers(self.menu.iter().sum(), &lower_bound, &plan.summary.blockers)
         };
         Ok(FleetAnswer {
             daily_cost: plan.summary.cost,

@@ -480,7 +480,14 @@ fn solve_problem(
     let mut pool = r.route_pool;
     pool.extend(r.solution.routes.iter().cloned());
     let (solution, recombination) = if opts.recombine {
-        recombine::improve(problem, r.solution, &pool, opts.recombine_seconds, end, &mut halt)
+        recombine::improve(
+            problem,
+            r.solution,
+            &pool,
+            opts.recombine_seconds,
+            end,
+            &mut halt,
+        )
     } else {
         (r.solution, None)
     };

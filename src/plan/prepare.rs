@@ -159,7 +159,11 @@ impl<'a> Prepared<'a> {
     }
     /// The vehicles of each type the problem offers.
     pub(crate) fn vehicle_counts(&self) -> Vec<usize> {
-        self.problem.vehicle_types().iter().map(|t| t.count).collect()
+        self.problem
+            .vehicle_types()
+            .iter()
+            .map(|t| t.count)
+            .collect()
     }
     /// Offers `counts` vehicles of each type (in order) to the later
     /// stages, in place: fleet sizing solves one problem under many fleets

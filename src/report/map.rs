@@ -1,7 +1,10 @@
 //! `map.html`: one self-contained page with Leaflet, the road network drawn
 //! from the plan's OSM extract, and the plan's data as escaped JSON.
 
-use super::{BBox, PlanExtras, PlanFolder, StopKind, route_color, simplify};
+use super::{
+    BBox, PlanExtras, PlanFolder, Reports, StopKind, gpx_document, gpx_file_names, route_color,
+    route_sheets_html, simplify,
+};
 use crate::error::{Error, Result};
 use crate::graph::{Profile, RoadGraph};
 use serde_json::{Value, json};
@@ -87,52 +90,188 @@ impl BaseLayer {
         Ok(base)
     }
 
+    /// The roads of the graphs a plan was made on (one per road profile,
+    /// built once by the plan's preparation), drawn once each where the
+    /// profiles share a street; only those that touch `around` (see
+    /// [`BaseLayer::from_graph`]) if given. `osm` names the extract in the
+    /// note. This is the base layer of `plan --map`, which neither reads
+    /// the extract again nor builds another graph.
+    pub fn from_graphs(graphs: &[&RoadGraph], around: Option<BBox>, osm: &str) -> BaseLayer {
+        let mut base = BaseLayer::of_polylines(&road_polylines(graphs, around));
+        let file = Path::new(osm)
+            .file_name()
+            .map_or_else(|| osm.to_string(), |f| f.to_string_lossy().into_owned());
+        let names: Vec<&str> = graphs.iter().map(|g| g.profile_name()).collect();
+        base.note = format!(
+            "Roads from {file} (every street the plan's vehicles may use: {} {}{}), {OSM_ATTRIBUTION}.",
+            if names.len() == 1 {
+                "profile"
+            } else {
+                "profiles"
+            },
+            names.join(", "),
+            if around.is_some() {
+                ", around the plan"
+            } else {
+                ""
+            }
+        );
+        base
+    }
+
     /// The edges of `graph`, simplified within 2 m (coarser if the network
     /// has more than a few hundred thousand points). With `around`, only
     /// the edges that touch that box, grown by a quarter of its size and at
     /// least 2 km on each side, so a city's plan on a country's extract
     /// does not carry the whole country.
     pub fn from_graph(graph: &RoadGraph, around: Option<BBox>) -> BaseLayer {
-        let clip = around.map(|b| {
-            let lat = ((b[1] + b[3]) / 2.0).to_radians().cos().max(0.01);
-            let my = ((b[3] - b[1]) * 0.25).max(2000.0 / M_PER_DEG);
-            let mx = ((b[2] - b[0]) * 0.25).max(2000.0 / M_PER_DEG / lat);
-            [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my]
-        });
+        let mut base = BaseLayer::of_polylines(&road_polylines(&[graph], around));
+        base.note = format!("Roads: profile {}.", graph.profile_name());
+        base
+    }
+
+    /// `lines`, simplified within 2 m, or coarser (x2.5 at a time, up to
+    /// about 80 m) until they have at most [`MAX_BASE_POINTS`] points.
+    fn of_polylines(lines: &[Vec<(f64, f64)>]) -> BaseLayer {
         let mut tol_m = 2.0;
         loop {
-            let mut lines = Vec::with_capacity(graph.n_edges());
+            let mut out = Vec::with_capacity(lines.len());
             let mut points = 0;
-            for e in 0..graph.n_edges() {
-                let geom: Vec<(f64, f64)> = graph
-                    .edge_geometry(e as crate::graph::EdgeId)
-                    .iter()
-                    .map(|p| (p[0], p[1]))
-                    .collect();
-                if let Some(c) = clip {
-                    let outside = geom.iter().all(|p| p.0 < c[0])
-                        || geom.iter().all(|p| p.0 > c[2])
-                        || geom.iter().all(|p| p.1 < c[1])
-                        || geom.iter().all(|p| p.1 > c[3]);
-                    if outside {
-                        continue;
-                    }
-                }
-                let line = encode_line(&geom, tol_m);
+            for geom in lines {
+                let line = encode_line(geom, tol_m);
                 if line.len() >= 4 {
                     points += line.len() / 2;
-                    lines.push(line);
+                    out.push(line);
                 }
             }
             if points <= MAX_BASE_POINTS || tol_m > 50.0 {
                 return BaseLayer {
-                    lines,
-                    note: format!("Roads: profile {}.", graph.profile_name()),
+                    lines: out,
+                    note: String::new(),
                     missing: false,
                 };
             }
             tol_m *= 2.5;
         }
+    }
+}
+
+/// The box `b` grown by a quarter of its size and at least 2 km on each
+/// side.
+fn grow(b: BBox) -> BBox {
+    let lat = ((b[1] + b[3]) / 2.0).to_radians().cos().max(0.01);
+    let my = ((b[3] - b[1]) * 0.25).max(2000.0 / M_PER_DEG);
+    let mx = ((b[2] - b[0]) * 0.25).max(2000.0 / M_PER_DEG / lat);
+    [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my]
+}
+
+/// The `(lon, lat)` polylines of the edges of `graphs` that touch `around`
+/// (grown, see [`grow`]), in graph and edge order. A stretch of road that
+/// an earlier graph has already given (the same segment between the same
+/// two points, to 10^-5 degree, in either direction) is left out, so that
+/// a street several profiles use is drawn once; within one graph every
+/// edge is kept.
+fn road_polylines(graphs: &[&RoadGraph], around: Option<BBox>) -> Vec<Vec<(f64, f64)>> {
+    type Key = ((i64, i64), (i64, i64));
+    let clip = around.map(grow);
+    let q = |p: (f64, f64)| ((p.0 * Q).round() as i64, (p.1 * Q).round() as i64);
+    let key = |a: (f64, f64), b: (f64, f64)| -> Key {
+        let (a, b) = (q(a), q(b));
+        if a <= b { (a, b) } else { (b, a) }
+    };
+    let mut drawn: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    for (k, graph) in graphs.iter().enumerate() {
+        let mut added: Vec<Key> = Vec::new();
+        for e in 0..graph.n_edges() {
+            let geom: Vec<(f64, f64)> = graph
+                .edge_geometry(e as crate::graph::EdgeId)
+                .iter()
+                .map(|p| (p[0], p[1]))
+                .collect();
+            if let Some(c) = clip {
+                let outside = geom.iter().all(|p| p.0 < c[0])
+                    || geom.iter().all(|p| p.0 > c[2])
+                    || geom.iter().all(|p| p.1 < c[1])
+                    || geom.iter().all(|p| p.1 > c[3]);
+                if outside {
+                    continue;
+                }
+            }
+            if k + 1 < graphs.len() {
+                added.extend(geom.windows(2).map(|w| key(w[0], w[1])));
+            }
+            if k == 0 {
+                lines.push(geom);
+                continue;
+            }
+            // The runs of segments no earlier graph has drawn.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for w in geom.windows(2) {
+                if drawn.contains(&key(w[0], w[1])) {
+                    if run.len() >= 2 {
+                        lines.push(std::mem::take(&mut run));
+                    }
+                    run.clear();
+                } else {
+                    if run.is_empty() {
+                        run.push(w[0]);
+                    }
+                    run.push(w[1]);
+                }
+            }
+            if run.len() >= 2 {
+                lines.push(run);
+            }
+        }
+        drawn.extend(added);
+    }
+    lines
+}
+
+impl Reports {
+    /// The reports of the plan folder `dir` as
+    /// [`super::build_reports`] builds them, with the road base layer drawn
+    /// on `graphs`, the graphs the plan was made on
+    /// ([`BaseLayer::from_graphs`]) instead of a graph built again from
+    /// the extract: what `plan --map` writes.
+    ///
+    /// # Errors
+    /// As [`super::build_reports`].
+    pub fn on_roads(dir: &Path, graphs: &[&RoadGraph]) -> Result<Reports> {
+        let plan = PlanFolder::read(dir)?;
+        let osm = plan.summary.inputs.osm.as_deref().unwrap_or_default();
+        let base = BaseLayer::from_graphs(graphs, plan.bbox(), osm);
+        Reports::of_folder(&plan, &base, Vec::new())
+    }
+
+    /// The reports of `plan` on the base layer `base`; `notes` says what
+    /// is missing so far, and the extras' own notes are added.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the map data cannot be encoded.
+    pub(crate) fn of_folder(
+        plan: &PlanFolder,
+        base: &BaseLayer,
+        mut notes: Vec<String>,
+    ) -> Result<Reports> {
+        let extras = plan.extras(&mut notes);
+        let gpx = gpx_file_names(&plan.vehicles);
+        let mut files: Vec<(String, Vec<u8>)> = plan
+            .vehicles
+            .iter()
+            .zip(&gpx)
+            .map(|(v, name)| (format!("gpx/{name}"), gpx_document(v).into_bytes()))
+            .collect();
+        files.push((
+            "route_sheets.html".into(),
+            route_sheets_html(plan, &extras).into_bytes(),
+        ));
+        files.push((
+            "map.html".into(),
+            map_html(plan, base, &extras)?.into_bytes(),
+        ));
+        Ok(Reports { files, gpx, notes })
     }
 }
 
@@ -401,6 +540,113 @@ mod tests {
         for (a, b) in cases {
             assert_eq!(base64(a.as_bytes()), b);
         }
+    }
+
+    /// A loop of residential streets (both profiles) and a living street
+    /// off its corner at node 5 (the small profile only), as the truck's and
+    /// the small vehicle's graphs.
+    fn two_profiles() -> (RoadGraph, RoadGraph) {
+        use crate::io::osm::{OsmRoads, OsmWay};
+        let way = |id: i64, nodes: &[i64], tags: &[(&str, &str)]| OsmWay {
+            id,
+            nodes: nodes.to_vec(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        // Nodes 1..=9 along the equator, 0.001 degrees (~111 m) apart.
+        let mut nodes: Vec<(i64, f64, f64)> = (1..=9).map(|i| (i, 0.0, i as f64 * 0.001)).collect();
+        nodes.extend((1..=5).map(|i| (10 + i, 0.002, i as f64 * 0.001)));
+        let roads = OsmRoads::from_parts(
+            vec![
+                way(1, &[1, 2, 3, 4, 5], &[("highway", "residential")]),
+                way(2, &[11, 12, 13, 14, 15], &[("highway", "residential")]),
+                way(3, &[1, 11], &[("highway", "residential")]),
+                way(4, &[5, 15], &[("highway", "residential")]),
+                way(5, &[5, 6, 7], &[("highway", "living_street")]),
+            ],
+            nodes,
+            std::collections::HashMap::new(),
+        );
+        let truck = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap().0;
+        let small = RoadGraph::from_roads(&roads, &Profile::small()).unwrap().0;
+        (truck, small)
+    }
+
+    fn segments(lines: &[Vec<(f64, f64)>]) -> Vec<((i64, i64), (i64, i64))> {
+        let q = |p: (f64, f64)| ((p.0 * Q).round() as i64, (p.1 * Q).round() as i64);
+        let mut s: Vec<_> = lines
+            .iter()
+            .flat_map(|l| {
+                l.windows(2)
+                    .map(|w| (q(w[0]).min(q(w[1])), q(w[0]).max(q(w[1]))))
+            })
+            .collect();
+        s.sort_unstable();
+        s
+    }
+
+    #[test]
+    fn roads_several_profiles_share_are_drawn_once() {
+        let (truck, small) = two_profiles();
+        let t = road_polylines(&[&truck], None);
+        let both = road_polylines(&[&truck, &small], None);
+        // The truck's edges first and whole, then only the living street.
+        assert_eq!(both[..t.len()], t[..]);
+        let extra = segments(&both[t.len()..]);
+        let living = |x: f64| ((x * Q).round() as i64, 0);
+        assert_eq!(
+            extra,
+            vec![
+                (living(0.005), living(0.006)),
+                (living(0.006), living(0.007))
+            ]
+        );
+        // Every segment once, whatever the order of the graphs.
+        let all = segments(&both);
+        let mut once = all.clone();
+        once.dedup();
+        assert_eq!(all, once);
+        assert_eq!(segments(&road_polylines(&[&small, &truck], None)), all);
+        // A graph drawn twice adds nothing.
+        assert_eq!(road_polylines(&[&truck, &truck], None), t);
+    }
+
+    #[test]
+    fn one_graph_draws_as_from_graph_and_the_note_names_the_extract_and_profiles() {
+        let (truck, small) = two_profiles();
+        let one = BaseLayer::from_graphs(&[&truck], None, "data/demo/map.osm.pbf");
+        assert_eq!(one.lines, BaseLayer::from_graph(&truck, None).lines);
+        assert!(!one.missing);
+        assert!(
+            one.note.starts_with(
+                "Roads from map.osm.pbf (every street the plan's vehicles may use: profile truck)"
+            ),
+            "{}",
+            one.note
+        );
+        let both = BaseLayer::from_graphs(&[&truck, &small], Some([0.0, 0.0, 0.001, 0.001]), "x");
+        assert!(
+            both.note.contains("profiles truck, small, around the plan"),
+            "{}",
+            both.note
+        );
+        assert!(both.note.ends_with(&format!("{OSM_ATTRIBUTION}.")));
+        assert!(both.lines.len() > one.lines.len());
+    }
+
+    #[test]
+    fn edges_far_outside_the_plan_are_left_out() {
+        let (truck, _) = two_profiles();
+        // A box 100 km north: grown by 2 km it still misses every street.
+        let far = Some([0.0, 0.9, 0.001, 0.901]);
+        assert!(road_polylines(&[&truck], far).is_empty());
+        let near = Some([0.0, 0.0, 0.001, 0.001]);
+        assert_eq!(
+            road_polylines(&[&truck], near),
+            road_polylines(&[&truck], None)
+        );
     }
 
     #[test]
