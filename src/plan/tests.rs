@@ -4,13 +4,15 @@
 use super::*;
 use crate::solver::Silent;
 
-fn data(name: &str) -> PathBuf {
+/// A file of `tests/data`.
+pub(crate) fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
 }
 
-fn monaco() -> PlanInput {
+/// The Monaco fixture's inputs (the other modules' tests use it too).
+pub(crate) fn monaco() -> PlanInput {
     PlanInput::load(
         &data("monaco-latest.osm.pbf"),
         &data("plan/pickups.csv"),

@@ -3,24 +3,7 @@
 
 use super::*;
 use crate::fleet::LowerBound;
-use std::path::PathBuf;
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn monaco() -> PlanInput {
-    PlanInput::load(
-        &data("monaco-latest.osm.pbf"),
-        &data("plan/pickups.csv"),
-        &data("plan/facilities.csv"),
-        &data("plan/fleet.toml"),
-        None,
-    )
-    .unwrap()
-}
+use crate::plan::tests::monaco;
 
 fn options(iterations: u64) -> FleetOptions {
     let mut o = FleetOptions {
@@ -162,13 +145,19 @@ fn without_one_drops_the_lightest_route_of_the_type() {
     }
 }
 
+/// A sizing of `input` with `opts` after its menu solve.
+fn sized<'a, 'o>(input: &'a PlanInput, opts: &'o FleetOptions) -> (Sizing<'a, 'o>, Found) {
+    let prep = plan::prepare(input, &opts.plan).unwrap();
+    let mut sz = Sizing::new(prep, opts);
+    let first = sz.menu_solve(&mut Silent).unwrap();
+    (sz, first)
+}
+
 #[test]
 fn the_stages_descend_to_a_smaller_fleet_that_still_meets_the_targets() {
     let input = monaco();
     let opts = options(60);
-    let prep = plan::prepare(&input, &opts.plan).unwrap();
-    let mut sz = Sizing::new(prep, &opts);
-    let first = sz.menu_solve(&mut Silent).unwrap();
+    let (mut sz, first) = sized(&input, &opts);
     assert_eq!(sz.solves, 1);
     assert!(
         sz.meets(&first.solution),
@@ -206,9 +195,7 @@ fn the_stages_descend_to_a_smaller_fleet_that_still_meets_the_targets() {
 fn the_curve_records_each_size_below_the_fleet_found() {
     let input = monaco();
     let opts = options(30);
-    let prep = plan::prepare(&input, &opts.plan).unwrap();
-    let mut sz = Sizing::new(prep, &opts);
-    let first = sz.menu_solve(&mut Silent).unwrap();
+    let (mut sz, first) = sized(&input, &opts);
     let n: usize = first.fleet.iter().sum();
     sz.trade_off_curve(&first).unwrap();
     // One point per size from one vehicle up (a size with no feasible
@@ -225,9 +212,7 @@ fn a_past_deadline_ends_the_sizing_after_the_menu_solve_as_time() {
     let input = monaco();
     let mut opts = options(30);
     opts.plan.seconds = Some(1e-9);
-    let prep = plan::prepare(&input, &opts.plan).unwrap();
-    let mut sz = Sizing::new(prep, &opts);
-    let first = sz.menu_solve(&mut Silent).unwrap();
+    let (mut sz, first) = sized(&input, &opts);
     assert!(sz.descent_step(&first).unwrap().is_none());
     assert_eq!(sz.clock.cut, Some("time"));
     let plan = sz.final_plan(&first).unwrap();
