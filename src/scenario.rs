@@ -380,7 +380,10 @@ mod tests {
         assert_eq!(s.name, "what-if");
         assert_eq!(s.description, "");
         let (_dir, s) = with_base("name = \"Flood\"\ndescription = \"river\"\n");
-        assert_eq!((s.name.as_str(), s.description.as_str()), ("Flood", "river"));
+        assert_eq!(
+            (s.name.as_str(), s.description.as_str()),
+            ("Flood", "river")
+        );
     }
 
     #[test]
@@ -416,14 +419,21 @@ mod tests {
         assert_eq!(input.facilities.len(), base.facilities.len() + 1);
         let new = input.facilities.last().unwrap();
         assert_eq!((new.id.as_str(), new.unload_s), ("TS-NEW", 300));
-        assert!(input.files.fleet.contains("(scenario "), "{}", input.files.fleet);
+        assert!(
+            input.files.fleet.contains("(scenario "),
+            "{}",
+            input.files.fleet
+        );
     }
 
     #[test]
     fn input_refuses_overrides_that_do_not_fit_naming_the_key() {
         let (_d, s) = with_base("base = \"..\"\n[fleet]\nbarge = 1\n");
         let e = s.input().unwrap_err().to_string();
-        assert!(e.contains("fleet.barge") && e.contains("no vehicle type"), "{e}");
+        assert!(
+            e.contains("fleet.barge") && e.contains("no vehicle type"),
+            "{e}"
+        );
         let (_d, s) = with_base("base = \"..\"\n[fleet]\ntricycle = 100000000\n");
         let e = s.input().unwrap_err().to_string();
         assert!(e.contains("fleet.tricycle") && e.contains("at most"), "{e}");
@@ -431,7 +441,10 @@ mod tests {
             kind = \"transfer\"\nopen = \"06:00\"\nclose = \"18:00\"\n";
         let (_d, s) = with_base(dup);
         let e = s.input().unwrap_err().to_string();
-        assert!(e.contains("'TS' already exists") && e.contains("extra_facility"), "{e}");
+        assert!(
+            e.contains("'TS' already exists") && e.contains("extra_facility"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -469,7 +482,11 @@ mod tests {
         for t in row.vehicles.keys() {
             assert!(head.contains(&format!("vehicles_{t}").as_str()), "{t}");
         }
-        assert!(lines[1].starts_with("\"base \"\"quoted\"\"\","), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("\"base \"\"quoted\"\"\","),
+            "{}",
+            lines[1]
+        );
         // Every row has every column; a type or reason a row lacks is 0.
         let mut rdr = csv::Reader::from_reader(csv.as_bytes());
         let cols = rdr.headers().unwrap().clone();

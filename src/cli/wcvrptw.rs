@@ -1,5 +1,6 @@
 //! `wasteroute wcvrptw`: the waste-collection benchmark of Kim et al. (2006).
 
+use super::cvrp::InstanceBudget;
 use super::progress::SearchProgress;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -7,7 +8,6 @@ use std::path::PathBuf;
 use wasteroute::io::kim::{self, KimMetric};
 use wasteroute::kim::{KimOptions, problem};
 use wasteroute::model::check;
-use super::cvrp::InstanceBudget;
 use wasteroute::solver::{Budget, SolveParams, solve};
 
 /// Solve Kim et al. (2006) waste-collection instances.

@@ -575,7 +575,11 @@ mod tests {
         let extra = segments(&both[t.len()..]);
         assert!(!extra.is_empty());
         let truck_segments = segments(&t);
-        assert!(extra.iter().all(|s| truck_segments.binary_search(s).is_err()));
+        assert!(
+            extra
+                .iter()
+                .all(|s| truck_segments.binary_search(s).is_err())
+        );
         // Every segment once, whatever the order of the graphs.
         let all = segments(&both);
         let mut once = all.clone();
