@@ -5,7 +5,7 @@ use super::{
     BBox, PlanExtras, PlanFolder, Reports, StopKind, gpx_document, gpx_file_names, route_color,
     route_sheets_html, simplify,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::graph::{Profile, RoadGraph};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -62,32 +62,40 @@ impl BaseLayer {
     }
 
     /// The roads of an OSM extract that a truck or a small vehicle may use
-    /// (the small-vehicle profile plus motorways), simplified; only those
-    /// that touch `around` (see [`BaseLayer::from_graph`]) if given.
+    /// (the graphs of the built-in `truck` and `small` profiles, from one
+    /// read of the extract, drawn as [`BaseLayer::from_graphs`] draws
+    /// them: the same layer as `plan --map` draws for a fleet of those
+    /// profiles); only those that touch `around` if given. For a plan
+    /// folder, which keeps no graph.
     ///
     /// # Errors
-    /// As [`RoadGraph::from_osm`].
+    /// As [`RoadGraph::from_osm`]; a profile that can use no road of the
+    /// extract is left out, and the error is that of the last one when
+    /// neither can.
     pub fn from_osm(path: &Path, around: Option<BBox>) -> Result<BaseLayer> {
-        let mut profile = Profile::small();
-        profile.name = "map".into();
-        profile.speeds_kmh.insert("motorway".into(), 80.0);
-        profile.speeds_kmh.insert("motorway_link".into(), 45.0);
-        profile.max_speed_kmh = 80.0;
-        let (graph, _) = RoadGraph::from_osm(path, &profile)?;
-        let mut base = BaseLayer::from_graph(&graph, around);
-        let file = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |f| f.to_string_lossy().into_owned(),
-        );
-        base.note = format!(
-            "Roads from {file} (every street a truck or a small vehicle may use{}), {OSM_ATTRIBUTION}.",
-            if around.is_some() {
-                ", around the plan"
-            } else {
-                ""
+        let roads = crate::io::osm::read_roads(path)?;
+        let mut graphs = Vec::new();
+        let mut refused = None;
+        for profile in [Profile::truck(), Profile::small()] {
+            match RoadGraph::from_roads(&roads, &profile) {
+                Ok((g, _)) => graphs.push(g),
+                Err(Error::Input { message, .. }) => {
+                    refused = Some(Error::input(Location::file(path), message));
+                }
+                Err(e) => return Err(e),
             }
-        );
-        Ok(base)
+        }
+        if graphs.is_empty()
+            && let Some(e) = refused
+        {
+            return Err(e);
+        }
+        let graphs: Vec<&RoadGraph> = graphs.iter().collect();
+        Ok(BaseLayer::from_graphs(
+            &graphs,
+            around,
+            &path.display().to_string(),
+        ))
     }
 
     /// The roads of the graphs a plan was made on (one per road profile,
@@ -102,14 +110,12 @@ impl BaseLayer {
             .file_name()
             .map_or_else(|| osm.to_string(), |f| f.to_string_lossy().into_owned());
         let names: Vec<&str> = graphs.iter().map(|g| g.profile_name()).collect();
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
         base.note = format!(
-            "Roads from {file} (every street the plan's vehicles may use: {} {}{}), {OSM_ATTRIBUTION}.",
-            if names.len() == 1 {
-                "profile"
-            } else {
-                "profiles"
-            },
-            names.join(", "),
+            "Roads from {file} (every street a vehicle of profile {names} may use{}), {OSM_ATTRIBUTION}.",
             if around.is_some() {
                 ", around the plan"
             } else {
@@ -598,7 +604,7 @@ mod tests {
         assert!(!one.missing);
         assert!(
             one.note.starts_with(
-                "Roads from map.osm.pbf (every street the plan's vehicles may use: profile truck)"
+                "Roads from map.osm.pbf (every street a vehicle of profile truck may use)"
             ),
             "{}",
             one.note
@@ -606,12 +612,25 @@ mod tests {
         let monaco = Some([7.41, 43.72, 7.44, 43.75]);
         let both = BaseLayer::from_graphs(&[&truck, &small], monaco, "x");
         assert!(
-            both.note.contains("profiles truck, small, around the plan"),
+            both.note
+                .contains("of profile truck or small may use, around the plan"),
             "{}",
             both.note
         );
         assert!(both.note.ends_with(&format!("{OSM_ATTRIBUTION}.")));
         assert!(both.lines.len() > one.lines.len());
+    }
+
+    #[test]
+    fn a_plan_folders_layer_is_the_one_plan_draws_for_truck_and_small() {
+        let (truck, small) = two_profiles();
+        let pbf = crate::plan::tests::data("monaco-roads-tiny.osm.pbf");
+        let around = Some([7.41, 43.72, 7.44, 43.75]);
+        let folder = BaseLayer::from_osm(&pbf, around).unwrap();
+        let plan = BaseLayer::from_graphs(&[&truck, &small], around, &pbf.display().to_string());
+        assert_eq!(folder, plan);
+        let e = BaseLayer::from_osm(&pbf.with_file_name("none.osm.pbf"), None).unwrap_err();
+        assert!(e.to_string().contains("none.osm.pbf"), "{e}");
     }
 
     #[test]
