@@ -73,7 +73,7 @@ impl ProfileData {
 /// the pickups no route can serve, and the time and memory each phase took.
 ///
 /// It borrows the inputs it was prepared from, so the later stages
-/// ([`crate::plan::solve`], [`crate::plan::finish`]) cannot be given other
+/// ([`crate::plan::solve`], [`crate::plan::build`]) cannot be given other
 /// ones.
 pub struct Prepared<'a> {
     /// The inputs.
