@@ -354,4 +354,149 @@ mod tests {
         let e = Scenario::load(&path, Path::new("/base")).unwrap_err();
         assert!(e.to_string().contains("demand.rural"), "{e}");
     }
+
+    /// A base folder with the Monaco fixture's files (the extract as the
+    /// real one) and a scenario file `body` in a subfolder.
+    fn with_base(body: &str) -> (tempfile::TempDir, Scenario) {
+        let dir = tempfile::tempdir().unwrap();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        std::fs::copy(
+            data.join("monaco-latest.osm.pbf"),
+            dir.path().join("map.osm.pbf"),
+        )
+        .unwrap();
+        for f in ["pickups.csv", "facilities.csv", "fleet.toml"] {
+            std::fs::copy(data.join("plan").join(f), dir.path().join(f)).unwrap();
+        }
+        std::fs::create_dir(dir.path().join("s")).unwrap();
+        let path = dir.path().join("s/what-if.toml");
+        std::fs::write(&path, body).unwrap();
+        let s = Scenario::load(&path, dir.path()).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn the_name_defaults_to_the_file_stem() {
+        let (_dir, s) = with_base("");
+        assert_eq!(s.name, "what-if");
+        assert_eq!(s.description, "");
+        let (_dir, s) = with_base("name = \"Flood\"\ndescription = \"river\"\n");
+        assert_eq!(
+            (s.name.as_str(), s.description.as_str()),
+            ("Flood", "river")
+        );
+    }
+
+    #[test]
+    fn input_applies_demand_growth_counts_and_an_extra_facility() {
+        let body = "base = \"..\"\n\
+            [demand]\nrural = 2.0\n\
+            [fleet]\ntricycle = 5\n\
+            [[extra_facility]]\nid = \"TS-NEW\"\nlat = 43.73\nlon = 7.42\nkind = \"transfer\"\n\
+            open = \"06:00\"\nclose = \"18:00\"\nunload_s = 300\naccepts = \"household\"\n";
+        let (dir, s) = with_base(body);
+        let base = PlanInput::load(
+            &dir.path().join("map.osm.pbf"),
+            &dir.path().join("pickups.csv"),
+            &dir.path().join("facilities.csv"),
+            &dir.path().join("fleet.toml"),
+            None,
+        )
+        .unwrap();
+        let input = s.input().unwrap();
+        for (a, b) in base.pickups.iter().zip(&input.pickups) {
+            let m = if a.zone == Zone::Rural { 2.0 } else { 1.0 };
+            assert_eq!(b.demand_kg, a.demand_kg * m, "{}", a.id);
+            assert_eq!(b.volume_m3, a.volume_m3 * m, "{}", a.id);
+        }
+        let counts: Vec<(&str, usize)> = input
+            .fleet
+            .spec
+            .vehicle
+            .iter()
+            .map(|v| (v.name.as_str(), v.count))
+            .collect();
+        assert_eq!(counts, vec![("compactor", 2), ("tricycle", 5)]);
+        assert_eq!(input.facilities.len(), base.facilities.len() + 1);
+        let new = input.facilities.last().unwrap();
+        assert_eq!((new.id.as_str(), new.unload_s), ("TS-NEW", 300));
+        assert!(
+            input.files.fleet.contains("(scenario "),
+            "{}",
+            input.files.fleet
+        );
+    }
+
+    #[test]
+    fn input_refuses_overrides_that_do_not_fit_naming_the_key() {
+        let (_d, s) = with_base("base = \"..\"\n[fleet]\nbarge = 1\n");
+        let e = s.input().unwrap_err().to_string();
+        assert!(
+            e.contains("fleet.barge") && e.contains("no vehicle type"),
+            "{e}"
+        );
+        let (_d, s) = with_base("base = \"..\"\n[fleet]\ntricycle = 100000000\n");
+        let e = s.input().unwrap_err().to_string();
+        assert!(e.contains("fleet.tricycle") && e.contains("at most"), "{e}");
+        let dup = "base = \"..\"\n[[extra_facility]]\nid = \"TS\"\nlat = 43.73\nlon = 7.42\n\
+            kind = \"transfer\"\nopen = \"06:00\"\nclose = \"18:00\"\n";
+        let (_d, s) = with_base(dup);
+        let e = s.input().unwrap_err().to_string();
+        assert!(
+            e.contains("'TS' already exists") && e.contains("extra_facility"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn rows_hold_a_plans_figures_and_the_csv_has_a_column_per_type_and_reason() {
+        let (_dir, s) = with_base("base = \"..\"\n");
+        let input = s.input().unwrap();
+        let opts = crate::plan::PlanOptions {
+            iterations: Some(20),
+            ..crate::plan::PlanOptions::default()
+        };
+        let plan = crate::plan::run(&input, &opts, &mut crate::solver::Silent).unwrap();
+        let sum = &plan.summary;
+        let row = Row::of("base \"quoted\"", sum);
+        assert_eq!(row.vehicles_used, sum.vehicles_used);
+        assert_eq!(row.vehicles, sum.vehicles_by_type);
+        assert_eq!((row.trips, row.km, row.cost), (sum.trips, sum.km, sum.cost));
+        assert_eq!(row.violations, sum.violations.len());
+        assert_eq!(
+            row.coverage[&Zone::Urban],
+            (
+                sum.coverage[&Zone::Urban].share_demand,
+                1.0,
+                sum.coverage[&Zone::Urban].met
+            )
+        );
+        let mut other = row.clone();
+        other.scenario = "more".into();
+        other.vehicles = [("barge".to_string(), 1)].into_iter().collect();
+        other.unserved = [("closures".to_string(), 3)].into_iter().collect();
+        let csv = rows_csv(&[row.clone(), other]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let head: Vec<&str> = lines[0].split(',').collect();
+        assert!(head.contains(&"vehicles_barge") && head.contains(&"unserved_closures"));
+        for t in row.vehicles.keys() {
+            assert!(head.contains(&format!("vehicles_{t}").as_str()), "{t}");
+        }
+        assert!(
+            lines[1].starts_with("\"base \"\"quoted\"\"\","),
+            "{}",
+            lines[1]
+        );
+        // Every row has every column; a type or reason a row lacks is 0.
+        let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+        let cols = rdr.headers().unwrap().clone();
+        let recs: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+        let at = |r: &csv::StringRecord, c: &str| {
+            r[cols.iter().position(|h| h == c).unwrap()].to_string()
+        };
+        assert_eq!(at(&recs[0], "vehicles_barge"), "0");
+        assert_eq!(at(&recs[0], "unserved_closures"), "0");
+        assert_eq!(at(&recs[1], "unserved_closures"), "3");
+    }
 }

@@ -1,6 +1,6 @@
 //! `wasteroute compare`: what-if scenarios side by side.
 
-use super::plan::{SearchArgs, demo_dir};
+use super::plan::{ForceArg, SearchArgs, demo_dir};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -21,10 +21,8 @@ pub struct CompareArgs {
     /// anything else there is refused unless --force.
     #[arg(long, default_value = "out/compare")]
     out: PathBuf,
-    /// Replace --out even if wasteroute did not write it (a folder of other
-    /// files, a file): it is deleted, with everything in it.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    replace: ForceArg,
     #[command(flatten)]
     search: SearchArgs,
 }
@@ -33,7 +31,7 @@ pub struct CompareArgs {
 /// equal share of the time left when it starts; after a signal the
 /// scenarios not yet solved are skipped and the table has the others.
 pub fn run(a: CompareArgs) -> Result<i32> {
-    wasteroute::fsx::check_target(&a.out, a.force)?;
+    wasteroute::fsx::check_target(&a.out, a.replace.force)?;
     let started = std::time::Instant::now();
     let mut opts = a.search.options()?;
     let total = opts.seconds;
@@ -42,7 +40,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let mut folders = std::collections::BTreeSet::new();
     let writing = || format!("writing {}", a.out.display());
     let mut out =
-        OutputFolder::create(&a.out, FolderKind::Compare, a.force).with_context(writing)?;
+        OutputFolder::create(&a.out, FolderKind::Compare, a.replace.force).with_context(writing)?;
     for (k, path) in a.scenarios.iter().enumerate() {
         if opts.interrupt.as_ref().is_some_and(|i| i.is_triggered()) {
             eprintln!(
@@ -120,67 +118,41 @@ fn print_table(rows: &[Row]) {
         .unwrap_or(8)
         .clamp(10, 24);
     let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    let mut line = |label: String, cell: &dyn Fn(&Row) -> String| {
+        lines.push((label, rows.iter().map(cell).collect()));
+    };
     let types: std::collections::BTreeSet<&String> =
         rows.iter().flat_map(|r| r.vehicles.keys()).collect();
-    lines.push((
-        "vehicles".into(),
-        rows.iter().map(|r| r.vehicles_used.to_string()).collect(),
-    ));
+    line("vehicles".into(), &|r| r.vehicles_used.to_string());
     for t in &types {
-        lines.push((
-            format!("  {t}"),
-            rows.iter()
-                .map(|r| r.vehicles.get(*t).copied().unwrap_or(0).to_string())
-                .collect(),
-        ));
+        line(format!("  {t}"), &|r| {
+            r.vehicles.get(*t).copied().unwrap_or(0).to_string()
+        });
     }
-    lines.push((
-        "trips".into(),
-        rows.iter().map(|r| r.trips.to_string()).collect(),
-    ));
-    lines.push((
-        "km".into(),
-        rows.iter().map(|r| format!("{:.1}", r.km)).collect(),
-    ));
-    lines.push((
-        "hours".into(),
-        rows.iter().map(|r| format!("{:.1}", r.hours)).collect(),
-    ));
-    lines.push((
-        "cost".into(),
-        rows.iter().map(|r| format!("{:.2}", r.cost)).collect(),
-    ));
+    line("trips".into(), &|r| r.trips.to_string());
+    line("km".into(), &|r| format!("{:.1}", r.km));
+    line("hours".into(), &|r| format!("{:.1}", r.hours));
+    line("cost".into(), &|r| format!("{:.2}", r.cost));
     if rows.iter().any(|r| r.violations > 0) {
-        lines.push((
-            "violations".into(),
-            rows.iter().map(|r| r.violations.to_string()).collect(),
-        ));
+        line("violations".into(), &|r| r.violations.to_string());
     }
     for z in Zone::ALL {
-        lines.push((
-            format!("{} served", z.name()),
-            rows.iter()
-                .map(|r| {
-                    let (s, t, m) = r.coverage.get(&z).copied().unwrap_or((1.0, 0.0, true));
-                    format!(
-                        "{:.1}%/{:.0}%{}",
-                        s * 100.0,
-                        t * 100.0,
-                        if m { "" } else { " !" }
-                    )
-                })
-                .collect(),
-        ));
+        line(format!("{} served", z.name()), &|r| {
+            let (s, t, m) = r.coverage.get(&z).copied().unwrap_or((1.0, 0.0, true));
+            format!(
+                "{:.1}%/{:.0}%{}",
+                s * 100.0,
+                t * 100.0,
+                if m { "" } else { " !" }
+            )
+        });
     }
     let reasons: std::collections::BTreeSet<&String> =
         rows.iter().flat_map(|r| r.unserved.keys()).collect();
     for reason in &reasons {
-        lines.push((
-            format!("unserved {reason}"),
-            rows.iter()
-                .map(|r| r.unserved.get(*reason).copied().unwrap_or(0).to_string())
-                .collect(),
-        ));
+        line(format!("unserved {reason}"), &|r| {
+            r.unserved.get(*reason).copied().unwrap_or(0).to_string()
+        });
     }
     print!("{:<18}", "");
     for r in rows {

@@ -52,13 +52,8 @@ struct Common {
 struct SolveArgs {
     /// The instance (.vrp).
     file: PathBuf,
-    /// Wall-clock limit in seconds.
-    #[arg(long, value_parser = super::values::positive)]
-    seconds: Option<f64>,
-    /// Iteration limit: the same seed, threads and iterations give the same
-    /// solution on any machine.
-    #[arg(long)]
-    iterations: Option<u64>,
+    #[command(flatten)]
+    budget: InstanceBudget,
     /// Write the solution as a CVRPLIB .sol file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -85,6 +80,32 @@ struct BenchArgs {
     sol_dir: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
+}
+
+/// The budget of one instance's search (`cvrp solve`, `wcvrptw solve`).
+#[derive(Debug, Args)]
+pub struct InstanceBudget {
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_parser = super::values::positive)]
+    pub seconds: Option<f64>,
+    /// Iteration limit: the same seed, threads and iterations give the same
+    /// solution on any machine.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+}
+
+impl InstanceBudget {
+    /// The search's budget; at least one of the limits must be given.
+    pub fn budget(&self) -> Result<Budget> {
+        if self.seconds.is_none() && self.iterations.is_none() {
+            return Err(InputError("give --seconds or --iterations (or both)".into()).into());
+        }
+        Ok(Budget {
+            seconds: self.seconds,
+            iterations: self.iterations,
+            ..Budget::default()
+        })
+    }
 }
 
 /// Runs `wasteroute cvrp`.
@@ -192,15 +213,8 @@ fn solve_one(
 }
 
 fn solve_cmd(a: SolveArgs) -> Result<()> {
-    if a.seconds.is_none() && a.iterations.is_none() {
-        return Err(InputError("give --seconds or --iterations (or both)".into()).into());
-    }
+    let budget = a.budget.budget()?;
     let table = load_bks(&a.common.bks_file)?;
-    let budget = Budget {
-        seconds: a.seconds,
-        iterations: a.iterations,
-        ..Budget::default()
-    };
     let stem = a
         .file
         .file_stem()

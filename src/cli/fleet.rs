@@ -1,31 +1,17 @@
 //! `wasteroute fleet`: the cheapest fleet that meets the coverage targets.
 
-use super::plan::{SearchArgs, input_paths, print_summary};
+use super::plan::{ForceArg, InputArgs, SearchArgs, print_summary};
 use super::progress::SearchProgress;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use wasteroute::fleet::{self, FleetOptions};
-use wasteroute::plan::PlanInput;
 
 /// Size the fleet (with no input flags: the bundled demo).
 #[derive(Debug, Args)]
 pub struct FleetArgs {
-    /// OpenStreetMap extract (.osm.pbf).
-    #[arg(long)]
-    osm: Option<PathBuf>,
-    /// Pickups (CSV, or GeoJSON points).
-    #[arg(long)]
-    pickups: Option<PathBuf>,
-    /// Facilities (CSV).
-    #[arg(long)]
-    facilities: Option<PathBuf>,
-    /// Fleet menu and targets (TOML); each type's count is its upper bound.
-    #[arg(long)]
-    fleet: Option<PathBuf>,
-    /// Closed or slowed streets (GeoJSON).
-    #[arg(long)]
-    closures: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
     /// The most vehicles of each type, up to 10,000 (overrides the counts of the menu).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     max_per_type: Option<usize>,
@@ -39,10 +25,8 @@ pub struct FleetArgs {
     /// else there is refused unless --force.
     #[arg(long, default_value = "out/fleet")]
     out: PathBuf,
-    /// Replace --out even if wasteroute did not write it (a folder of other
-    /// files, a file): it is deleted, with everything in it.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    replace: ForceArg,
     #[command(flatten)]
     search: SearchArgs,
 }
@@ -50,17 +34,9 @@ pub struct FleetArgs {
 /// Runs `wasteroute fleet`; returns the exit code (5 if the plan written
 /// breaks a rule, 4 if no fleet of the menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
-    wasteroute::fsx::check_target(&a.out, a.force)?;
+    wasteroute::fsx::check_target(&a.out, a.replace.force)?;
     let started = std::time::Instant::now();
-    let (osm, pickups, facilities, fleet_file) =
-        input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
-    let input = PlanInput::load(
-        &osm,
-        &pickups,
-        &facilities,
-        &fleet_file,
-        a.closures.as_deref(),
-    )?;
+    let input = a.inputs.load()?;
     let mut plan = a.search.options()?;
     plan.seconds = super::plan::seconds_left(plan.seconds, started);
     let opts = FleetOptions {
@@ -75,7 +51,7 @@ pub fn run(a: FleetArgs) -> Result<i32> {
         &a.out,
         &mut answer,
         &wasteroute::plan::OutputOptions {
-            force: a.force,
+            force: a.replace.force,
             ..Default::default()
         },
     )

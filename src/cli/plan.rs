@@ -4,7 +4,6 @@ use super::progress::SearchProgress;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use wasteroute::domain::format_time;
 use wasteroute::plan::{self, Plan, PlanInput, PlanOptions};
 use wasteroute::solver::SolveParams;
 
@@ -30,6 +29,24 @@ pub fn exit_code(feasible: bool, targets_met: bool) -> i32 {
 /// Plan waste collection (with no input flags: the bundled demo).
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// Output folder, replaced atomically (with the reports of --map) if
+    /// wasteroute wrote it; anything else there is refused unless --force.
+    #[arg(long, default_value = "out/plan")]
+    out: PathBuf,
+    /// Also write map.html, route_sheets.html and gpx/ for dispatchers.
+    #[arg(long)]
+    map: bool,
+    #[command(flatten)]
+    replace: ForceArg,
+    #[command(flatten)]
+    search: SearchArgs,
+}
+
+/// The input files of the planning commands (none: the bundled demo).
+#[derive(Debug, Args)]
+pub struct InputArgs {
     /// OpenStreetMap extract (.osm.pbf).
     #[arg(long)]
     osm: Option<PathBuf>,
@@ -39,25 +56,37 @@ pub struct PlanArgs {
     /// Facilities (CSV): depots, transfer stations, landfills, treatment plants.
     #[arg(long)]
     facilities: Option<PathBuf>,
-    /// Fleet and coverage targets (TOML).
+    /// Fleet and coverage targets (TOML); for `fleet`, the menu: each
+    /// type's count is the most it may use.
     #[arg(long)]
     fleet: Option<PathBuf>,
     /// Closed or slowed streets (GeoJSON with a `factor` property).
     #[arg(long)]
     closures: Option<PathBuf>,
-    /// Output folder, replaced atomically (with the reports of --map) if
-    /// wasteroute wrote it; anything else there is refused unless --force.
-    #[arg(long, default_value = "out/plan")]
-    out: PathBuf,
-    /// Also write map.html, route_sheets.html and gpx/ for dispatchers.
-    #[arg(long)]
-    map: bool,
+}
+
+impl InputArgs {
+    /// Reads the input files, or the bundled demo's when none is given.
+    pub fn load(&self) -> Result<PlanInput> {
+        let (osm, pickups, facilities, fleet) =
+            input_paths(&self.osm, &self.pickups, &self.facilities, &self.fleet)?;
+        Ok(PlanInput::load(
+            &osm,
+            &pickups,
+            &facilities,
+            &fleet,
+            self.closures.as_deref(),
+        )?)
+    }
+}
+
+/// `--force`, of the commands that write an output folder.
+#[derive(Debug, Args)]
+pub struct ForceArg {
     /// Replace --out even if wasteroute did not write it (a folder of other
     /// files, a file): it is deleted, with everything in it.
     #[arg(long)]
-    force: bool,
-    #[command(flatten)]
-    search: SearchArgs,
+    pub force: bool,
 }
 
 /// Search budget and reproducibility flags shared by the planning commands.
@@ -168,21 +197,25 @@ pub fn input_paths(
 /// Runs `wasteroute plan`; returns the process exit code.
 pub fn run(a: PlanArgs) -> Result<i32> {
     let started = std::time::Instant::now();
-    wasteroute::fsx::check_target(&a.out, a.force)?;
-    let (osm, pickups, facilities, fleet) =
-        input_paths(&a.osm, &a.pickups, &a.facilities, &a.fleet)?;
-    let input = PlanInput::load(&osm, &pickups, &facilities, &fleet, a.closures.as_deref())?;
+    wasteroute::fsx::check_target(&a.out, a.replace.force)?;
+    let input = a.inputs.load()?;
     let mut opts = a.search.options()?;
     opts.seconds = seconds_left(opts.seconds, started);
     let mut progress = SearchProgress::new("planning", opts.seconds);
-    let mut p = plan::run(&input, &opts, &mut progress)?;
+    // The stages of plan::run, keeping the prepared road graphs for the
+    // map's base layer.
+    let prep = plan::prepare(&input, &opts)?;
+    let solved = plan::solve(&prep, &opts, None, prep.search_end(&opts), &mut progress)?;
+    let mut p = plan::build(&prep, solved, &opts)?;
+    let graphs = prep.road_graphs();
     let written = plan::write_with(
         &a.out,
         &mut p,
         &[],
         &plan::OutputOptions {
-            force: a.force,
+            force: a.replace.force,
             reports: a.map,
+            roads: Some(&graphs),
             ..Default::default()
         },
     )
@@ -280,18 +313,12 @@ pub fn print_summary(p: &Plan, out: &Path) {
         println!("blocked    {b}");
     }
     print_violations(s, out);
-    let first = s
-        .routes
-        .iter()
-        .map(|r| r.start.clone())
-        .min()
-        .unwrap_or_default();
-    let last = s
-        .routes
-        .iter()
-        .map(|r| r.end.clone())
-        .max()
-        .unwrap_or_default();
+    let first = s.routes.iter().map(|r| &r.start).min();
+    let last = s.routes.iter().map(|r| &r.end).max();
+    let (first, last) = (
+        first.map_or("", String::as_str),
+        last.map_or("", String::as_str),
+    );
     println!(
         "day        {first} to {last}; search {} iterations ({}), {:.1} s in all",
         s.iterations, s.stopped_by, s.runtime_s
@@ -300,7 +327,6 @@ pub fn print_summary(p: &Plan, out: &Path) {
         "written    {}/{{summary.json, routes.geojson, unserved.geojson, routes.csv}}",
         out.display()
     );
-    let _ = format_time;
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `wasteroute wcvrptw`: the waste-collection benchmark of Kim et al. (2006).
 
+use super::cvrp::InstanceBudget;
 use super::progress::SearchProgress;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -34,12 +35,8 @@ enum Metric {
 struct SolveArgs {
     /// The instance (for example 102_stop.txt).
     file: PathBuf,
-    /// Wall-clock limit in seconds.
-    #[arg(long, value_parser = super::values::positive)]
-    seconds: Option<f64>,
-    /// Iteration limit (reproducible on any machine).
-    #[arg(long)]
-    iterations: Option<u64>,
+    #[command(flatten)]
+    budget: InstanceBudget,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -88,9 +85,7 @@ pub fn run(args: WcvrptwArgs) -> Result<()> {
 }
 
 fn solve_cmd(a: SolveArgs) -> Result<()> {
-    if a.seconds.is_none() && a.iterations.is_none() {
-        return Err(super::InputError("give --seconds or --iterations (or both)".into()).into());
-    }
+    let budget = a.budget.budget()?;
     let inst = kim::read_instance(&a.file)?;
     let options = KimOptions {
         metric: match a.metric {
@@ -111,12 +106,10 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
         ..SolveParams::default()
     };
     let mut budget = Budget {
-        seconds: a.seconds,
-        iterations: a.iterations,
-        no_improvement: None,
         interrupt: super::signal::interrupt(),
+        ..budget
     };
-    let mut progress = SearchProgress::new(inst.name(), a.seconds);
+    let mut progress = SearchProgress::new(inst.name(), budget.seconds);
     let result = solve(&kp.problem, &params, &mut budget, &mut progress)?;
     let report = check(&kp.problem, &result.solution);
     let sol = kp.to_kim(&inst, &result.solution);

@@ -29,7 +29,10 @@ pub struct LowerBound {
     pub basis: String,
 }
 
-pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem) -> LowerBound {
+/// The lower bound of the fleet that meets the targets of `prep`'s fleet
+/// (it depends on the vehicle types, not on their counts).
+pub(crate) fn lower_bound(prep: &Prepared<'_>) -> LowerBound {
+    let (input, problem) = (prep.input(), prep.problem());
     let types = problem.vehicle_types();
     let clients = problem.clients();
     let n_loc = problem.profiles()[0].distance.size();
@@ -134,7 +137,7 @@ pub(crate) fn lower_bound(input: &PlanInput, prep: &Prepared, problem: &Problem)
 /// least one).
 fn group_bound(
     input: &PlanInput,
-    prep: &Prepared,
+    prep: &Prepared<'_>,
     problem: &Problem,
     work: &[(i64, f64, f64)],
 ) -> usize {
@@ -195,4 +198,82 @@ fn group_bound(
         total += need;
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{self, PlanOptions};
+    use crate::solver::Silent;
+
+    fn opts() -> PlanOptions {
+        let mut o = PlanOptions {
+            iterations: Some(60),
+            ..PlanOptions::default()
+        };
+        o.params.threads = 1;
+        o
+    }
+
+    #[test]
+    fn the_bound_is_the_largest_of_its_parts_and_no_plan_beats_it() {
+        let input = crate::plan::tests::monaco();
+        let prep = plan::prepare(&input, &opts()).unwrap();
+        let b = lower_bound(&prep);
+        assert!(b.vehicles >= 1);
+        assert!(b.vehicles >= b.by_load.max(b.by_time));
+        assert!(
+            b.basis.contains("pickups") && b.basis.contains("kg"),
+            "{}",
+            b.basis
+        );
+        // A plan that meets the targets uses at least as many vehicles and
+        // costs at least as much.
+        let s = plan::solve(&prep, &opts(), None, None, &mut Silent).unwrap();
+        let p = plan::build(&prep, s, &opts()).unwrap();
+        if p.summary.targets_met && p.summary.feasible {
+            assert!(p.summary.vehicles_used >= b.vehicles);
+            assert!(p.summary.cost >= b.cost, "{} < {}", p.summary.cost, b.cost);
+        }
+    }
+
+    #[test]
+    fn no_target_needs_no_vehicle_and_smaller_vehicles_need_more() {
+        let mut input = crate::plan::tests::monaco();
+        let full = lower_bound(&plan::prepare(&input, &opts()).unwrap());
+        // Vehicles just big enough for the largest pickup: the load bound
+        // grows to what the demand asks of eight trips a day.
+        let largest = input
+            .pickups
+            .iter()
+            .map(|p| p.demand_kg)
+            .fold(0.0, f64::max);
+        for v in &mut input.fleet.spec.vehicle {
+            v.capacity_kg = largest;
+        }
+        let small = lower_bound(&plan::prepare(&input, &opts()).unwrap());
+        let kg: f64 = input.pickups.iter().map(|p| p.demand_kg).sum();
+        assert!(small.by_load > full.by_load, "{small:?} {full:?}");
+        assert!(
+            small.by_load as f64 >= (0.95 * kg / (largest * 8.0)).floor(),
+            "{small:?}"
+        );
+        assert!(full.vehicles >= 1);
+        // Without targets nothing has to be served.
+        let t = &mut input.fleet.spec.targets;
+        for share in [
+            &mut t.urban,
+            &mut t.rural,
+            &mut t.household,
+            &mut t.recyclable,
+            &mut t.industrial,
+            &mut t.hazardous,
+            &mut t.medical,
+        ] {
+            *share = 0.0;
+        }
+        let none = lower_bound(&plan::prepare(&input, &opts()).unwrap());
+        assert_eq!((none.vehicles, none.by_load, none.by_time), (0, 0, 0));
+        assert_eq!(none.cost, 0.0);
+    }
 }

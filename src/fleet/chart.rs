@@ -125,3 +125,52 @@ pub(crate) fn tradeoff_svg(curve: &[CurvePoint]) -> String {
     out.push_str("</svg>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn point(vehicles: usize, urban: f64, cost: f64, met: bool) -> CurvePoint {
+        CurvePoint {
+            vehicles,
+            by_type: BTreeMap::new(),
+            points_served: BTreeMap::new(),
+            demand_served: [(Zone::Urban, urban), (Zone::Rural, 0.5)]
+                .into_iter()
+                .collect(),
+            daily_cost: cost,
+            targets_met: met,
+        }
+    }
+
+    #[test]
+    fn the_chart_has_a_line_per_zone_and_for_cost_with_a_point_per_size() {
+        let svg = tradeoff_svg(&[point(1, 0.5, 100.0, false), point(2, 1.0, 200.0, true)]);
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.ends_with("</svg>\n"));
+        assert_eq!(svg.matches("<polyline").count(), 3);
+        assert_eq!(svg.matches("<circle").count(), 6);
+        assert_eq!(svg.matches(">targets met</text>").count(), 1);
+        for label in ["urban demand served", "rural demand served", "daily cost"] {
+            assert!(svg.contains(label), "{label}");
+        }
+        // The cost axis tops out at the largest cost; 2 vehicles sit at the
+        // right end of the plot (720 - 80).
+        assert!(svg.contains(">200</text>"));
+        assert!(svg.contains("points=\"350.0,"));
+        assert!(svg.contains(" 640.0,"));
+    }
+
+    #[test]
+    fn an_empty_curve_is_still_a_chart() {
+        let svg = tradeoff_svg(&[]);
+        assert!(svg.ends_with("</svg>\n"));
+        assert_eq!(svg.matches("<circle").count(), 0);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+    }
+}

@@ -3,11 +3,29 @@
 //! either in a route or listed as unserved with a reason, and coverage
 //! measured against the targets.
 //!
+//! A plan is a pipeline of stages, each a function with a typed input and
+//! output; [`run`] is their composition, and fleet sizing, scenario
+//! comparison and batch runs call the same stages:
+//!
 //! ```text
-//! PlanInput --prepare--> Problem (+ pickups that cannot be served, with reasons)
-//!           --solve----> Solution --report--> Plan (routes, timetables, coverage, geometry)
-//!           --output::write--> routes.geojson, unserved.geojson, summary.json, routes.csv
+//! PlanInput::load   files --> PlanInput          (each file read and checked)
+//! prepare           &PlanInput --> Prepared      (cross-file checks, road graph per
+//!                                                 profile, snapping and closures,
+//!                                                 unservable pickups with reasons,
+//!                                                 matrices per profile, Problem;
+//!                                                 its own stages are in prepare.rs)
+//! solve             &Prepared --> Solved         (search, then route recombination)
+//! build             &Prepared + Solved --> Plan  (checker, timetables, road geometry,
+//!                                                 coverage, summary)
+//! write / write_with  Plan --> output folder     (routes.geojson, unserved.geojson,
+//!                                                 summary.json, routes.csv; with
+//!                                                 reports, map.html drawn on the
+//!                                                 prepared road graphs)
 //! ```
+//!
+//! [`Prepared`] is built once and borrowed by every later stage: fleet
+//! sizing solves it under many fleets ([`Prepared`]'s vehicle counts are
+//! changed in place, the problem is not copied).
 
 mod costs;
 mod folder;
@@ -22,14 +40,15 @@ pub use folder::{
     StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from, unserved_properties,
 };
 pub use output::{OutputOptions, files as output_files, write, write_with};
-pub(crate) use prepare::Prepared;
+pub use prepare::Prepared;
+pub(crate) use recombine::for_targets as recombine_for_targets;
 pub(crate) use report::coverage_tables;
 pub use report::{PlannedRoute, PlannedStop, Trip};
 
 use crate::domain::{FacilityRecord, Fleet, Pickup, Stream, Zone};
 use crate::graph::Closures;
 use crate::io::plan;
-use crate::model::{CheckReport, Cost, Problem, Solution, check};
+use crate::model::{CheckReport, Problem, Solution, check};
 use crate::solver::{
     Budget, Halt, Interrupt, Observer, SolveParams, StopReason, instant_after, solve_from,
 };
@@ -289,23 +308,48 @@ pub struct Plan {
     pub check: CheckReport,
 }
 
-/// What a search gave.
-pub(crate) struct Solved {
-    pub solution: Solution,
-    pub iterations: u64,
-    pub stopped_by: &'static str,
+/// The output of the search stage ([`solve`]): the best solution found,
+/// how the search ended, and the feasible routes it met.
+pub struct Solved {
+    pub(crate) solution: Solution,
+    pub(crate) iterations: u64,
+    pub(crate) stopped_by: &'static str,
     /// Feasible routes met during the search (for fleet sizing).
-    #[allow(dead_code)]
-    pub pool: Vec<crate::model::Route>,
-    pub recombination: Option<Recombined>,
+    pub(crate) pool: Vec<crate::model::Route>,
+    pub(crate) recombination: Option<recombine::Recombined>,
+    /// Seconds in the search and the recombination.
+    pub(crate) seconds: f64,
 }
 
-/// What the route recombination did, in cost units (see [`RecombinationStats`]).
-pub(crate) struct Recombined {
-    pool_routes: usize,
-    before: Cost,
-    after: Cost,
-    seconds: f64,
+impl Solved {
+    /// A solution found elsewhere (fleet sizing), as if the search gave it.
+    pub(crate) fn from_solution(solution: Solution) -> Solved {
+        Solved {
+            solution,
+            iterations: 0,
+            stopped_by: "fleet_sizing",
+            pool: Vec::new(),
+            recombination: None,
+            seconds: 0.0,
+        }
+    }
+
+    /// The best solution found.
+    pub fn solution(&self) -> &Solution {
+        &self.solution
+    }
+
+    /// Iterations of the search.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Why the search ended, as `summary.json`'s `stopped_by` says it:
+    /// `iterations`, `no_improvement`, `time`, `signal` or
+    /// `nothing_to_route`.
+    pub fn stopped_by(&self) -> &'static str {
+        self.stopped_by
+    }
 }
 
 /// What the route recombination did.
@@ -336,23 +380,70 @@ pub(crate) fn finish_reserve(limit_s: f64, n_clients: usize) -> Duration {
     Duration::try_from_secs_f64(s).unwrap_or_default()
 }
 
-/// The share of the time left that the recombination MIP may take after
-/// the search, at most its own limit.
-const RECOMBINE_SHARE: f64 = 0.05;
+impl Prepared<'_> {
+    /// When the search and recombination of a plan with `opts` must be
+    /// over: [`PlanOptions::seconds`] after the start of the preparation,
+    /// less a reserve for the phases after them (timetables, geometry,
+    /// outputs: 0.3 s plus 0.5 ms per pickup, at most a quarter of the
+    /// limit), and not before now (`None`: no time limit).
+    pub fn search_end(&self, opts: &PlanOptions) -> Option<Instant> {
+        let deadline = opts.seconds.and_then(|s| instant_after(self.started, s))?;
+        let reserve = finish_reserve(opts.seconds.unwrap_or(0.0), self.problem.n_clients());
+        Some(
+            deadline
+                .checked_sub(reserve)
+                .unwrap_or(deadline)
+                .max(Instant::now()),
+        )
+    }
+}
 
-/// Runs the search on `problem`, then tries to recombine the routes it met
-/// into a cheaper plan serving at least the same pickups. With `end`, both
-/// are over by then: the recombination keeps a twentieth of the time left (at
-/// most `opts.recombine_seconds`), the search gets the rest and the MIP is
-/// abandoned at `end`. When the search is interrupted, or ends after `end`,
-/// there is no recombination.
-pub(crate) fn solve_problem(
+/// Stage 1, preparation: the inputs checked across files, the road graph
+/// of every profile (built once from one read of the extract, closures
+/// applied), every point snapped, the pickups no route can serve explained,
+/// the travel matrices (once per profile) and the solver's problem. The
+/// stages inside are in `prepare.rs`.
+///
+/// The time limit of [`PlanOptions::seconds`] counts from this call.
+///
+/// # Errors
+/// Input errors that need more than one file or the road network to be
+/// found (a depot far from any road: [`Error::Routing`]), a run estimated
+/// above the memory limit, and routing failures.
+pub fn prepare<'a>(input: &'a PlanInput, opts: &PlanOptions) -> Result<Prepared<'a>> {
+    prepare::prepare(input, opts)
+}
+
+/// Stage 2, search: solves the prepared problem (with the vehicle counts
+/// it offers now) from `initial` if given, then tries to recombine the
+/// routes met into a cheaper plan serving at least the same pickups. With
+/// `end` (see [`Prepared::search_end`]) both are over by then: the
+/// recombination keeps a twentieth of the time left (at most
+/// [`PlanOptions::recombine_seconds`]), the search gets the rest and the
+/// MIP is abandoned at `end`. When the search is interrupted, or ends after
+/// `end`, there is no recombination.
+///
+/// # Errors
+/// Solver failures (an initial solution that does not fit the problem).
+pub fn solve(
+    prep: &Prepared<'_>,
+    opts: &PlanOptions,
+    initial: Option<&Solution>,
+    end: Option<Instant>,
+    observer: &mut dyn Observer,
+) -> Result<Solved> {
+    solve_problem(&prep.problem, opts, initial, end, observer)
+}
+
+/// [`solve`] on any problem.
+fn solve_problem(
     problem: &Problem,
     opts: &PlanOptions,
     initial: Option<&Solution>,
     end: Option<Instant>,
     observer: &mut dyn Observer,
 ) -> Result<Solved> {
+    let started = Instant::now();
     if problem.n_clients() == 0 {
         return Ok(Solved {
             solution: Solution::default(),
@@ -360,11 +451,12 @@ pub(crate) fn solve_problem(
             stopped_by: "nothing_to_route",
             pool: Vec::new(),
             recombination: None,
+            seconds: 0.0,
         });
     }
     let window = end.map(seconds_until);
     let recombine_s = match window {
-        Some(w) if opts.recombine => opts.recombine_seconds.min(RECOMBINE_SHARE * w),
+        Some(w) if opts.recombine => opts.recombine_seconds.min(recombine::SHARE * w),
         _ => 0.0,
     };
     let mut budget = Budget {
@@ -389,175 +481,81 @@ pub(crate) fn solve_problem(
         StopReason::Criterion => "no_improvement",
     };
     let mut halt = Halt::new(end, opts.interrupt.clone());
-    let mut solution = r.solution;
     let mut pool = r.route_pool;
-    pool.extend(solution.routes.iter().cloned());
-    let mut recombination = None;
-    if opts.recombine && !halt.reached() && check(problem, &solution).is_feasible() {
-        let t = Instant::now();
-        let before = check(problem, &solution).cost;
-        let routes = recombine::pool(problem, pool.iter().cloned(), 3000, &mut halt);
-        let served: Vec<usize> = solution.routes.iter().flat_map(|r| r.clients()).collect();
-        // Serving an extra pickup is worth more than any route costs.
-        let bonus = routes
-            .iter()
-            .map(|r| r.cost as f64 * recombine::SCALE)
-            .fold(1.0, f64::max)
-            * 2.0;
-        let reward = (0..problem.n_clients())
-            .map(|c| if served.contains(&c) { 0.0 } else { bonus })
-            .collect();
-        let start = solution
-            .routes
-            .iter()
-            .filter_map(|r| {
-                let mut cs: Vec<usize> = r.clients().collect();
-                cs.sort_unstable();
-                routes
-                    .iter()
-                    .position(|p| p.route.vehicle_type == r.vehicle_type && p.clients == cs)
-            })
-            .collect();
-        let mip = recombine::Mip {
+    pool.extend(r.solution.routes.iter().cloned());
+    let (solution, recombination) = if opts.recombine {
+        recombine::improve(
             problem,
-            pool: &routes,
-            counts: problem.vehicle_types().iter().map(|t| t.count).collect(),
-            must_serve: served,
-            reward,
-            rules: Vec::new(),
-            start,
-            seconds: end.map_or(opts.recombine_seconds, |e| {
-                opts.recombine_seconds.min(seconds_until(e))
-            }),
-        };
-        let mut after = before;
-        if let Some(chosen) = mip.solve(&mut halt) {
-            let candidate = recombine::solution_of(problem, &routes, &chosen);
-            let rep = check(problem, &candidate);
-            // Better means: at least as many pickups, and cheaper in all.
-            if rep.is_feasible()
-                && candidate.unassigned.len() <= solution.unassigned.len()
-                && rep.cost < before
-            {
-                after = rep.cost;
-                solution = candidate;
-            }
-        }
-        recombination = Some(Recombined {
-            pool_routes: routes.len(),
-            before,
-            after,
-            seconds: t.elapsed().as_secs_f64(),
-        });
-    }
+            r.solution,
+            &pool,
+            opts.recombine_seconds,
+            end,
+            &mut halt,
+        )
+    } else {
+        (r.solution, None)
+    };
     Ok(Solved {
         solution,
         iterations: r.iterations,
         stopped_by,
         pool,
         recombination,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
-impl Solved {
-    /// A solution found elsewhere (fleet sizing), as if the search gave it.
-    pub(crate) fn from_solution(solution: Solution) -> Solved {
-        Solved {
-            solution,
-            iterations: 0,
-            stopped_by: "fleet_sizing",
-            pool: Vec::new(),
-            recombination: None,
-        }
-    }
+/// Stage 3, the plan: the solution checked by the independent checker,
+/// each route's timetable and road geometry (from the routers the
+/// preparation built), coverage against the targets, unserved pickups with
+/// their reasons, and the summary (with the time and memory of every
+/// phase, counted from [`prepare`]).
+///
+/// # Errors
+/// Routing failures of the road geometry, and internal failures.
+pub fn build(prep: &Prepared<'_>, solved: Solved, opts: &PlanOptions) -> Result<Plan> {
+    build_judged(prep, &prep.problem, solved, opts)
 }
 
-/// Prepares the problem of `input` (graphs, matrices, unservable pickups).
-pub(crate) fn prepare_input(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared> {
-    prepare::prepare(input, opts)
-}
-
-/// Like [`finish`], timing from `started`.
-pub(crate) fn finish_prepared(
-    input: &PlanInput,
-    prep: &Prepared,
+/// [`build`], with the solution judged against `problem`.
+fn build_judged(
+    prep: &Prepared<'_>,
     problem: &Problem,
     solved: Solved,
     opts: &PlanOptions,
-    started: Instant,
 ) -> Result<Plan> {
-    finish(input, prep, problem, solved, opts, started, 0.0)
+    let input = prep.input;
+    let solve_rss_mb = crate::peak_rss_mb();
+    let checked = check(problem, &solved.solution);
+    let t_geo = Instant::now();
+    let mut plan = report::build(input, prep, problem, solved.solution, checked)?;
+    let geometry_s = t_geo.elapsed().as_secs_f64();
+    let s = &mut plan.summary;
+    s.seed = opts.params.seed;
+    s.threads = opts.params.threads;
+    s.iterations = solved.iterations;
+    s.stopped_by = solved.stopped_by.to_string();
+    s.recombination = solved.recombination.map(|r| r.stats(prep.cost_unit));
+    s.phases = PhaseTimes {
+        graph_s: prep.graph_s,
+        snap_s: prep.snap_s,
+        matrix_s: prep.matrix_s,
+        solve_s: solved.seconds,
+        geometry_s,
+        output_s: 0.0,
+    };
+    s.phases_peak_rss_mb = PhasePeaks {
+        graph_mb: prep.graph_rss_mb,
+        matrix_mb: prep.matrix_rss_mb,
+        solve_mb: solve_rss_mb,
+    };
+    s.runtime_s = prep.started.elapsed().as_secs_f64();
+    s.inputs = input.files.clone();
+    Ok(plan)
 }
 
-/// The cheapest selection of pooled routes (within the menu's counts) that
-/// meets every coverage target, by the recombination MIP (given up when
-/// `halt` is reached).
-pub(crate) fn recombine_for_targets(
-    input: &PlanInput,
-    prep: &Prepared,
-    problem: &Problem,
-    menu: &[usize],
-    routes: impl IntoIterator<Item = crate::model::Route>,
-    seconds: f64,
-    halt: &mut Halt,
-) -> Option<Solution> {
-    let pool = recombine::pool(problem, routes, 4000, halt);
-    let targets = &input.fleet.spec.targets;
-    let mut rules = Vec::new();
-    // Each target covers the pickups of a zone or of a stream.
-    let groups = Zone::ALL
-        .into_iter()
-        .map(|z| (targets.zone(z), Some(z), None))
-        .chain(
-            Stream::ALL
-                .into_iter()
-                .map(|st| (targets.stream(st), None, Some(st))),
-        );
-    let groups: Vec<(f64, Option<Zone>, Option<Stream>)> = groups.collect();
-    let member = |p: &Pickup, z: Option<Zone>, st: Option<Stream>| {
-        z.is_none_or(|z| p.zone == z) && st.is_none_or(|st| p.stream == st)
-    };
-    for &(target, z, st) in &groups {
-        if target <= 0.0 {
-            continue;
-        }
-        let all: Vec<&Pickup> = input.pickups.iter().filter(|p| member(p, z, st)).collect();
-        if all.is_empty() {
-            continue;
-        }
-        let clients: Vec<usize> = (0..prep.client_pickup.len())
-            .filter(|&c| member(&input.pickups[prep.client_pickup[c]], z, st))
-            .collect();
-        let n = all.len() as f64;
-        let demand: f64 = all.iter().map(|p| p.demand_kg).sum();
-        rules.push(recombine::CoverageRule {
-            weights: clients.iter().map(|&c| (c, 1.0)).collect(),
-            rhs: (target * n - 1e-6).ceil(),
-        });
-        rules.push(recombine::CoverageRule {
-            weights: clients
-                .iter()
-                .map(|&c| (c, input.pickups[prep.client_pickup[c]].demand_kg))
-                .collect(),
-            rhs: target * demand - 1e-6,
-        });
-    }
-    let mip = recombine::Mip {
-        problem,
-        pool: &pool,
-        counts: menu.to_vec(),
-        must_serve: Vec::new(),
-        reward: vec![0.0; problem.n_clients()],
-        rules,
-        start: Vec::new(),
-        seconds,
-    };
-    let chosen = mip.solve(halt)?;
-    let sol = recombine::solution_of(problem, &pool, &chosen);
-    check(problem, &sol).is_feasible().then_some(sol)
-}
-
-/// Plans the collection.
+/// Plans the collection: [`prepare`], [`solve`] until
+/// [`Prepared::search_end`], then [`build`].
 ///
 /// With [`PlanOptions::seconds`], the plan is ready within that limit from
 /// this call plus a small margin: the graphs and matrices are built first
@@ -571,61 +569,32 @@ pub(crate) fn recombine_for_targets(
 /// [`PlanOptions::interrupt`] is triggered.
 ///
 /// # Errors
-/// Input errors that need the road network to be found (a depot far from any
-/// road: [`Error::Routing`]), and solver or internal failures.
+/// As [`prepare`], [`solve`] and [`build`].
 pub fn run(input: &PlanInput, opts: &PlanOptions, observer: &mut dyn Observer) -> Result<Plan> {
-    let started = Instant::now();
-    let deadline = opts.seconds.and_then(|s| instant_after(started, s));
-    let prep = prepare::prepare(input, opts)?;
-    let t_solve = Instant::now();
-    let end = deadline.map(|d| {
-        let reserve = finish_reserve(opts.seconds.unwrap_or(0.0), prep.problem.n_clients());
-        d.checked_sub(reserve).unwrap_or(d).max(t_solve)
-    });
-    let solved = solve_problem(&prep.problem, opts, None, end, observer)?;
-    let solve_s = t_solve.elapsed().as_secs_f64();
-    finish(input, &prep, &prep.problem, solved, opts, started, solve_s)
+    let prep = prepare(input, opts)?;
+    let solved = solve(&prep, opts, None, prep.search_end(opts), observer)?;
+    build(&prep, solved, opts)
 }
 
-/// Timetables, geometry, coverage and summary of a solved problem.
-pub(crate) fn finish(
-    input: &PlanInput,
-    prep: &prepare::Prepared,
+/// The stages under the names the tests of `report.rs` use.
+#[cfg(test)]
+fn prepare_input<'a>(input: &'a PlanInput, opts: &PlanOptions) -> Result<Prepared<'a>> {
+    prepare(input, opts)
+}
+
+/// [`build`] judged against `problem` (the tests of `report.rs`).
+#[cfg(test)]
+fn finish(
+    _input: &PlanInput,
+    prep: &Prepared<'_>,
     problem: &Problem,
     solved: Solved,
     opts: &PlanOptions,
-    started: Instant,
-    solve_s: f64,
+    _started: Instant,
+    _solve_s: f64,
 ) -> Result<Plan> {
-    let solve_rss_mb = crate::peak_rss_mb();
-    let checked = check(problem, &solved.solution);
-    let t_geo = Instant::now();
-    let mut plan = report::build(input, prep, problem, solved.solution, checked)?;
-    let geometry_s = t_geo.elapsed().as_secs_f64();
-    plan.summary.seed = opts.params.seed;
-    plan.summary.threads = opts.params.threads;
-    plan.summary.iterations = solved.iterations;
-    plan.summary.stopped_by = solved.stopped_by.to_string();
-    plan.summary.recombination = solved.recombination.map(|r| RecombinationStats {
-        pool_routes: r.pool_routes,
-        cost_before: prep.cost_unit.currency(r.before),
-        cost_after: prep.cost_unit.currency(r.after),
-        seconds: r.seconds,
-    });
-    plan.summary.phases = PhaseTimes {
-        graph_s: prep.graph_s,
-        snap_s: prep.snap_s,
-        matrix_s: prep.matrix_s,
-        solve_s,
-        geometry_s,
-        output_s: 0.0,
-    };
-    plan.summary.phases_peak_rss_mb = PhasePeaks {
-        graph_mb: prep.graph_rss_mb,
-        matrix_mb: prep.matrix_rss_mb,
-        solve_mb: solve_rss_mb,
-    };
-    plan.summary.runtime_s = started.elapsed().as_secs_f64();
-    plan.summary.inputs = input.files.clone();
-    Ok(plan)
+    build_judged(prep, problem, solved, opts)
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -10,7 +10,8 @@
 use super::{Plan, RouteFeature, StopProperties, StopRow, TripProperties, unserved_properties};
 use crate::domain::format_time;
 use crate::fsx::{FolderKind, OutputFolder};
-use crate::report::ReportFiles;
+use crate::graph::RoadGraph;
+use crate::report::{ReportFiles, Reports};
 use crate::{Error, Result};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -115,8 +116,8 @@ fn pretty(v: &impl serde::Serialize, what: &str) -> Result<Vec<u8>> {
 }
 
 /// How [`write_with`] writes a plan folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutputOptions {
+#[derive(Debug, Clone, Copy)]
+pub struct OutputOptions<'a> {
     /// Replace the target even if wasteroute did not write it (a folder of
     /// other files, a file): `--force`. See [`crate::fsx`].
     pub force: bool,
@@ -126,14 +127,21 @@ pub struct OutputOptions {
     pub reports: bool,
     /// The kind of folder recorded in its marker.
     pub kind: FolderKind,
+    /// The road graphs the plan was made on ([`super::Prepared::road_graphs`]):
+    /// with [`OutputOptions::reports`], the map's base layer is drawn on
+    /// them ([`crate::report::Reports::on_roads`]); without, it is built
+    /// from the extract named in the plan's inputs, as `wasteroute map`
+    /// does for an existing folder.
+    pub roads: Option<&'a [&'a RoadGraph]>,
 }
 
-impl Default for OutputOptions {
+impl Default for OutputOptions<'_> {
     fn default() -> Self {
         OutputOptions {
             force: false,
             reports: false,
             kind: FolderKind::Plan,
+            roads: None,
         }
     }
 }
@@ -191,13 +199,16 @@ pub fn write_with(
     out: &Path,
     plan: &mut Plan,
     extra: &[OutputFile],
-    opts: &OutputOptions,
+    opts: &OutputOptions<'_>,
 ) -> Result<Option<ReportFiles>> {
     let files = files(plan, extra)?;
     let mut folder = OutputFolder::create(out, opts.kind, opts.force)?;
     folder.write_all("", None, &files)?;
     let reports = if opts.reports {
-        let r = crate::report::build_reports(folder.path())?;
+        let r = match opts.roads {
+            Some(graphs) => Reports::on_roads(folder.path(), graphs)?,
+            None => crate::report::build_reports(folder.path())?,
+        };
         folder.write_all("", None, &r.files)?;
         Some(r.paths(out))
     } else {

@@ -67,31 +67,42 @@ impl ProfileData {
     }
 }
 
-/// Everything the solver and the reports need.
-pub struct Prepared {
-    pub problem: Problem,
+/// The output of the preparation stage ([`crate::plan::prepare`]): the
+/// solver's problem, how its records map back to the inputs, the road graph
+/// of every profile (closures applied, with its contraction hierarchy),
+/// the pickups no route can serve, and the time and memory each phase took.
+///
+/// It borrows the inputs it was prepared from, so the later stages
+/// ([`crate::plan::solve`], [`crate::plan::build`]) cannot be given other
+/// ones.
+pub struct Prepared<'a> {
+    /// The inputs.
+    pub(crate) input: &'a PlanInput,
+    /// When the preparation began: the start of the plan's time limit.
+    pub(crate) started: Instant,
+    pub(crate) problem: Problem,
     /// Per model location: the point index (facilities first, then pickups).
-    pub loc_point: Vec<usize>,
+    pub(crate) loc_point: Vec<usize>,
     /// Per client: the pickup index.
-    pub client_pickup: Vec<usize>,
+    pub(crate) client_pickup: Vec<usize>,
     /// Per model facility: the facility record index.
-    pub facility_rec: Vec<usize>,
+    pub(crate) facility_rec: Vec<usize>,
     /// Per model depot: the facility record index.
-    pub depot_rec: Vec<usize>,
+    pub(crate) depot_rec: Vec<usize>,
     /// Per vehicle type: its profile index.
-    pub type_profile: Vec<usize>,
-    pub profiles: Vec<ProfileData>,
+    pub(crate) type_profile: Vec<usize>,
+    pub(crate) profiles: Vec<ProfileData>,
     /// Pickups that cannot be served, with the reason.
-    pub unserved: Vec<Unserved>,
+    pub(crate) unserved: Vec<Unserved>,
     /// The unit of the problem's costs (see `costs`).
-    pub cost_unit: CostUnit,
+    pub(crate) cost_unit: CostUnit,
     /// Seconds per phase: graph, snap, matrix.
-    pub graph_s: f64,
-    pub snap_s: f64,
-    pub matrix_s: f64,
+    pub(crate) graph_s: f64,
+    pub(crate) snap_s: f64,
+    pub(crate) matrix_s: f64,
     /// Peak memory (MB) after the graphs, and after the matrices.
-    pub graph_rss_mb: Option<f64>,
-    pub matrix_rss_mb: Option<f64>,
+    pub(crate) graph_rss_mb: Option<f64>,
+    pub(crate) matrix_rss_mb: Option<f64>,
 }
 
 fn fleet_err(input: &PlanInput, vehicle: &str, field: &str, msg: String) -> Error {
@@ -111,10 +122,32 @@ fn point(input: &PlanInput, i: usize) -> (f64, f64) {
     }
 }
 
-impl Prepared {
+impl<'a> Prepared<'a> {
+    /// The inputs it was prepared from.
+    pub fn input(&self) -> &'a PlanInput {
+        self.input
+    }
     /// The solver's problem.
-    pub(crate) fn problem(&self) -> &Problem {
+    pub fn problem(&self) -> &Problem {
         &self.problem
+    }
+    /// The pickups no route can serve whatever the search does, with their
+    /// reasons.
+    pub fn unserved(&self) -> &[Unserved] {
+        &self.unserved
+    }
+    /// The road graph of every profile in use (closures applied), in the
+    /// order of first use by the fleet's vehicle types.
+    pub fn road_graphs(&self) -> Vec<&RoadGraph> {
+        self.profiles.iter().map(|p| &p.graph).collect()
+    }
+    /// When the preparation began: the start of the plan's time limit.
+    pub(crate) fn started(&self) -> Instant {
+        self.started
+    }
+    /// The unit of the problem's costs.
+    pub(crate) fn cost_unit(&self) -> CostUnit {
+        self.cost_unit
     }
     /// Ids of the pickups no route can serve.
     pub(crate) fn unserved_ids(&self) -> std::collections::HashSet<String> {
@@ -124,10 +157,36 @@ impl Prepared {
     pub(crate) fn client_pickup(&self) -> &[usize] {
         &self.client_pickup
     }
+    /// The vehicles of each type the problem offers.
+    pub(crate) fn vehicle_counts(&self) -> Vec<usize> {
+        self.problem
+            .vehicle_types()
+            .iter()
+            .map(|t| t.count)
+            .collect()
+    }
+    /// Offers `counts` vehicles of each type (in order) to the later
+    /// stages, in place: fleet sizing solves one problem under many fleets
+    /// without copying it.
+    ///
+    /// # Panics
+    /// If `counts` does not have one entry per vehicle type (a programming
+    /// error, not an input error).
+    pub(crate) fn set_vehicle_counts(&mut self, counts: &[usize]) {
+        assert_eq!(
+            counts.len(),
+            self.problem.vehicle_types.len(),
+            "one count per vehicle type"
+        );
+        for (t, &c) in self.problem.vehicle_types.iter_mut().zip(counts) {
+            t.count = c;
+        }
+    }
 }
 
 /// The plan's inputs through every stage up to the solver's problem.
-pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared> {
+pub(crate) fn prepare<'a>(input: &'a PlanInput, opts: &PlanOptions) -> Result<Prepared<'a>> {
+    let started = Instant::now();
     let checked = check_inputs(input, opts)?;
     let networks = road_networks(input, &checked)?;
     let mut located = locate(input, opts, &checked.profile_specs, networks.graphs)?;
@@ -148,6 +207,8 @@ pub(crate) fn prepare(input: &PlanInput, opts: &PlanOptions) -> Result<Prepared>
         &located.coords,
     )?;
     Ok(Prepared {
+        input,
+        started,
         problem: built.problem,
         loc_point: matrices.loc_point,
         client_pickup: built.client_pickup,

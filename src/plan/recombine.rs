@@ -11,7 +11,10 @@
 //! it at the plan's deadline or on an interrupt: microlp keeps its own time
 //! limit only loosely (it overran 5 s by 5.8 s on a 2,000-pickup plan).
 
-use crate::model::{Cost, Problem, Route, Solution, check_one_route};
+use super::costs::CostUnit;
+use super::{Prepared, RecombinationStats, seconds_until};
+use crate::domain::{Pickup, Stream, Zone};
+use crate::model::{Cost, Problem, Route, Solution, check, check_one_route};
 use crate::solver::Halt;
 use good_lp::{
     Expression, ProblemVariables, Solution as _, SolverModel, Variable, WithTimeLimit, constraint,
@@ -24,7 +27,181 @@ use good_lp::highs as backend;
 use good_lp::microlp as backend;
 use std::collections::HashMap;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The share of the time left that the recombination MIP may take after
+/// the search, at most its own limit.
+pub(crate) const SHARE: f64 = 0.05;
+
+/// What the route recombination after a search did, in cost units (see
+/// [`RecombinationStats`]).
+pub(crate) struct Recombined {
+    pool_routes: usize,
+    before: Cost,
+    after: Cost,
+    seconds: f64,
+}
+
+impl Recombined {
+    /// The figures for the summary, in the currency of `unit`.
+    pub(crate) fn stats(&self, unit: CostUnit) -> RecombinationStats {
+        RecombinationStats {
+            pool_routes: self.pool_routes,
+            cost_before: unit.currency(self.before),
+            cost_after: unit.currency(self.after),
+            seconds: self.seconds,
+        }
+    }
+}
+
+/// After a search: the cheapest set of routes of `routes` (the search's
+/// pool and solution) that serves at least the pickups `solution` serves,
+/// if it is cheaper; within `limit_s` seconds and by `end`. Nothing is
+/// tried when `halt` is reached or `solution` is not feasible.
+pub(crate) fn improve(
+    problem: &Problem,
+    solution: Solution,
+    routes: &[Route],
+    limit_s: f64,
+    end: Option<Instant>,
+    halt: &mut Halt,
+) -> (Solution, Option<Recombined>) {
+    if halt.reached() || !check(problem, &solution).is_feasible() {
+        return (solution, None);
+    }
+    let t = Instant::now();
+    let before = check(problem, &solution).cost;
+    let pool = pool(problem, routes.iter().cloned(), 3000, halt);
+    let served: Vec<usize> = solution.routes.iter().flat_map(|r| r.clients()).collect();
+    // Serving an extra pickup is worth more than any route costs.
+    let bonus = pool
+        .iter()
+        .map(|r| r.cost as f64 * SCALE)
+        .fold(1.0, f64::max)
+        * 2.0;
+    let reward = (0..problem.n_clients())
+        .map(|c| if served.contains(&c) { 0.0 } else { bonus })
+        .collect();
+    let start = solution
+        .routes
+        .iter()
+        .filter_map(|r| {
+            let mut cs: Vec<usize> = r.clients().collect();
+            cs.sort_unstable();
+            pool.iter()
+                .position(|p| p.route.vehicle_type == r.vehicle_type && p.clients == cs)
+        })
+        .collect();
+    let mip = Mip {
+        problem,
+        pool: &pool,
+        counts: problem.vehicle_types().iter().map(|t| t.count).collect(),
+        must_serve: served,
+        reward,
+        rules: Vec::new(),
+        start,
+        seconds: end.map_or(limit_s, |e| limit_s.min(seconds_until(e))),
+    };
+    let mut after = before;
+    let mut solution = solution;
+    if let Some(chosen) = mip.solve(halt) {
+        let candidate = solution_of(problem, &pool, &chosen);
+        let rep = check(problem, &candidate);
+        // Better means: at least as many pickups, and cheaper in all.
+        if rep.is_feasible()
+            && candidate.unassigned.len() <= solution.unassigned.len()
+            && rep.cost < before
+        {
+            after = rep.cost;
+            solution = candidate;
+        }
+    }
+    let stats = Recombined {
+        pool_routes: pool.len(),
+        before,
+        after,
+        seconds: t.elapsed().as_secs_f64(),
+    };
+    (solution, Some(stats))
+}
+
+/// The coverage rules of the targets of `prep`'s fleet: for each zone and
+/// stream with a target, the share of its pickups and of its demand that
+/// the chosen routes must serve (the pickups no route can serve count in
+/// the totals).
+pub(crate) fn target_rules(prep: &Prepared<'_>) -> Vec<CoverageRule> {
+    let input = prep.input;
+    let targets = &input.fleet.spec.targets;
+    let member = |p: &Pickup, z: Option<Zone>, st: Option<Stream>| {
+        z.is_none_or(|z| p.zone == z) && st.is_none_or(|st| p.stream == st)
+    };
+    // Each target covers the pickups of a zone or of a stream.
+    let groups = Zone::ALL
+        .into_iter()
+        .map(|z| (targets.zone(z), Some(z), None))
+        .chain(
+            Stream::ALL
+                .into_iter()
+                .map(|st| (targets.stream(st), None, Some(st))),
+        );
+    let mut rules = Vec::new();
+    for (target, z, st) in groups {
+        if target <= 0.0 {
+            continue;
+        }
+        let all: Vec<&Pickup> = input.pickups.iter().filter(|p| member(p, z, st)).collect();
+        if all.is_empty() {
+            continue;
+        }
+        let clients: Vec<(usize, &Pickup)> = prep
+            .client_pickup
+            .iter()
+            .enumerate()
+            .map(|(c, &pi)| (c, &input.pickups[pi]))
+            .filter(|(_, p)| member(p, z, st))
+            .collect();
+        let n = all.len() as f64;
+        let demand: f64 = all.iter().map(|p| p.demand_kg).sum();
+        rules.push(CoverageRule {
+            weights: clients.iter().map(|&(c, _)| (c, 1.0)).collect(),
+            rhs: (target * n - 1e-6).ceil(),
+        });
+        rules.push(CoverageRule {
+            weights: clients.iter().map(|&(c, p)| (c, p.demand_kg)).collect(),
+            rhs: target * demand - 1e-6,
+        });
+    }
+    rules
+}
+
+/// The cheapest selection of routes from `routes` within `counts` vehicles
+/// per type that meets every coverage target of `prep`'s fleet, by the
+/// recombination MIP (given up when `halt` is reached): the last stage of
+/// fleet sizing. `None` when the MIP finds none, or its solution is not
+/// feasible for the prepared problem as it stands.
+pub(crate) fn for_targets(
+    prep: &Prepared<'_>,
+    counts: &[usize],
+    routes: impl IntoIterator<Item = Route>,
+    seconds: f64,
+    halt: &mut Halt,
+) -> Option<Solution> {
+    let problem = prep.problem();
+    let pool = pool(problem, routes, 4000, halt);
+    let mip = Mip {
+        problem,
+        pool: &pool,
+        counts: counts.to_vec(),
+        must_serve: Vec::new(),
+        reward: vec![0.0; problem.n_clients()],
+        rules: target_rules(prep),
+        start: Vec::new(),
+        seconds,
+    };
+    let chosen = mip.solve(halt)?;
+    let sol = solution_of(problem, &pool, &chosen);
+    check(problem, &sol).is_feasible().then_some(sol)
+}
 
 /// A feasible route of the pool with what the MIP needs.
 #[derive(Debug, Clone)]

@@ -745,7 +745,7 @@ mod tests {
 
     /// The Monaco fixture, prepared and solved in a few iterations, with
     /// the checker's report.
-    fn solved() -> (PlanInput, Prepared, Solution, CheckReport) {
+    fn solved() -> (&'static PlanInput, Prepared<'static>, Solution, CheckReport) {
         let (input, _, prep, solution) = fixture();
         let checked = check(&prep.problem, &solution);
         (input, prep, solution, checked)
@@ -753,22 +753,25 @@ mod tests {
 
     /// The Monaco fixture with the options it is solved with, prepared and
     /// solved.
-    fn fixture() -> (PlanInput, PlanOptions, Prepared, Solution) {
-        let input = PlanInput::load(
-            &data("monaco-latest.osm.pbf"),
-            &data("plan/pickups.csv"),
-            &data("plan/facilities.csv"),
-            &data("plan/fleet.toml"),
-            None,
-        )
-        .unwrap();
+    fn fixture() -> (&'static PlanInput, PlanOptions, Prepared<'static>, Solution) {
+        // Leaked so that the prepared stage may borrow it for the test.
+        let input: &'static PlanInput = Box::leak(Box::new(
+            PlanInput::load(
+                &data("monaco-latest.osm.pbf"),
+                &data("plan/pickups.csv"),
+                &data("plan/facilities.csv"),
+                &data("plan/fleet.toml"),
+                None,
+            )
+            .unwrap(),
+        ));
         let opts = PlanOptions {
             params: SolveParams::for_plans(),
             iterations: Some(30),
             recombine: false,
             ..PlanOptions::default()
         };
-        let prep = prepare_input(&input, &opts).unwrap();
+        let prep = prepare_input(input, &opts).unwrap();
         let solution = solve_problem(&prep.problem, &opts, None, None, &mut Silent)
             .unwrap()
             .solution;

@@ -1,8 +1,11 @@
 //! `map.html`: one self-contained page with Leaflet, the road network drawn
 //! from the plan's OSM extract, and the plan's data as escaped JSON.
 
-use super::{BBox, PlanExtras, PlanFolder, route_color, simplify};
-use crate::error::{Error, Result};
+use super::{
+    BBox, PlanExtras, PlanFolder, Reports, gpx_document, gpx_file_names, route_color,
+    route_sheets_html, simplify,
+};
+use crate::error::{Error, Location, Result};
 use crate::graph::{Profile, RoadGraph};
 use crate::plan::StopKind;
 use serde_json::{Value, json};
@@ -60,32 +63,67 @@ impl BaseLayer {
     }
 
     /// The roads of an OSM extract that a truck or a small vehicle may use
-    /// (the small-vehicle profile plus motorways), simplified; only those
-    /// that touch `around` (see [`BaseLayer::from_graph`]) if given.
+    /// (the graphs of the built-in `truck` and `small` profiles, from one
+    /// read of the extract, drawn as [`BaseLayer::from_graphs`] draws
+    /// them: the same layer as `plan --map` draws for a fleet of those
+    /// profiles); only those that touch `around` if given. For a plan
+    /// folder, which keeps no graph.
     ///
     /// # Errors
-    /// As [`RoadGraph::from_osm`].
+    /// As [`RoadGraph::from_osm`]; a profile that can use no road of the
+    /// extract is left out, and the error is that of the last one when
+    /// neither can.
     pub fn from_osm(path: &Path, around: Option<BBox>) -> Result<BaseLayer> {
-        let mut profile = Profile::small();
-        profile.name = "map".into();
-        profile.speeds_kmh.insert("motorway".into(), 80.0);
-        profile.speeds_kmh.insert("motorway_link".into(), 45.0);
-        profile.max_speed_kmh = 80.0;
-        let (graph, _) = RoadGraph::from_osm(path, &profile)?;
-        let mut base = BaseLayer::from_graph(&graph, around);
-        let file = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |f| f.to_string_lossy().into_owned(),
-        );
+        let roads = crate::io::osm::read_roads(path)?;
+        let mut graphs = Vec::new();
+        let mut refused = None;
+        for profile in [Profile::truck(), Profile::small()] {
+            match RoadGraph::from_roads(&roads, &profile) {
+                Ok((g, _)) => graphs.push(g),
+                Err(Error::Input { message, .. }) => {
+                    refused = Some(Error::input(Location::file(path), message));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if graphs.is_empty()
+            && let Some(e) = refused
+        {
+            return Err(e);
+        }
+        let graphs: Vec<&RoadGraph> = graphs.iter().collect();
+        Ok(BaseLayer::from_graphs(
+            &graphs,
+            around,
+            &path.display().to_string(),
+        ))
+    }
+
+    /// The roads of the graphs a plan was made on (one per road profile,
+    /// built once by the plan's preparation), drawn once each where the
+    /// profiles share a street; only those that touch `around` (see
+    /// [`BaseLayer::from_graph`]) if given. `osm` names the extract in the
+    /// note. This is the base layer of `plan --map`, which neither reads
+    /// the extract again nor builds another graph.
+    pub fn from_graphs(graphs: &[&RoadGraph], around: Option<BBox>, osm: &str) -> BaseLayer {
+        let mut base = BaseLayer::of_polylines(&road_polylines(graphs, around));
+        let file = Path::new(osm)
+            .file_name()
+            .map_or_else(|| osm.to_string(), |f| f.to_string_lossy().into_owned());
+        let names: Vec<&str> = graphs.iter().map(|g| g.profile_name()).collect();
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
         base.note = format!(
-            "Roads from {file} (every street a truck or a small vehicle may use{}), {OSM_ATTRIBUTION}.",
+            "Roads from {file} (every street a vehicle of profile {names} may use{}), {OSM_ATTRIBUTION}.",
             if around.is_some() {
                 ", around the plan"
             } else {
                 ""
             }
         );
-        Ok(base)
+        base
     }
 
     /// The edges of `graph`, simplified within 2 m (coarser if the network
@@ -94,46 +132,153 @@ impl BaseLayer {
     /// least 2 km on each side, so a city's plan on a country's extract
     /// does not carry the whole country.
     pub fn from_graph(graph: &RoadGraph, around: Option<BBox>) -> BaseLayer {
-        let clip = around.map(|b| {
-            let lat = ((b[1] + b[3]) / 2.0).to_radians().cos().max(0.01);
-            let my = ((b[3] - b[1]) * 0.25).max(2000.0 / M_PER_DEG);
-            let mx = ((b[2] - b[0]) * 0.25).max(2000.0 / M_PER_DEG / lat);
-            [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my]
-        });
+        let mut base = BaseLayer::of_polylines(&road_polylines(&[graph], around));
+        base.note = format!("Roads: profile {}.", graph.profile_name());
+        base
+    }
+
+    /// `lines`, simplified within 2 m, or coarser (x2.5 at a time, up to
+    /// about 80 m) until they have at most [`MAX_BASE_POINTS`] points.
+    fn of_polylines(lines: &[Vec<(f64, f64)>]) -> BaseLayer {
         let mut tol_m = 2.0;
         loop {
-            let mut lines = Vec::with_capacity(graph.n_edges());
+            let mut out = Vec::with_capacity(lines.len());
             let mut points = 0;
-            for e in 0..graph.n_edges() {
-                let geom: Vec<(f64, f64)> = graph
-                    .edge_geometry(e as crate::graph::EdgeId)
-                    .iter()
-                    .map(|p| (p[0], p[1]))
-                    .collect();
-                if let Some(c) = clip {
-                    let outside = geom.iter().all(|p| p.0 < c[0])
-                        || geom.iter().all(|p| p.0 > c[2])
-                        || geom.iter().all(|p| p.1 < c[1])
-                        || geom.iter().all(|p| p.1 > c[3]);
-                    if outside {
-                        continue;
-                    }
-                }
-                let line = encode_line(&geom, tol_m);
+            for geom in lines {
+                let line = encode_line(geom, tol_m);
                 if line.len() >= 4 {
                     points += line.len() / 2;
-                    lines.push(line);
+                    out.push(line);
                 }
             }
             if points <= MAX_BASE_POINTS || tol_m > 50.0 {
                 return BaseLayer {
-                    lines,
-                    note: format!("Roads: profile {}.", graph.profile_name()),
+                    lines: out,
+                    note: String::new(),
                     missing: false,
                 };
             }
             tol_m *= 2.5;
         }
+    }
+}
+
+/// The box `b` grown by a quarter of its size and at least 2 km on each
+/// side.
+fn grow(b: BBox) -> BBox {
+    let lat = ((b[1] + b[3]) / 2.0).to_radians().cos().max(0.01);
+    let my = ((b[3] - b[1]) * 0.25).max(2000.0 / M_PER_DEG);
+    let mx = ((b[2] - b[0]) * 0.25).max(2000.0 / M_PER_DEG / lat);
+    [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my]
+}
+
+/// The `(lon, lat)` polylines of the edges of `graphs` that touch `around`
+/// (grown, see [`grow`]), in graph and edge order. A stretch of road that
+/// an earlier graph has already given (the same segment between the same
+/// two points, to 10^-5 degree, in either direction) is left out, so that
+/// a street several profiles use is drawn once; within one graph every
+/// edge is kept.
+fn road_polylines(graphs: &[&RoadGraph], around: Option<BBox>) -> Vec<Vec<(f64, f64)>> {
+    type Key = ((i64, i64), (i64, i64));
+    let clip = around.map(grow);
+    let q = |p: (f64, f64)| ((p.0 * Q).round() as i64, (p.1 * Q).round() as i64);
+    let key = |a: (f64, f64), b: (f64, f64)| -> Key {
+        let (a, b) = (q(a), q(b));
+        if a <= b { (a, b) } else { (b, a) }
+    };
+    let mut drawn: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    for (k, graph) in graphs.iter().enumerate() {
+        let mut added: Vec<Key> = Vec::new();
+        for e in 0..graph.n_edges() {
+            let geom: Vec<(f64, f64)> = graph
+                .edge_geometry(e as crate::graph::EdgeId)
+                .iter()
+                .map(|p| (p[0], p[1]))
+                .collect();
+            if let Some(c) = clip {
+                let outside = geom.iter().all(|p| p.0 < c[0])
+                    || geom.iter().all(|p| p.0 > c[2])
+                    || geom.iter().all(|p| p.1 < c[1])
+                    || geom.iter().all(|p| p.1 > c[3]);
+                if outside {
+                    continue;
+                }
+            }
+            if k + 1 < graphs.len() {
+                added.extend(geom.windows(2).map(|w| key(w[0], w[1])));
+            }
+            if k == 0 {
+                lines.push(geom);
+                continue;
+            }
+            // The runs of segments no earlier graph has drawn.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for w in geom.windows(2) {
+                if drawn.contains(&key(w[0], w[1])) {
+                    if run.len() >= 2 {
+                        lines.push(std::mem::take(&mut run));
+                    }
+                    run.clear();
+                } else {
+                    if run.is_empty() {
+                        run.push(w[0]);
+                    }
+                    run.push(w[1]);
+                }
+            }
+            if run.len() >= 2 {
+                lines.push(run);
+            }
+        }
+        drawn.extend(added);
+    }
+    lines
+}
+
+impl Reports {
+    /// The reports of the plan folder `dir` as
+    /// [`super::build_reports`] builds them, with the road base layer drawn
+    /// on `graphs`, the graphs the plan was made on
+    /// ([`BaseLayer::from_graphs`]) instead of a graph built again from
+    /// the extract: what `plan --map` writes.
+    ///
+    /// # Errors
+    /// As [`super::build_reports`].
+    pub fn on_roads(dir: &Path, graphs: &[&RoadGraph]) -> Result<Reports> {
+        let plan = PlanFolder::read(dir)?;
+        let osm = plan.summary.inputs.osm.as_str();
+        let base = BaseLayer::from_graphs(graphs, plan.bbox(), osm);
+        Reports::of_folder(&plan, &base, Vec::new())
+    }
+
+    /// The reports of `plan` on the base layer `base`; `notes` says what
+    /// is missing so far, and the extras' own notes are added.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the map data cannot be encoded.
+    pub(crate) fn of_folder(
+        plan: &PlanFolder,
+        base: &BaseLayer,
+        mut notes: Vec<String>,
+    ) -> Result<Reports> {
+        let extras = plan.extras(&mut notes);
+        let gpx = gpx_file_names(&plan.vehicles);
+        let mut files: Vec<(String, Vec<u8>)> = plan
+            .vehicles
+            .iter()
+            .zip(&gpx)
+            .map(|(v, name)| (format!("gpx/{name}"), gpx_document(v).into_bytes()))
+            .collect();
+        files.push((
+            "route_sheets.html".into(),
+            route_sheets_html(plan, &extras).into_bytes(),
+        ));
+        files.push((
+            "map.html".into(),
+            map_html(plan, base, &extras)?.into_bytes(),
+        ));
+        Ok(Reports { files, gpx, notes })
     }
 }
 
@@ -402,6 +547,105 @@ mod tests {
         for (a, b) in cases {
             assert_eq!(base64(a.as_bytes()), b);
         }
+    }
+
+    /// The truck's and the small vehicle's graphs of a small extract:
+    /// they share most streets, and the small vehicle has others.
+    fn two_profiles() -> (RoadGraph, RoadGraph) {
+        let pbf = crate::plan::tests::data("monaco-roads-tiny.osm.pbf");
+        let truck = RoadGraph::from_osm(&pbf, &Profile::truck()).unwrap().0;
+        let small = RoadGraph::from_osm(&pbf, &Profile::small()).unwrap().0;
+        (truck, small)
+    }
+
+    fn segments(lines: &[Vec<(f64, f64)>]) -> Vec<((i64, i64), (i64, i64))> {
+        let q = |p: (f64, f64)| ((p.0 * Q).round() as i64, (p.1 * Q).round() as i64);
+        let mut s: Vec<_> = lines
+            .iter()
+            .flat_map(|l| {
+                l.windows(2)
+                    .map(|w| (q(w[0]).min(q(w[1])), q(w[0]).max(q(w[1]))))
+            })
+            .collect();
+        s.sort_unstable();
+        s
+    }
+
+    #[test]
+    fn roads_several_profiles_share_are_drawn_once() {
+        let (truck, small) = two_profiles();
+        let t = road_polylines(&[&truck], None);
+        let both = road_polylines(&[&truck, &small], None);
+        // The truck's edges first and whole, then only what the small
+        // vehicle has beyond them.
+        assert_eq!(both[..t.len()], t[..]);
+        let extra = segments(&both[t.len()..]);
+        assert!(!extra.is_empty());
+        let truck_segments = segments(&t);
+        assert!(
+            extra
+                .iter()
+                .all(|s| truck_segments.binary_search(s).is_err())
+        );
+        // Every segment once, whatever the order of the graphs.
+        let all = segments(&both);
+        let mut once = all.clone();
+        once.dedup();
+        assert_eq!(all, once);
+        assert_eq!(segments(&road_polylines(&[&small, &truck], None)), all);
+        // A graph drawn twice adds nothing.
+        assert_eq!(road_polylines(&[&truck, &truck], None), t);
+    }
+
+    #[test]
+    fn one_graph_draws_as_from_graph_and_the_note_names_the_extract_and_profiles() {
+        let (truck, small) = two_profiles();
+        let one = BaseLayer::from_graphs(&[&truck], None, "data/demo/map.osm.pbf");
+        assert_eq!(one.lines, BaseLayer::from_graph(&truck, None).lines);
+        assert!(!one.missing);
+        assert!(
+            one.note.starts_with(
+                "Roads from map.osm.pbf (every street a vehicle of profile truck may use)"
+            ),
+            "{}",
+            one.note
+        );
+        let monaco = Some([7.41, 43.72, 7.44, 43.75]);
+        let both = BaseLayer::from_graphs(&[&truck, &small], monaco, "x");
+        assert!(
+            both.note
+                .contains("of profile truck or small may use, around the plan"),
+            "{}",
+            both.note
+        );
+        assert!(both.note.ends_with(&format!("{OSM_ATTRIBUTION}.")));
+        assert!(both.lines.len() > one.lines.len());
+    }
+
+    #[test]
+    fn a_plan_folders_layer_is_the_one_plan_draws_for_truck_and_small() {
+        let (truck, small) = two_profiles();
+        let pbf = crate::plan::tests::data("monaco-roads-tiny.osm.pbf");
+        let around = Some([7.41, 43.72, 7.44, 43.75]);
+        let folder = BaseLayer::from_osm(&pbf, around).unwrap();
+        let plan = BaseLayer::from_graphs(&[&truck, &small], around, &pbf.display().to_string());
+        assert_eq!(folder, plan);
+        let e = BaseLayer::from_osm(&pbf.with_file_name("none.osm.pbf"), None).unwrap_err();
+        assert!(e.to_string().contains("none.osm.pbf"), "{e}");
+    }
+
+    #[test]
+    fn edges_far_outside_the_plan_are_left_out() {
+        let (truck, _) = two_profiles();
+        // A box 100 km north: grown by 2 km it still misses every street.
+        let far = Some([7.42, 44.63, 7.43, 44.64]);
+        assert!(road_polylines(&[&truck], far).is_empty());
+        // A box in the middle of Monaco keeps what touches it, and no more
+        // than the whole.
+        let all = road_polylines(&[&truck], None);
+        let near = road_polylines(&[&truck], Some([7.42, 43.735, 7.421, 43.736]));
+        assert!(!near.is_empty() && near.len() <= all.len());
+        assert!(near.iter().all(|l| all.contains(l)));
     }
 
     #[test]

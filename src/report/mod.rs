@@ -93,8 +93,8 @@ impl Reports {
 /// the folder is published).
 ///
 /// The road base layer is built from the OSM extract named in
-/// `summary.json` (`inputs.osm`, with the small-vehicle profile so that
-/// every street a vehicle may use is drawn); closures from
+/// `summary.json` (`inputs.osm`, with the built-in truck and small
+/// profiles, as [`BaseLayer::from_osm`]); closures from
 /// `inputs.closures`. When either file is missing or unreadable the map is
 /// still built without it, says so on the page, and the reason is in
 /// [`Reports::notes`].
@@ -124,23 +124,7 @@ pub fn build_reports(dir: &Path) -> Result<Reports> {
     if let Some(n) = base.missing_note() {
         notes.push(n.to_string());
     }
-    let extras = plan.extras(&mut notes);
-    let gpx = gpx_file_names(&plan.vehicles);
-    let mut files: Vec<(String, Vec<u8>)> = plan
-        .vehicles
-        .iter()
-        .zip(&gpx)
-        .map(|(v, name)| (format!("gpx/{name}"), gpx_document(v).into_bytes()))
-        .collect();
-    files.push((
-        "route_sheets.html".into(),
-        route_sheets_html(&plan, &extras).into_bytes(),
-    ));
-    files.push((
-        "map.html".into(),
-        map_html(&plan, &base, &extras)?.into_bytes(),
-    ));
-    Ok(Reports { files, gpx, notes })
+    Reports::of_folder(&plan, &base, notes)
 }
 
 /// Reads the plan files in `dir` and writes `map.html`, `route_sheets.html`
