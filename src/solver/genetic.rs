@@ -8,6 +8,7 @@
 //! offspring are added in worker order, so the result depends on the number
 //! of threads and the seed, never on timing.
 
+use super::cost::Penalties;
 use super::crossover;
 use super::data::Data;
 use super::individual::Individual;
@@ -16,7 +17,6 @@ use super::penalty::{PenaltyManager, Rule};
 use super::population::Population;
 use super::rng::Rng;
 use super::search::{LocalSearch, OpStats};
-use super::segment::Penalties;
 use super::split;
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion, StopReason};
 use crate::model::{Route, Solution};

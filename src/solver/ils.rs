@@ -21,6 +21,7 @@
 //! threads, never on timing. (Measured: letting a stagnating chain restart
 //! from the best of the others was no better, 12 X instances at 6 s/100.)
 
+use super::cost::Penalties;
 use super::data::Data;
 use super::genetic::{
     Outcome, assign_routes, initial_penalties, nearest_neighbour_tour, search_escalating,
@@ -30,7 +31,6 @@ use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
 use super::search::LocalSearch;
-use super::segment::Penalties;
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion};
 use crate::model::{Cost, Route, Solution};
 use rayon::prelude::*;

@@ -4,7 +4,7 @@
 //! too many did. The genetic search and the iterated local search use the
 //! same mechanism with their own rule.
 
-use super::segment::Penalties;
+use super::cost::Penalties;
 
 /// How the weights move.
 #[derive(Debug, Clone, Copy)]

@@ -4,11 +4,11 @@
 //! periodic vehicle routing problems", OR 60(3)), with survivor selection
 //! that removes clones and the worst individuals first.
 
+use super::cost::Penalties;
 use super::data::Data;
 use super::individual::Individual;
 use super::params::SolveParams;
 use super::rng::Rng;
-use super::segment::Penalties;
 
 struct Entry {
     ind: Individual,

@@ -9,8 +9,9 @@
 //! Vidal 2016, "Split algorithm in O(n) for the capacitated vehicle routing
 //! problem", C&OR 69, section 5).
 
+use super::cost::{CostEvaluator, Penalties};
 use super::data::Data;
-use super::segment::{Penalties, Seg};
+use super::segment::Seg;
 use crate::model::{Cost, Route, Visit};
 
 /// Builds one route client by client, placing the structural stops
@@ -118,7 +119,7 @@ fn routes_from(
     pen: &Penalties,
     mut f: impl FnMut(usize, Cost),
 ) {
-    let rules = &d.rules[vt];
+    let ev = CostEvaluator::new(d, pen);
     let t = &d.problem.vehicle_types()[vt];
     let trips = (t.max_reloads + 1) as f64;
     let limit = (1.5 * trips * t.capacity[0].max(1) as f64).min(1.5 * t.daily_capacity[0] as f64);
@@ -134,13 +135,13 @@ fn routes_from(
         load += d.problem.clients()[c].demand[0] as f64;
         if d.simple {
             let full = d.ctx(vt).merge(&b.acc, &d.end_seg[vt]);
-            f(j + 1, rules.cost(&full, pen, d.time));
+            f(j + 1, ev.route(vt, &full));
         } else {
             let mut done = RouteBuilder {
                 visits: None,
                 ..b.clone_state()
             };
-            f(j + 1, rules.cost(&done.finish(), pen, d.time));
+            f(j + 1, ev.route(vt, &done.finish()));
         }
         // Routes far over capacity or duration are never worth extending.
         if load > limit || (d.time && b.acc.time().dur > max_dur) {

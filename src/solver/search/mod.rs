@@ -24,18 +24,18 @@
 //! for the excess a move could remove ([`LocalSearch::fac_lift`]).
 
 mod optional;
-pub(crate) use optional::unserved_cost_of;
 mod relocate;
 mod route_ops;
 mod swap;
 mod swap_star;
 mod two_opt;
 
+use super::cost::{CostEvaluator, Penalties};
 use super::data::{Data, Kind, Stop};
 use super::individual::Individual;
 use super::rng::Rng;
 use super::route::SRoute;
-use super::segment::{FAC_SLOTS, FacLoads, MAX_PENALTY, Penalties, Seg};
+use super::segment::{FAC_SLOTS, FacLoads, Seg};
 use super::stop::Halt;
 use crate::model::{Cost, Visit};
 
@@ -156,11 +156,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             d,
             routes: Vec::new(),
             pos: vec![(UNROUTED, 0); n],
-            pen: Penalties {
-                load: [1.0; 2],
-                time: 1.0,
-                dist: 1.0,
-            },
+            pen: Penalties::uniform(1.0),
             stamp: 1,
             tested: vec![0; n],
             tested_star: Vec::new(),
@@ -274,9 +270,16 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
         let prizes: Cost = (0..self.pos.len())
             .filter(|&c| self.pos[c].0 == UNROUTED)
-            .map(|c| unserved_cost_of(self.d, c))
+            .map(|c| self.eval().unserved(c))
             .sum();
         routes + prizes + self.fac_cost
+    }
+
+    /// The cost evaluator under the current penalties: every move is
+    /// priced through it.
+    #[inline]
+    pub fn eval(&self) -> CostEvaluator<'_, 'p> {
+        CostEvaluator::new(self.d, &self.pen)
     }
 
     /// Recomputes the facility totals from the routes, and their penalty.
@@ -298,12 +301,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// capacities at the load penalty weight (as `Individual` prices it).
     #[inline]
     fn fac_penalty(&self, t: &FacLoads) -> Cost {
-        let cap = &self.d.fac_cap;
-        let excess: Cost = (0..FAC_SLOTS).map(|k| (t[k] - cap[k]).max(0)).sum();
-        if excess == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * excess as f64 + 0.5).min(MAX_PENALTY) as Cost
+        self.eval().facility_totals_penalty(t)
     }
 
     /// The change of the facility penalty when routes `old` are replaced by
@@ -354,10 +352,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 lift += excess.min(mine);
             }
         }
-        if lift == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * lift as f64 + 1.0).min(MAX_PENALTY) as Cost
+        self.eval().facility_bound(lift)
     }
 
     fn index_route(&mut self, r: usize) {
@@ -411,7 +406,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn delta1(&self, r: usize, pieces: &[Piece]) -> Cost {
         let vt = self.routes[r].vt;
         let s = self.eval_seg(vt, pieces);
-        let c = self.d.rules[vt].cost(&s, &self.pen, self.d.time) - self.routes[r].cost;
+        let c = self.eval().route(vt, &s) - self.routes[r].cost;
         if self.d.fac {
             c + self.fac_delta(&[r], &[&s])
         } else {
@@ -427,10 +422,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         let (vu, vv) = (self.routes[ru].vt, self.routes[rv].vt);
         let su = self.eval_seg(vu, pu);
         let sv = self.eval_seg(vv, pv);
-        let c = self.d.rules[vu].cost(&su, &self.pen, self.d.time)
-            + self.d.rules[vv].cost(&sv, &self.pen, self.d.time)
-            - self.routes[ru].cost
-            - self.routes[rv].cost;
+        let ev = self.eval();
+        let c = ev.route(vu, &su) + ev.route(vv, &sv) - self.routes[ru].cost - self.routes[rv].cost;
         if self.d.fac {
             c + self.fac_delta(&[ru, rv], &[&su, &sv])
         } else {
@@ -443,8 +436,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn delta_segs(&self, old: &[usize], new: &[&Seg]) -> Cost {
         let mut c = 0;
         for (&r, s) in old.iter().zip(new) {
-            c += self.d.rules[self.routes[r].vt].cost(s, &self.pen, self.d.time)
-                - self.routes[r].cost;
+            c += self.eval().route(self.routes[r].vt, s) - self.routes[r].cost;
         }
         c + self.fac_delta(old, new)
     }

@@ -8,6 +8,7 @@
 //! candidate of a route pair is then checked exactly by re-evaluating both
 //! new routes before it is applied.
 
+use super::super::cost::{load_add, load_neg, load_sub};
 use super::super::data::Stop;
 use super::{LocalSearch, Op};
 use crate::model::{Cost, LoadVec};
@@ -150,9 +151,9 @@ fn load_penalty_delta(ls: &LocalSearch, r: usize, dq: &LoadVec) -> Cost {
         return 0;
     }
     let route = &ls.routes[r];
-    let rules = &ls.d.rules[route.vt];
+    let ev = ls.eval();
     let l = route.cum_total().load;
-    rules.load_penalty(&[l[0] + dq[0], l[1] + dq[1]], &ls.pen) - rules.load_penalty(&l, &ls.pen)
+    ev.load_penalty(route.vt, &load_add(&l, dq)) - ev.load_penalty(route.vt, &l)
 }
 
 /// One client of a route pair: (client, stop index, removal delta in cost, demand).
@@ -243,9 +244,9 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
             if !ls.d.can_serve(vt1, v) {
                 continue;
             }
-            let dq = [qv[0] - qu[0], qv[1] - qu[1]];
+            let dq = load_sub(&qv, &qu);
             let pen1 = load_penalty_delta(ls, r1, &dq);
-            let pen2 = load_penalty_delta(ls, r2, &[-dq[0], -dq[1]]);
+            let pen2 = load_penalty_delta(ls, r2, &load_neg(&dq));
             // Insertions add (usually) non-negative costs: prune on the rest.
             if pen1 + pen2 + rem_u + rem_v > 0 {
                 continue;
@@ -277,7 +278,7 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
         }
         let cpd_to = ls.d.rules[ls.routes[to].vt].unit;
         let c = rem
-            + load_penalty_delta(ls, from, &[-q[0], -q[1]])
+            + load_penalty_delta(ls, from, &load_neg(&q))
             + cpd_to * ins.cost[0]
             + load_penalty_delta(ls, to, &q);
         if c < best.cost {

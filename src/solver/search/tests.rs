@@ -2,10 +2,10 @@
 //! an operator predicts equals the change of the total cost recomputed from
 //! scratch after the move is applied.
 
+use super::super::cost::Penalties;
 use super::super::data::Data;
 use super::super::individual::Individual;
 use super::super::rng::Rng;
-use super::super::segment::Penalties;
 use super::super::split;
 use super::super::testutil::{Gen, random_problem, random_problem_capped};
 use super::*;
@@ -266,7 +266,7 @@ fn insertions_removals_and_unload_moves_price_the_facility_excess() {
         let prizes = |ls: &LocalSearch| -> Cost {
             (0..ls.pos.len())
                 .filter(|&c| ls.pos[c].0 == UNROUTED)
-                .map(|c| unserved_cost_of(&d, c))
+                .map(|c| crate::solver::cost::unserved_cost(&d, c))
                 .sum()
         };
         let total = |ls: &LocalSearch| scratch_cost(ls) + prizes(ls);
@@ -284,7 +284,7 @@ fn insertions_removals_and_unload_moves_price_the_facility_excess() {
             optional::insert(&mut ls, u, r, after);
             assert_eq!(
                 total(&ls) - before,
-                delta - unserved_cost_of(&d, u),
+                delta - crate::solver::cost::unserved_cost(&d, u),
                 "seed {seed}"
             );
             assert_facility_totals(&ls);
