@@ -366,6 +366,16 @@ pub(crate) fn load_sub(a: &LoadVec, b: &LoadVec) -> LoadVec {
     std::array::from_fn(|k| a[k] - b[k])
 }
 
+/// The summed demand of the clients among `stops`.
+#[inline]
+pub(crate) fn run_load(d: &Data, stops: &[super::data::Stop]) -> LoadVec {
+    let mut q = [0; LOAD_DIMS];
+    for s in stops.iter().filter(|s| s.is_client()) {
+        q = load_add(&q, &d.demand[s.id as usize]);
+    }
+    q
+}
+
 /// `-a`, per load dimension.
 #[inline]
 pub(crate) fn load_neg(a: &LoadVec) -> LoadVec {

@@ -16,6 +16,7 @@ use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::population::Population;
 use super::rng::Rng;
+use super::search::operator::operator_names;
 use super::search::{LocalSearch, OpStats};
 use super::split;
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion, StopReason};
@@ -275,17 +276,8 @@ impl Outcome {
         pool: Vec<Route>,
         observer: &mut dyn Observer,
     ) -> Outcome {
-        let names = [
-            "relocate",
-            "swap",
-            "2-opt",
-            "2-opt*",
-            "swap*",
-            "route-ops",
-            "optional",
-        ];
         let mut stats: Vec<(&'static str, OpStats)> =
-            names.iter().map(|&n| (n, OpStats::default())).collect();
+            operator_names().map(|n| (n, OpStats::default())).collect();
         let mut ls_runs = 0;
         for ls in searches {
             ls_runs += ls.runs;

@@ -262,3 +262,73 @@ pub(crate) fn route_visits(d: &Data, vt: usize, clients: &[usize]) -> Vec<Visit>
     b.finish();
     b.visits.unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::testutil::line;
+
+    /// Weights under which one unit over capacity costs far more than any
+    /// detour of the line problems.
+    const HEAVY: Penalties = Penalties::uniform(1000.0);
+
+    fn clients(routes: &[Route]) -> Vec<Vec<usize>> {
+        routes.iter().map(|r| r.clients().collect()).collect()
+    }
+
+    #[test]
+    fn split_finds_the_optimal_partition_of_a_small_tour() {
+        // Clients c1..c4 at 10, 20, 30, 40 (indices 0..4), demand 1, trucks
+        // of 2. Tour c1 c3 c2 c4: the partitions into consecutive runs of at
+        // most two cost {c1 c3}{c2 c4} 60 + 80 = 140, {c1}{c3 c2}{c4} 160,
+        // {c1}{c3}{c2 c4} 160, {c1 c3}{c2}{c4} 180, singletons 200.
+        let p = line(4, 1, 4, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[0, 2, 1, 3], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![0, 2], vec![1, 3]]);
+        let cost: Cost = routes
+            .iter()
+            .map(|r| {
+                crate::model::check(
+                    &p,
+                    &crate::model::Solution {
+                        routes: vec![r.clone()],
+                        unassigned: Vec::new(),
+                    },
+                )
+            })
+            .map(|rep| rep.cost)
+            .sum();
+        assert_eq!(cost, 140);
+        // In tour order c1 c2 c3 c4 the best is {c1 c2}{c3 c4}: 40 + 80.
+        let routes = split(&d, 0, &[0, 1, 2, 3], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn split_respects_the_fleet_size_and_prices_the_overload() {
+        // Two trucks for three pairs' worth of clients: the best split into
+        // at most two routes overloads one of them by one unit rather than
+        // both, {c1 c2}{c3 c4 c5} (40 + 100 + 1000) being the cheapest.
+        let p = line(5, 1, 2, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[0, 1, 2, 3, 4], &HEAVY);
+        assert_eq!(routes.len(), 2);
+        assert_eq!(clients(&routes), vec![vec![0, 1], vec![2, 3, 4]]);
+        // One truck: no route beyond 1.5 times the capacity is considered,
+        // so the tour cannot be covered by one route and the unlimited
+        // split stands (the routes beyond the fleet are left to
+        // `assign_routes`).
+        let p = line(5, 1, 1, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[4, 3, 2, 1, 0], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![4, 3], vec![2, 1], vec![0]]);
+    }
+
+    #[test]
+    fn an_empty_tour_gives_no_route() {
+        let p = line(3, 1, 2, 2);
+        let d = Data::new(&p, 2);
+        assert!(split(&d, 0, &[], &HEAVY).is_empty());
+    }
+}

@@ -10,11 +10,14 @@
 //! (no time, no unloads, no breaks) a pure distance bound prunes a move before
 //! any segment is merged, as HGS-CVRP does.
 //!
-//! Operators (one file each): `relocate` (1 or 2 clients, possibly reversed),
-//! `swap` (1-1, 2-1, 2-2), `two_opt` (intra-route reversal and the two
-//! inter-route tail exchanges, 2-opt*), `swap_star` (SWAP*), `route_ops`
-//! (unload placement and facility choice, break placement) and `optional`
-//! (serving or dropping optional clients).
+//! The operators and the order they run in are listed once, in
+//! [`operator`]: node-pair operators (one file each: `relocate` of 1 or 2
+//! clients, possibly reversed; `swap` 1-1, 2-1, 2-2; `two_opt`, the
+//! intra-route reversal and the two inter-route tail exchanges, 2-opt*)
+//! implement [`operator::NodeOperator`]; the route-level passes are
+//! `swap_star` (SWAP*) and `route_ops` (unload placement and facility
+//! choice, break placement); `optional` serves or drops optional clients.
+//! Every move is priced by the one [`CostEvaluator`].
 //!
 //! Facility daily capacities are a rule between routes: the local search
 //! keeps the day's total unloaded at each tracked facility (see
@@ -23,6 +26,7 @@
 //! ([`LocalSearch::fac_delta`]); the distance bounds that prune moves allow
 //! for the excess a move could remove ([`LocalSearch::fac_lift`]).
 
+pub(crate) mod operator;
 mod optional;
 mod relocate;
 mod route_ops;
@@ -38,6 +42,7 @@ use super::route::SRoute;
 use super::segment::{FAC_SLOTS, FacLoads, Seg};
 use super::stop::Halt;
 use crate::model::{Cost, Visit};
+use operator::{At, Eval, NodeOp, NodeOperator};
 
 /// "Not in any route".
 pub(crate) const UNROUTED: u32 = u32::MAX;
@@ -72,18 +77,6 @@ pub(crate) struct OpStats {
     pub applications: u64,
 }
 
-/// Indices into `LocalSearch::stats`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Op {
-    Relocate,
-    Swap,
-    TwoOpt,
-    TwoOptStar,
-    SwapStar,
-    RouteOps,
-    Optional,
-}
-
 /// The local search state: routes loaded from an individual, improved in
 /// place, and exported back.
 pub(crate) struct LocalSearch<'d, 'p> {
@@ -107,8 +100,16 @@ pub(crate) struct LocalSearch<'d, 'p> {
     star_cache: swap_star::Cache,
     /// SWAP* scratch buffers.
     star_buf: (Vec<swap_star::Member>, Vec<swap_star::Member>),
-    /// Per operator counters.
-    pub stats: [OpStats; 7],
+    /// Per operator counters, by slot (see [`operator::operator_names`]).
+    pub stats: [OpStats; operator::N_SLOTS],
+    /// The node operators this problem supports, in [`operator::NODE_OPS`]
+    /// order, with their statistics slots.
+    node_ops: Vec<(usize, NodeOp)>,
+    /// Per entry of [`operator::ROUTE_PASSES`]: whether this problem
+    /// supports it.
+    passes_on: [bool; operator::ROUTE_PASSES.len()],
+    /// Whether the optional-client moves run.
+    client_op: bool,
     /// Whether vehicle types `a` and `b` may share cached suffixes.
     compat: Vec<Vec<bool>>,
     /// Evaluate every move exactly, without pruning (for tests).
@@ -166,7 +167,15 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             neighbours: d.neighbours.clone(),
             star_cache: swap_star::Cache::default(),
             star_buf: (Vec::new(), Vec::new()),
-            stats: [OpStats::default(); 7],
+            stats: [OpStats::default(); operator::N_SLOTS],
+            node_ops: operator::NODE_OPS
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.supports(d))
+                .map(|(k, &o)| (k, o))
+                .collect(),
+            passes_on: operator::ROUTE_PASSES.map(|p| p.supports(d)),
+            client_op: operator::client_op_supported(d),
             compat,
             exact: false,
             restrict: false,
@@ -486,10 +495,46 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// holds its penalties plus the cost of its waiting time: a move can at
     /// best remove both.
     #[inline]
-    pub fn prunable(&self, r1: usize, r2: usize, at: &[(usize, usize)]) -> bool {
-        let _ = (r1, r2);
+    pub fn prunable(&self, at: &[(usize, usize)]) -> bool {
         at.iter()
             .all(|&(r, i)| self.routes[r].locs[i] != super::segment::NO_LOC)
+    }
+
+    /// Whether a move cannot improve by its bound (never when `exact`):
+    /// the bound changes `du` of route `ru` and `dv` of route `rv` (`dv`
+    /// ignored when they are the same route), in units of each route's
+    /// bound matrix, plus `fixed` (the change of fixed costs), reach what
+    /// the move could at best remove: the routes' penalties and waiting
+    /// ([`SRoute::penalty`]) and their facility excess ([`fac_lift`](Self::fac_lift)).
+    #[inline]
+    pub fn bound_prunes(&self, ru: usize, du: Cost, rv: usize, dv: Cost, fixed: Cost) -> bool {
+        if self.exact {
+            return false;
+        }
+        let ev = self.eval();
+        let (a, b) = (&self.routes[ru], &self.routes[rv]);
+        let ua = ev.rules(a.vt).unit;
+        if ru == rv {
+            return ua * du + fixed >= a.penalty + self.fac_lift(ru, ru);
+        }
+        ua * du + ev.rules(b.vt).unit * dv + fixed >= a.penalty + b.penalty + self.fac_lift(ru, rv)
+    }
+
+    /// For a move inside route `r` whose bound changes by `dd`: `Some(None)`
+    /// if the bound prunes it, `Some(Some(delta))` in simple mode (exact),
+    /// `None` when the move must be priced by merging segments.
+    #[inline]
+    pub fn intra_bound(&self, r: usize, dd: Cost) -> Option<Option<Cost>> {
+        if self.bound_prunes(r, dd, r, 0, 0) {
+            return Some(None);
+        }
+        if self.d.simple {
+            let d = self
+                .eval()
+                .simple_change(&self.routes[r], dd, &Default::default(), 0);
+            return Some(Some(d));
+        }
+        None
     }
 
     /// The matrix that bounds moves on route `r` (distances, or arc costs
@@ -540,9 +585,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 }
                 let last = self.tested[u];
                 self.tested[u] = self.stamp;
-                if self.d.problem.features().optional
-                    && optional::try_moves(self, u, loop_id == 0, last)
-                {
+                if self.client_op && optional::try_moves(self, u) {
                     improved = true;
                 }
                 if self.pos[u].0 == UNROUTED {
@@ -580,19 +623,13 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             // A restricted search examines only routes changed since the
             // perturbation (whose stamps are then newer than the tests).
             let first = loop_id == 0 && !self.restrict;
-            if self.halt.reached() {
-                return;
-            }
-            if self.d.angle.is_some() && swap_star::run_pass(self, first) {
-                improved = true;
-            }
-            if self.halt.reached() {
-                return;
-            }
-            if (self.d.problem.features().reloads || self.d.problem.features().breaks)
-                && route_ops::run_pass(self, first)
-            {
-                improved = true;
+            for (k, pass) in operator::ROUTE_PASSES.into_iter().enumerate() {
+                if self.halt.reached() {
+                    return;
+                }
+                if self.passes_on[k] && pass.run(self, first, operator::pass_slot(k)) {
+                    improved = true;
+                }
             }
             if !improved {
                 break;
@@ -698,44 +735,51 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.routes[r].stops.iter().position(|s| s.is_client())
     }
 
+    /// Tries the node operators in list order at `at`, applying the first
+    /// improving move; true if one applied. `pair` is (U, V) when V is a
+    /// client at `at` (symmetric operators then run only for U <= V).
+    fn try_node_ops(&mut self, at: At, pair: Option<(usize, usize)>) -> bool {
+        for k in 0..self.node_ops.len() {
+            let (slot, op) = self.node_ops[k];
+            if op.symmetric() && pair.is_some_and(|(u, v)| u > v) {
+                continue;
+            }
+            match op.evaluate(self, at) {
+                Eval::Invalid => {}
+                Eval::Pruned => self.stats[slot].evaluations += 1,
+                Eval::Delta(d) => {
+                    self.stats[slot].evaluations += 1;
+                    if d < 0 {
+                        op.apply(self, at);
+                        self.stats[slot].applications += 1;
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// The position of client `u` and stop `jv` of route `rv`.
+    #[inline]
+    fn at(&self, u: usize, rv: usize, jv: usize) -> At {
+        At {
+            ru: self.pos[u].0 as usize,
+            iu: self.pos[u].1 as usize,
+            rv,
+            jv,
+        }
+    }
+
     /// Every node-pair operator for clients `u` and `v`; true if one applied.
     fn node_moves(&mut self, u: usize, v: usize) -> bool {
-        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-        let (rv, iv) = (self.pos[v].0 as usize, self.pos[v].1 as usize);
-        if relocate::relocate(self, ru, iu, rv, iv, 1, false) {
-            return true;
-        }
-        if relocate::relocate(self, ru, iu, rv, iv, 2, false) {
-            return true;
-        }
-        if relocate::relocate(self, ru, iu, rv, iv, 2, true) {
-            return true;
-        }
-        if u <= v && swap::swap(self, ru, iu, rv, iv, 1, 1) {
-            return true;
-        }
-        if swap::swap(self, ru, iu, rv, iv, 2, 1) {
-            return true;
-        }
-        if u <= v && swap::swap(self, ru, iu, rv, iv, 2, 2) {
-            return true;
-        }
-        if ru == rv {
-            two_opt::intra(self, ru, iu, iv)
-        } else {
-            two_opt::star_reversed(self, ru, iu, rv, iv) || two_opt::star(self, ru, iu, rv, iv)
-        }
+        let at = self.at(u, self.pos[v].0 as usize, self.pos[v].1 as usize);
+        self.try_node_ops(at, Some((u, v)))
     }
 
     /// Moves of `u` to just after the start depot of route `rv`.
     fn depot_moves(&mut self, u: usize, rv: usize) -> bool {
-        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-        relocate::relocate(self, ru, iu, rv, 0, 1, false)
-            || relocate::relocate(self, ru, iu, rv, 0, 2, false)
-            || relocate::relocate(self, ru, iu, rv, 0, 2, true)
-            || (ru != rv
-                && (two_opt::star_reversed(self, ru, iu, rv, 0)
-                    || two_opt::star(self, ru, iu, rv, 0)))
+        self.try_node_ops(self.at(u, rv, 0), None)
     }
 
     /// Moves of `u` into the first empty route of each vehicle type.
@@ -752,28 +796,32 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             else {
                 continue;
             };
-            let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-            if relocate::relocate(self, ru, iu, rv, 0, 1, false)
-                || relocate::relocate(self, ru, iu, rv, 0, 2, false)
-                || relocate::relocate(self, ru, iu, rv, 0, 2, true)
-                || (ru != rv && two_opt::star(self, ru, iu, rv, 0))
-            {
+            if self.try_node_ops(self.at(u, rv, 0), None) {
                 return true;
             }
         }
         false
     }
 
-    /// Records an evaluation of `op`.
+    /// Records an evaluation of the operator of statistics slot `slot`.
     #[inline]
-    pub fn count_eval(&mut self, op: Op) {
-        self.stats[op as usize].evaluations += 1;
+    pub fn count_eval(&mut self, slot: usize) {
+        self.stats[slot].evaluations += 1;
     }
 
-    /// Records an application of `op`.
+    /// Records an application of the operator of statistics slot `slot`.
     #[inline]
-    pub fn count_apply(&mut self, op: Op) {
-        self.stats[op as usize].applications += 1;
+    pub fn count_apply(&mut self, slot: usize) {
+        self.stats[slot].applications += 1;
+    }
+
+    /// Recomputes routes `ru` and `rv` after a move (one route if equal).
+    pub fn commit_pair(&mut self, ru: usize, rv: usize) {
+        if ru == rv {
+            self.commit(&[ru]);
+        } else {
+            self.commit(&[ru, rv]);
+        }
     }
 
     /// Location of the last physical stop before stop `i` of route `r`.

@@ -2,7 +2,8 @@
 //! yet in any route.
 
 use super::super::data::Stop;
-use super::{LocalSearch, Op, Piece, UNROUTED};
+use super::operator::CLIENT_SLOT;
+use super::{LocalSearch, Piece, UNROUTED};
 use crate::model::Cost;
 
 /// Best place to insert client `u` next to its neighbours or into an empty
@@ -69,15 +70,15 @@ pub(crate) fn insert(ls: &mut LocalSearch, u: usize, r: usize, after: usize) {
 }
 
 /// Tries to serve an unserved client or to drop an optional one.
-pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last: u64) -> bool {
+pub(super) fn try_moves(ls: &mut LocalSearch, u: usize) -> bool {
     let (ru, iu) = ls.pos[u];
-    ls.count_eval(Op::Optional);
+    ls.count_eval(CLIENT_SLOT);
     if ru == UNROUTED {
         if let Some((c, r, after)) = best_insertion(ls, u)
             && c < ls.eval().unserved(u)
         {
             insert(ls, u, r, after);
-            ls.count_apply(Op::Optional);
+            ls.count_apply(CLIENT_SLOT);
             return true;
         }
         return false;
@@ -94,7 +95,7 @@ pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last
         ls.routes[ru].stops.remove(iu);
         ls.pos[u] = (UNROUTED, 0);
         ls.commit(&[ru]);
-        ls.count_apply(Op::Optional);
+        ls.count_apply(CLIENT_SLOT);
         return true;
     }
     false

@@ -7,11 +7,11 @@
 
 use super::super::data::{Kind, Stop};
 use super::super::segment::Seg;
-use super::{LocalSearch, Op};
+use super::LocalSearch;
 use crate::model::Cost;
 
 /// Examines every route changed since the last pass.
-pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
+pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool, slot: usize) -> bool {
     let mut improved = false;
     for r in 0..ls.routes.len() {
         let last = ls.tested_route_ops[r];
@@ -24,9 +24,9 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
         }
         // Repeat while something improves on this route (bounded).
         for _ in 0..8 {
-            ls.count_eval(Op::RouteOps);
+            ls.count_eval(slot);
             if improve_route(ls, r) {
-                ls.count_apply(Op::RouteOps);
+                ls.count_apply(slot);
                 improved = true;
             } else {
                 break;

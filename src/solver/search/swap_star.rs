@@ -10,7 +10,7 @@
 
 use super::super::cost::{load_add, load_neg, load_sub};
 use super::super::data::Stop;
-use super::{LocalSearch, Op};
+use super::LocalSearch;
 use crate::model::{Cost, LoadVec};
 
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +64,7 @@ impl Cache {
 }
 
 /// Examines every changed pair of routes with overlapping sectors.
-pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
+pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool, slot: usize) -> bool {
     let mut improved = false;
     for a in 0..ls.route_order.len() {
         let ru = ls.route_order[a] as usize;
@@ -80,7 +80,7 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
             if !ls.routes[ru].sector.overlaps(&ls.routes[rv].sector) {
                 continue;
             }
-            if swap_star(ls, ru, rv) {
+            if swap_star(ls, ru, rv, slot) {
                 improved = true;
             }
         }
@@ -180,8 +180,8 @@ fn members(ls: &LocalSearch, r: usize, out: &mut Vec<Member>) {
     }
 }
 
-fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
-    ls.count_eval(Op::SwapStar);
+fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize, slot: usize) -> bool {
+    ls.count_eval(slot);
     let mut m1 = std::mem::take(&mut ls.star_buf.0);
     let mut m2 = std::mem::take(&mut ls.star_buf.1);
     members(ls, r1, &mut m1);
@@ -223,7 +223,7 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     for (c, ..) in best.u.into_iter().chain(best.v) {
         ls.mark_around(c);
     }
-    ls.count_apply(Op::SwapStar);
+    ls.count_apply(slot);
     true
 }
 
