@@ -392,3 +392,82 @@ pub(crate) fn unserved_cost(d: &Data, c: usize) -> Cost {
         cl.prize
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::data::{Kind, Stop};
+    use crate::solver::testutil::{Gen, line, random_problem};
+
+    fn route_seg(d: &Data, vt: usize, clients: &[usize]) -> Seg {
+        let stops = std::iter::once(Stop {
+            kind: Kind::Start,
+            id: 0,
+        })
+        .chain(clients.iter().map(|&c| Stop::client(c)))
+        .chain(std::iter::once(Stop {
+            kind: Kind::End,
+            id: 0,
+        }));
+        d.fold(stops, vt)
+    }
+
+    #[test]
+    fn the_simple_price_equals_the_segment_price() {
+        let problem = random_problem(11, 30, false);
+        let d = Data::new(&problem, 6);
+        assert!(d.simple);
+        let pen = Penalties {
+            load: [7.0, 3.0],
+            time: 2.0,
+            dist: 1.5,
+        };
+        let ev = CostEvaluator::new(&d, &pen);
+        let mut g = Gen::new(1);
+        for _ in 0..200 {
+            let k = g.below(12) as usize;
+            let clients: Vec<usize> = (0..k).map(|_| g.below(30) as usize).collect();
+            let s = route_seg(&d, 0, &clients);
+            assert_eq!(
+                ev.route(0, &s),
+                ev.simple_route(0, s.dist, &s.total, s.stops),
+                "{clients:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn feasibility_and_the_prices_of_hard_rules() {
+        // Trucks of 2 on a line: two clients fit, three do not.
+        let p = line(3, 1, 3, 2);
+        let d = Data::new(&p, 2);
+        let pen = Penalties::uniform(100.0);
+        let ev = CostEvaluator::new(&d, &pen);
+        let ok = route_seg(&d, 0, &[0, 1]);
+        let over = route_seg(&d, 0, &[0, 1, 2]);
+        let (e_ok, e_over) = (ev.excess(0, &ok), ev.excess(0, &over));
+        assert!(ev.route_feasible(0, &ok, ev.plain_route(0, &ok), &e_ok));
+        assert!(!ev.route_feasible(0, &over, ev.plain_route(0, &over), &e_over));
+        // Plain cost: distance only (0 -> 10 -> 20 -> 0); the penalised one
+        // adds 100 per unit over capacity.
+        assert_eq!(ev.plain_route(0, &ok), 40);
+        assert_eq!(ev.route(0, &over), 60 + 100);
+        // An empty route costs nothing.
+        assert_eq!(ev.route(0, &route_seg(&d, 0, &[])), 0);
+        // A route breaking a hard rule is never feasible, whatever else.
+        assert!(!ev.route_feasible(0, &ok, HARD_RULE_BROKEN, &e_ok));
+        assert!(STREAM_PENALTY >= HARD_RULE_BROKEN && FORBIDDEN_ROUTE > STREAM_PENALTY);
+        // Required clients left out cost more than any route here, less
+        // than a forbidden route.
+        assert_eq!(ev.unserved(0), REQUIRED_UNSERVED);
+        assert!(REQUIRED_UNSERVED < FORBIDDEN_ROUTE);
+        // Facility excess is priced like load, capped, and its bound is
+        // never below it.
+        assert_eq!(ev.facility_penalty(0), 0);
+        assert_eq!(ev.facility_penalty(3), 300);
+        assert!(ev.facility_bound(3) >= ev.facility_penalty(3));
+        let huge = Penalties::uniform(1e30);
+        let ev = CostEvaluator::new(&d, &huge);
+        assert_eq!(ev.facility_penalty(1000), MAX_PENALTY as Cost);
+    }
+}
