@@ -93,6 +93,15 @@ pub(crate) const REQUIRED_UNSERVED: Cost = UNLIMITED / 16;
 /// [`STREAM_PENALTY`]); below it, the plain cost is what the user pays.
 pub(crate) const HARD_RULE_BROKEN: Cost = FORBIDDEN_ROUTE / 128;
 
+// The order of the hard-rule prices: a stream violation breaks a hard
+// rule, a forbidden route costs more than a stream violation or a required
+// client left out.
+const _: () = assert!(
+    STREAM_PENALTY >= HARD_RULE_BROKEN
+        && FORBIDDEN_ROUTE > STREAM_PENALTY
+        && FORBIDDEN_ROUTE > REQUIRED_UNSERVED
+);
+
 /// Unloads beyond a type's allowance are priced like a full trip too many:
 /// as load excess of one trip capacity each, the capacity clamped to this
 /// so that the product stays far from overflow.
@@ -456,11 +465,8 @@ mod tests {
         assert_eq!(ev.route(0, &route_seg(&d, 0, &[])), 0);
         // A route breaking a hard rule is never feasible, whatever else.
         assert!(!ev.route_feasible(0, &ok, HARD_RULE_BROKEN, &e_ok));
-        assert!(STREAM_PENALTY >= HARD_RULE_BROKEN && FORBIDDEN_ROUTE > STREAM_PENALTY);
-        // Required clients left out cost more than any route here, less
-        // than a forbidden route.
+        // A required client left out costs its fixed price.
         assert_eq!(ev.unserved(0), REQUIRED_UNSERVED);
-        assert!(REQUIRED_UNSERVED < FORBIDDEN_ROUTE);
         // Facility excess is priced like load, capped, and its bound is
         // never below it.
         assert_eq!(ev.facility_penalty(0), 0);

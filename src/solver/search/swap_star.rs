@@ -170,7 +170,7 @@ struct Best {
 fn members(ls: &LocalSearch, r: usize, out: &mut Vec<Member>) {
     out.clear();
     let route = &ls.routes[r];
-    let cpd = ls.d.rules[route.vt].unit;
+    let cpd = ls.eval().rules(route.vt).unit;
     for i in 1..route.len() - 1 {
         let s = route.stops[i];
         if s.is_client() {
@@ -230,7 +230,7 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize, slot: usize) -> bool {
 /// The best estimated exchange (or relocation) between routes `r1` and `r2`.
 fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member]) -> Best {
     let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
-    let (cpd1, cpd2) = (ls.d.rules[vt1].unit, ls.d.rules[vt2].unit);
+    let (cpd1, cpd2) = (ls.eval().rules(vt1).unit, ls.eval().rules(vt2).unit);
     let mut best = Best {
         cost: 0,
         u: None,
@@ -276,7 +276,7 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
         if ins.after[0] == u32::MAX {
             continue;
         }
-        let cpd_to = ls.d.rules[ls.routes[to].vt].unit;
+        let cpd_to = ls.eval().rules(ls.routes[to].vt).unit;
         let c = rem
             + load_penalty_delta(ls, from, &load_neg(&q))
             + cpd_to * ins.cost[0]

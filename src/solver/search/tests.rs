@@ -28,7 +28,7 @@ fn scratch_cost(ls: &LocalSearch) -> Cost {
     let mut got = vec![0 as Load; p.facilities().len()];
     for r in &ls.routes {
         let s = ls.d.fold(r.stops.iter().copied(), r.vt);
-        total += ls.d.rules[r.vt].cost(&s, &ls.pen, ls.d.time);
+        total += ls.eval().route(r.vt, &s);
         let mut trip = 0;
         for st in &r.stops {
             match st.kind {
