@@ -42,7 +42,7 @@ use super::route::SRoute;
 use super::segment::{FAC_SLOTS, FacLoads, Seg};
 use super::stop::Halt;
 use crate::model::{Cost, Visit};
-use operator::{At, Eval, NodeOp, NodeOperator};
+use operator::{At, Eval, NODE_OPS, NodeOperator};
 
 /// "Not in any route".
 pub(crate) const UNROUTED: u32 = u32::MAX;
@@ -102,9 +102,9 @@ pub(crate) struct LocalSearch<'d, 'p> {
     star_buf: (Vec<swap_star::Member>, Vec<swap_star::Member>),
     /// Per operator counters, by slot (see [`operator::operator_names`]).
     pub stats: [OpStats; operator::N_SLOTS],
-    /// The node operators this problem supports, in [`operator::NODE_OPS`]
-    /// order, with their statistics slots.
-    node_ops: Vec<(usize, NodeOp)>,
+    /// Per entry of [`operator::NODE_OPS`] (which is also its statistics
+    /// slot): whether this problem supports it.
+    node_on: [bool; operator::NODE_OPS.len()],
     /// Per entry of [`operator::ROUTE_PASSES`]: whether this problem
     /// supports it.
     passes_on: [bool; operator::ROUTE_PASSES.len()],
@@ -168,12 +168,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             star_cache: swap_star::Cache::default(),
             star_buf: (Vec::new(), Vec::new()),
             stats: [OpStats::default(); operator::N_SLOTS],
-            node_ops: operator::NODE_OPS
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| o.supports(d))
-                .map(|(k, &o)| (k, o))
-                .collect(),
+            node_on: operator::NODE_OPS.map(|o| o.supports(d)),
             passes_on: operator::ROUTE_PASSES.map(|p| p.supports(d)),
             client_op: operator::client_op_supported(d),
             compat,
@@ -506,7 +501,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// bound matrix, plus `fixed` (the change of fixed costs), reach what
     /// the move could at best remove: the routes' penalties and waiting
     /// ([`SRoute::penalty`]) and their facility excess ([`fac_lift`](Self::fac_lift)).
-    #[inline]
+    #[inline(always)]
     pub fn bound_prunes(&self, ru: usize, du: Cost, rv: usize, dv: Cost, fixed: Cost) -> bool {
         if self.exact {
             return false;
@@ -523,7 +518,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// For a move inside route `r` whose bound changes by `dd`: `Some(None)`
     /// if the bound prunes it, `Some(Some(delta))` in simple mode (exact),
     /// `None` when the move must be priced by merging segments.
-    #[inline]
+    #[inline(always)]
     pub fn intra_bound(&self, r: usize, dd: Cost) -> Option<Option<Cost>> {
         if self.bound_prunes(r, dd, r, 0, 0) {
             return Some(None);
@@ -739,9 +734,10 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// improving move; true if one applied. `pair` is (U, V) when V is a
     /// client at `at` (symmetric operators then run only for U <= V).
     fn try_node_ops(&mut self, at: At, pair: Option<(usize, usize)>) -> bool {
-        for k in 0..self.node_ops.len() {
-            let (slot, op) = self.node_ops[k];
-            if op.symmetric() && pair.is_some_and(|(u, v)| u > v) {
+        // Over the constant list, so that each operator's code is known
+        // where it is called.
+        for (slot, op) in NODE_OPS.into_iter().enumerate() {
+            if !self.node_on[slot] || (op.symmetric() && pair.is_some_and(|(u, v)| u > v)) {
                 continue;
             }
             match op.evaluate(self, at) {

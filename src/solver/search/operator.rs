@@ -110,11 +110,11 @@ impl NodeOperator for NodeOp {
     fn supports(&self, d: &Data) -> bool {
         each_op!(self, o => o.supports(d))
     }
-    #[inline]
+    #[inline(always)]
     fn symmetric(&self) -> bool {
         each_op!(self, o => o.symmetric())
     }
-    #[inline]
+    #[inline(always)]
     fn evaluate(&self, ls: &LocalSearch, at: At) -> Eval {
         each_op!(self, o => o.evaluate(ls, at))
     }

@@ -90,7 +90,6 @@ fn pieces_of(ls: &LocalSearch, r: usize, i: usize, l: usize) -> [Piece; 2] {
 /// The bound change of replacing the run `f..=e` between `p` and `n` by
 /// the run `f2..=e2` on a route whose bound matrix is `m`: inner arcs count
 /// only for runs of two.
-#[allow(clippy::too_many_arguments)]
 #[inline]
 fn exchange_bound(
     m: crate::solver::data::Bound,
