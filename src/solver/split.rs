@@ -12,7 +12,7 @@
 use super::cost::{CostEvaluator, Penalties};
 use super::data::Data;
 use super::segment::Seg;
-use crate::model::{Cost, Route, Visit};
+use crate::model::{Cost, LOAD_DIMS, LoadVec, Route, Visit};
 
 /// Builds one route client by client, placing the structural stops
 /// greedily: an unload at the facility nearest the last client when the next
@@ -22,7 +22,7 @@ pub(crate) struct RouteBuilder<'a, 'p> {
     d: &'a Data<'p>,
     vt: usize,
     acc: Seg,
-    trip: [i64; 2],
+    trip: LoadVec,
     reloads: usize,
     break_placed: bool,
     last_loc: usize,
@@ -37,7 +37,7 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
             d,
             vt,
             acc: d.start_seg[vt],
-            trip: [0; 2],
+            trip: [0; LOAD_DIMS],
             reloads: 0,
             break_placed: t.break_.is_none(),
             last_loc: d.problem.depots()[t.start_depot].location,
@@ -74,16 +74,16 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
         let d = self.d;
         let t = &d.problem.vehicle_types()[self.vt];
         let q = d.problem.clients()[c].demand;
-        let overflow = (0..2).any(|k| self.trip[k] + q[k] > t.capacity[k]);
+        let overflow = (0..LOAD_DIMS).any(|k| self.trip[k] + q[k] > t.capacity[k]);
         if overflow
-            && self.trip != [0; 2]
+            && self.trip != [0; LOAD_DIMS]
             && self.reloads < t.max_reloads
             && let Some(f) = self.nearest_facility(false)
         {
             self.last_loc = d.problem.facilities()[f].location;
             self.push(d.unload_seg[f], Visit::Unload(f));
             self.reloads += 1;
-            self.trip = [0; 2];
+            self.trip = [0; LOAD_DIMS];
         }
         self.place_break_if_due();
         self.trip[0] += q[0];

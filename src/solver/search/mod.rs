@@ -773,7 +773,9 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.try_node_ops(at, Some((u, v)))
     }
 
-    /// Moves of `u` to just after the start depot of route `rv`.
+    /// The node operators with V the start depot of route `rv`: the
+    /// relocations of U first in `rv` and the 2-opt* moves with an empty
+    /// head (the other moves do not exist there and report `Invalid`).
     fn depot_moves(&mut self, u: usize, rv: usize) -> bool {
         self.try_node_ops(self.at(u, rv, 0), None)
     }
