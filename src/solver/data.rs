@@ -2,7 +2,8 @@
 //! single stop, the cost rules of every vehicle type, and the granular
 //! neighbourhoods.
 
-use super::segment::{FAC_SLOTS, FacLoads, NO_SLOT, RouteRules, Seg, SegCtx};
+use super::cost::RouteRules;
+use super::segment::{FAC_SLOTS, FacLoads, NO_SLOT, Seg, SegCtx};
 use crate::model::{LoadVec, Matrix, Problem, UNLIMITED, VehicleSet, Visit};
 
 /// What a stop of a search route is.

@@ -8,6 +8,7 @@
 //! offspring are added in worker order, so the result depends on the number
 //! of threads and the seed, never on timing.
 
+use super::cost::Penalties;
 use super::crossover;
 use super::data::Data;
 use super::individual::Individual;
@@ -15,8 +16,8 @@ use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::population::Population;
 use super::rng::Rng;
+use super::search::operator::operator_names;
 use super::search::{LocalSearch, OpStats};
-use super::segment::Penalties;
 use super::split;
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion, StopReason};
 use crate::model::{Route, Solution};
@@ -275,17 +276,8 @@ impl Outcome {
         pool: Vec<Route>,
         observer: &mut dyn Observer,
     ) -> Outcome {
-        let names = [
-            "relocate",
-            "swap",
-            "2-opt",
-            "2-opt*",
-            "swap*",
-            "route-ops",
-            "optional",
-        ];
         let mut stats: Vec<(&'static str, OpStats)> =
-            names.iter().map(|&n| (n, OpStats::default())).collect();
+            operator_names().map(|n| (n, OpStats::default())).collect();
         let mut ls_runs = 0;
         for ls in searches {
             ls_runs += ls.runs;
@@ -313,6 +305,19 @@ impl Outcome {
     }
 }
 
+/// The worker threads of a run on `threads` threads (none for one thread,
+/// or if the pool cannot be built: the work then runs on this thread).
+pub(super) fn thread_pool(threads: usize) -> Option<rayon::ThreadPool> {
+    if threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()
+    } else {
+        None
+    }
+}
+
 /// Runs the genetic search.
 pub(crate) fn run(
     d: &Data,
@@ -336,14 +341,7 @@ pub(crate) fn run(
             }
         })
         .collect();
-    let pool = if threads > 1 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .ok()
-    } else {
-        None
-    };
+    let pool = thread_pool(threads);
     let base_pen = initial_penalties(d);
     let mut pm = PenaltyManager::new(
         base_pen,
@@ -500,4 +498,95 @@ fn full_tour(_d: &Data, ind: &Individual) -> Vec<usize> {
     let mut t = ind.giant_tour();
     t.extend(ind.unassigned.iter().copied());
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::testutil::random_problem;
+
+    /// Every client exactly once, in a route or unassigned.
+    fn assert_partition(n: usize, routes: &[Route], unassigned: &[usize]) {
+        let mut all: Vec<usize> = routes.iter().flat_map(|r| r.clients()).collect();
+        all.extend_from_slice(unassigned);
+        all.sort_unstable();
+        assert_eq!(all, (0..n).collect::<Vec<_>>());
+    }
+
+    fn sorted(mut t: Vec<usize>) -> Vec<usize> {
+        t.sort_unstable();
+        t
+    }
+
+    #[test]
+    fn starts_and_giant_tours_are_permutations_of_the_clients() {
+        for (seed, rich) in [(1, false), (2, true)] {
+            let problem = random_problem(seed, 30, rich);
+            let d = Data::new(&problem, 6);
+            let mut rng = Rng::new(seed);
+            let mut tour = Vec::new();
+            nearest_neighbour_tour(&d, &mut rng, &mut tour);
+            assert_eq!(sorted(tour.clone()), (0..30).collect::<Vec<_>>());
+            let pen = initial_penalties(&d);
+            let (routes, unassigned) = assign_routes(&d, &tour, &pen);
+            assert_partition(30, &routes, &unassigned);
+            // No vehicle type is used more often than it has vehicles.
+            for (vt, t) in problem.vehicle_types().iter().enumerate() {
+                assert!(routes.iter().filter(|r| r.vehicle_type == vt).count() <= t.count);
+            }
+            let ind = Individual::new(&d, routes, unassigned, &pen);
+            assert_eq!(sorted(full_tour(&d, &ind)), (0..30).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn offspring_of_a_crossover_serve_every_client_once() {
+        for (seed, rich) in [(3, false), (4, true)] {
+            let problem = random_problem(seed, 30, rich);
+            let d = Data::new(&problem, 6);
+            let pen = initial_penalties(&d);
+            let mut w = Worker {
+                ls: LocalSearch::new(&d),
+                rng: Rng::new(seed),
+                tour: Vec::new(),
+            };
+            let a = full_tour(&d, &w.make(&d, None, &pen, 0.0).ind);
+            let b = full_tour(&d, &w.make(&d, None, &pen, 0.0).ind);
+            for _ in 0..5 {
+                let child = w.make(&d, Some(&(a.clone(), b.clone())), &pen, 1.0);
+                // The crossover's tour is a permutation of the clients ...
+                assert_eq!(sorted(w.tour.clone()), (0..30).collect::<Vec<_>>());
+                // ... and the improved (and repaired) offspring serve each once.
+                assert_partition(30, &child.ind.routes, &child.ind.unassigned);
+                if let Some(r) = &child.repaired {
+                    assert!(r.feasible);
+                    assert_partition(30, &r.routes, &r.unassigned);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn penalty_escalation_makes_an_overloaded_cvrp_start_feasible() {
+        // A random CVRP start is usually overloaded; ten to a million times
+        // the penalties make the local search find a feasible solution.
+        let problem = random_problem(5, 30, false);
+        let d = Data::new(&problem, 6);
+        let pen = initial_penalties(&d);
+        let mut ls = LocalSearch::new(&d);
+        let mut rng = Rng::new(5);
+        let tour: Vec<usize> = (0..30).rev().collect();
+        let (routes, unassigned) = assign_routes(&d, &tour, &pen);
+        let mut ind = Individual::new(&d, routes, unassigned, &pen.scaled(1e-6));
+        assert!(search_escalating(
+            &mut ls,
+            &mut rng,
+            &d,
+            &mut ind,
+            &pen,
+            0..=6
+        ));
+        assert!(ind.feasible);
+        assert_partition(30, &ind.routes, &ind.unassigned);
+    }
 }

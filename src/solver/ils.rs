@@ -21,16 +21,17 @@
 //! threads, never on timing. (Measured: letting a stagnating chain restart
 //! from the best of the others was no better, 12 X instances at 6 s/100.)
 
+use super::cost::Penalties;
 use super::data::Data;
 use super::genetic::{
     Outcome, assign_routes, initial_penalties, nearest_neighbour_tour, search_escalating,
+    thread_pool,
 };
 use super::individual::Individual;
 use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
 use super::search::LocalSearch;
-use super::segment::Penalties;
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion};
 use crate::model::{Cost, Route, Solution};
 use rayon::prelude::*;
@@ -43,6 +44,9 @@ const HISTORY: usize = 300;
 const PENALTY_WINDOW: usize = 500;
 /// Target share of feasible candidates.
 const TARGET_FEASIBLE: f64 = 0.65;
+/// Bounds of the adapted penalty weights.
+const MIN_PENALTY: f64 = 1e-3;
+const MAX_PENALTY_WEIGHT: f64 = 1e9;
 /// Escalations of the penalties (x10 each) to make the start feasible.
 const START_REPAIRS: i32 = 6;
 /// Steps without a new best before a chain restarts from the best.
@@ -103,16 +107,8 @@ impl<'d, 'p> Chain<'d, 'p> {
             rng,
             pm: PenaltyManager::new(
                 pen,
-                Penalties {
-                    load: [1e-3; 2],
-                    time: 1e-3,
-                    dist: 1e-3,
-                },
-                Penalties {
-                    load: [1e9; 2],
-                    time: 1e9,
-                    dist: 1e9,
-                },
+                Penalties::uniform(MIN_PENALTY),
+                Penalties::uniform(MAX_PENALTY_WEIGHT),
                 Rule {
                     window: PENALTY_WINDOW,
                     target: TARGET_FEASIBLE,
@@ -168,12 +164,11 @@ impl<'d, 'p> Chain<'d, 'p> {
             }
         }
         let late = self.history[self.at].as_ref().map(|h| h.cost);
-        let late_cost = late.unwrap_or(Cost::MAX);
-        if cand.cost < late_cost || cand.cost < self.curr.cost {
+        if accepts(cand.cost, self.curr.cost, late) {
             cand = std::mem::replace(&mut self.curr, cand);
         }
         self.spare = Some(cand);
-        if late.is_none() || self.curr.cost < late_cost {
+        if replaces_late(self.curr.cost, late) {
             self.history[self.at] = Some(self.curr.clone());
         }
         self.at = (self.at + 1) % HISTORY;
@@ -213,6 +208,21 @@ impl<'d, 'p> Chain<'d, 'p> {
     }
 }
 
+/// Late acceptance: a candidate of cost `cand` replaces the current
+/// solution (cost `curr`) if it beats the solution `HISTORY` steps back
+/// (`late`, none while the history fills) or the current one (Burke &
+/// Bykov's first enhancement: never refuse an improvement).
+fn accepts(cand: Cost, curr: Cost, late: Option<Cost>) -> bool {
+    cand < late.unwrap_or(Cost::MAX) || cand < curr
+}
+
+/// Whether the current solution (after acceptance, cost `curr`) takes the
+/// history slot of `late`: when the slot is empty or worse (the second
+/// enhancement: the history only improves).
+fn replaces_late(curr: Cost, late: Option<Cost>) -> bool {
+    late.is_none_or(|l| curr < l)
+}
+
 /// Runs the iterated local search.
 pub(crate) fn run(
     d: &Data,
@@ -228,14 +238,7 @@ pub(crate) fn run(
     let pen = initial_penalties(d);
     observer.on_start();
     let forks: Vec<Rng> = (0..threads).map(|_| rng.fork()).collect();
-    let pool = if threads > 1 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .ok()
-    } else {
-        None
-    };
+    let pool = thread_pool(threads);
     let mut chains: Vec<Chain> = match &pool {
         Some(tp) => tp.install(|| {
             forks
@@ -334,4 +337,74 @@ pub(crate) fn run(
         pool,
         observer,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::stop::{Budget, Interrupt, Silent, StopReason};
+    use crate::solver::testutil::random_problem;
+
+    #[test]
+    fn late_acceptance_takes_what_beats_the_late_or_the_current_solution() {
+        // While the history fills, everything is accepted.
+        assert!(accepts(120, 100, None));
+        // Better than the solution HISTORY steps back, though worse than
+        // the current one: accepted (the late acceptance proper).
+        assert!(accepts(110, 100, Some(115)));
+        // Worse than both: refused; equal to both: refused.
+        assert!(!accepts(120, 100, Some(115)));
+        assert!(!accepts(100, 100, Some(100)));
+        // Better than the current one, though the late one was better
+        // still: accepted (an improvement is never refused).
+        assert!(accepts(99, 100, Some(90)));
+        // The history slot only improves.
+        assert!(replaces_late(100, None));
+        assert!(replaces_late(100, Some(101)));
+        assert!(!replaces_late(100, Some(100)));
+        assert!(!replaces_late(100, Some(90)));
+    }
+
+    fn solve_ils(seed: u64, threads: usize, stop: &mut dyn StopCriterion) -> Outcome {
+        let problem = random_problem(seed, 40, true);
+        let d = Data::new(&problem, 8);
+        let params = SolveParams {
+            method: crate::solver::Method::Ils,
+            seed,
+            threads,
+            ..SolveParams::default()
+        };
+        run(&d, &params, None, stop, &mut Silent, Clock::start())
+    }
+
+    #[test]
+    fn a_fixed_number_of_steps_gives_the_same_result_twice() {
+        for threads in [1, 2] {
+            let a = solve_ils(3, threads, &mut Budget::iterations(300));
+            let b = solve_ils(3, threads, &mut Budget::iterations(300));
+            assert_eq!(a.stopped_by, StopReason::Criterion);
+            // One chain stops at the limit; two stop after a round of
+            // ROUND steps each (400 >= 300).
+            let expected = if threads == 1 { 300 } else { 2 * ROUND };
+            assert_eq!(a.iterations, expected);
+            assert_eq!(a.best.routes, b.best.routes, "{threads} threads");
+            assert_eq!(a.best.cost, b.best.cost);
+            assert!(a.best.feasible);
+        }
+    }
+
+    #[test]
+    fn a_past_deadline_or_a_triggered_interrupt_stops_before_the_first_step() {
+        let out = solve_ils(5, 1, &mut Budget::seconds(0.0));
+        assert_eq!(out.stopped_by, StopReason::Time);
+        assert_eq!(out.iterations, 0);
+        let i = Interrupt::new();
+        i.trigger();
+        let out = solve_ils(5, 1, &mut Budget::iterations(1000).with_interrupt(i));
+        assert_eq!(out.stopped_by, StopReason::Interrupt);
+        assert_eq!(out.iterations, 0);
+        // What is returned is still a solution of every client.
+        let n: usize = out.best.routes.iter().map(|r| r.clients().count()).sum();
+        assert_eq!(n + out.best.unassigned.len(), 40);
+    }
 }

@@ -1,9 +1,10 @@
 //! Individuals of the population: complete solutions with their evaluation
 //! and the neighbour structure used by the diversity measure.
 
+use super::cost::{CostEvaluator, Excess, Penalties};
 use super::data::{Data, Stop};
-use super::segment::{Excess, Penalties, Seg};
-use crate::model::{Cost, Route, Solution, Visit};
+use super::segment::Seg;
+use crate::model::{Cost, Route, Solution};
 
 /// A solution as the genetic search stores it.
 #[derive(Debug, Clone)]
@@ -93,14 +94,11 @@ impl Individual {
 
     /// Recomputes the penalised cost under new penalty weights.
     pub fn reprice(&mut self, d: &Data, pen: &Penalties) {
-        let zero = Penalties {
-            load: [0.0; 2],
-            time: 0.0,
-            dist: 0.0,
-        };
-        let prizes: Cost = self.unassigned.iter().fold(0, |a: Cost, &c| {
-            a.saturating_add(super::search::unserved_cost_of(d, c))
-        });
+        let ev = CostEvaluator::new(d, pen);
+        let prizes: Cost = self
+            .unassigned
+            .iter()
+            .fold(0, |a: Cost, &c| a.saturating_add(ev.unserved(c)));
         let mut cost = prizes;
         let mut plain = prizes;
         let mut feasible = !self
@@ -109,27 +107,20 @@ impl Individual {
             .any(|&c| d.problem.clients()[c].required);
         let mut total = Excess::default();
         for (r, s) in self.routes.iter().zip(&self.segs) {
-            let rules = &d.rules[r.vehicle_type];
-            cost = cost.saturating_add(rules.cost(s, pen, d.time));
-            let p = rules.cost(s, &zero, d.time);
+            let vt = r.vehicle_type;
+            cost = cost.saturating_add(ev.route(vt, s));
+            let p = ev.plain_route(vt, s);
             plain = plain.saturating_add(p);
-            let e = rules.excess(s, d.time);
-            for k in 0..2 {
-                total.load[k] += e.load[k];
+            let e = ev.excess(vt, s);
+            for (t, x) in total.load.iter_mut().zip(e.load) {
+                *t += x;
             }
             total.time += e.time;
             total.dist += e.dist;
-            feasible &= e.is_zero()
-                && s.stops <= rules.max_stops
-                && p < super::segment::FORBIDDEN / 128
-                && r.visits
-                    .iter()
-                    .filter(|v| matches!(v, Visit::Unload(_)))
-                    .count() as i32
-                    <= rules.max_reloads + i32::from(rules.unload_at_end);
+            feasible &= ev.route_feasible(vt, s, p, &e);
         }
         if self.facility_excess > 0 {
-            cost += (pen.load[0] * self.facility_excess as f64 + 0.5) as Cost;
+            cost = cost.saturating_add(ev.facility_penalty(self.facility_excess));
             feasible = false;
         }
         self.cost = cost;

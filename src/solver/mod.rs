@@ -34,6 +34,7 @@
 //! # Ok::<(), wasteroute::Error>(())
 //! ```
 
+mod cost;
 mod crossover;
 mod data;
 mod genetic;

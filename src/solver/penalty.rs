@@ -4,7 +4,8 @@
 //! too many did. The genetic search and the iterated local search use the
 //! same mechanism with their own rule.
 
-use super::segment::Penalties;
+use super::cost::Penalties;
+use crate::model::LOAD_DIMS;
 
 /// How the weights move.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +72,7 @@ impl PenaltyManager {
             }
         };
         let (p, lo, hi) = (&mut self.pen, &self.lo, &self.hi);
-        for k in 0..2 {
+        for k in 0..LOAD_DIMS {
             step(&mut p.load[k], shares[0], lo.load[k], hi.load[k]);
         }
         step(&mut p.time, shares[1], lo.time, hi.time);

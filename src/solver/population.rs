@@ -4,11 +4,11 @@
 //! periodic vehicle routing problems", OR 60(3)), with survivor selection
 //! that removes clones and the worst individuals first.
 
+use super::cost::Penalties;
 use super::data::Data;
 use super::individual::Individual;
 use super::params::SolveParams;
 use super::rng::Rng;
-use super::segment::Penalties;
 
 struct Entry {
     ind: Individual,
@@ -220,5 +220,144 @@ impl Population {
             .chain(self.infeasible.members.iter())
             .map(|m| &m.ind)
             .min_by_key(|i| i.cost)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Route, Visit};
+    use crate::solver::testutil::line;
+
+    const PEN: Penalties = Penalties::uniform(100.0);
+
+    fn route(clients: &[usize]) -> Route {
+        Route {
+            vehicle_type: 0,
+            visits: clients.iter().map(|&c| Visit::Client(c)).collect(),
+        }
+    }
+
+    fn ind(d: &Data, routes: &[&[usize]]) -> Individual {
+        Individual::new(
+            d,
+            routes.iter().map(|r| route(r)).collect(),
+            Vec::new(),
+            &PEN,
+        )
+    }
+
+    fn params(mu: usize, lambda: usize) -> SolveParams {
+        SolveParams {
+            mu,
+            lambda,
+            n_close: 2,
+            n_elite: 1,
+            ..SolveParams::default()
+        }
+    }
+
+    #[test]
+    fn broken_pairs_distance_counts_the_clients_whose_neighbours_differ() {
+        let p = line(4, 1, 4, 2);
+        let d = Data::new(&p, 3);
+        let a = ind(&d, &[&[0, 1], &[2, 3]]);
+        let b = ind(&d, &[&[0, 2], &[1, 3]]);
+        assert_eq!(a.distance(&a), 0.0);
+        // Client 0 is followed by 1 in `a`, but neighbours the depot and 2
+        // in `b`; client 2 is followed by 3 in `a`, but neighbours 0 and
+        // the depot in `b`. Clients 1 and 3 end their routes in both
+        // (followed by the depot, a neighbour in `b` too): 2 of 4 differ.
+        assert_eq!(a.distance(&b), 0.5);
+        // The same routes in the other direction share every neighbour.
+        let r = ind(&d, &[&[1, 0], &[3, 2]]);
+        assert_eq!(a.distance(&r), 0.0);
+    }
+
+    #[test]
+    fn feasible_and_infeasible_individuals_go_to_their_own_subpopulation() {
+        let p = line(4, 1, 4, 2);
+        let d = Data::new(&p, 3);
+        let mut pop = Population::new(&params(3, 2));
+        let ok = ind(&d, &[&[0, 1], &[2, 3]]);
+        let over = ind(&d, &[&[0, 1, 2, 3]]);
+        assert!(ok.feasible && !over.feasible);
+        assert!(pop.add(ok.clone()), "the first feasible one is a new best");
+        assert!(!pop.add(over.clone()));
+        assert_eq!(pop.feasible.members.len(), 1);
+        assert_eq!(pop.infeasible.members.len(), 1);
+        assert_eq!(pop.len(), 2);
+        // The best is the feasible one, though the overloaded route may be
+        // cheaper under light penalties.
+        assert_eq!(pop.best.as_ref().map(|b| b.cost), Some(ok.cost));
+        // A worse feasible individual is no new best; a better one is.
+        assert!(!pop.add(ind(&d, &[&[0, 2], &[1, 3]])));
+        assert!(pop.best_any().is_some());
+        pop.clear();
+        assert_eq!(pop.len(), 0);
+        assert!(pop.best.is_some(), "a restart keeps the best solution");
+    }
+
+    #[test]
+    fn survivor_selection_culls_to_mu_and_removes_clones_first() {
+        let p = line(6, 1, 6, 2);
+        let d = Data::new(&p, 5);
+        let mut pop = Population::new(&params(3, 2));
+        let distinct: [&[&[usize]]; 5] = [
+            &[&[0, 1], &[2, 3], &[4, 5]],
+            &[&[0, 2], &[1, 3], &[4, 5]],
+            &[&[0, 1], &[2, 4], &[3, 5]],
+            &[&[0, 5], &[1, 2], &[3, 4]],
+            &[&[0, 3], &[1, 4], &[2, 5]],
+        ];
+        let all: Vec<Individual> = distinct.iter().map(|r| ind(&d, r)).collect();
+        let cheapest = all.iter().map(|i| i.cost).min();
+        for i in &all {
+            assert!(i.feasible);
+            pop.add(i.clone());
+        }
+        assert_eq!(pop.feasible.members.len(), 5, "mu + lambda are kept");
+        // A clone of the last one makes six: culled back to mu = 3, the
+        // clone pair first (one of them goes), then the worst fitness.
+        pop.add(all[4].clone());
+        let members = &pop.feasible.members;
+        assert_eq!(members.len(), 3);
+        for (k, a) in members.iter().enumerate() {
+            for b in &members[k + 1..] {
+                assert!(a.ind.distance(&b.ind) > 0.0, "a clone survived");
+            }
+        }
+        // The cheapest individual has the best cost rank; with one elite
+        // it survives whatever its diversity.
+        assert!(members.iter().any(|m| Some(m.ind.cost) == cheapest));
+        assert_eq!(pop.best.as_ref().map(|b| b.cost), cheapest);
+    }
+
+    #[test]
+    fn biased_fitness_ranks_cost_and_diversity() {
+        let p = line(6, 1, 6, 2);
+        let d = Data::new(&p, 5);
+        let mut sub = SubPop::default();
+        let a = ind(&d, &[&[0, 1], &[2, 3], &[4, 5]]);
+        let b = ind(&d, &[&[0, 5], &[1, 2], &[3, 4]]);
+        let c = ind(&d, &[&[0, 3], &[1, 4], &[2, 5]]);
+        for (k, i) in [a, b, c].into_iter().enumerate() {
+            sub.add(i, k as u64);
+        }
+        sub.update_fitness(2, 1);
+        // Every fitness is a cost rank plus a weighted diversity rank, in
+        // [0, 1 + 2/3]; the cheapest member has cost rank 0.
+        let best = (0..3)
+            .min_by_key(|&k| (sub.members[k].ind.cost, sub.members[k].id))
+            .unwrap();
+        for m in &sub.members {
+            assert!((0.0..=1.0 + 2.0 / 3.0 + 1e-9).contains(&m.fitness));
+        }
+        assert!(sub.members[best].fitness <= 2.0 / 3.0 + 1e-9);
+        // Distances are kept sorted for every member.
+        for m in &sub.members {
+            assert_eq!(m.near.len(), 2);
+            assert!(m.near[0].0 <= m.near[1].0);
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Search routes: stops plus cached prefix and suffix segments.
 
+use super::cost::{CostEvaluator, Penalties};
 use super::data::{Data, Kind, Stop};
-use super::segment::{FAC_SLOTS, FacLoads, Penalties, Seg};
+use super::segment::{FAC_SLOTS, FacLoads, Seg};
 use crate::model::{Cost, Distance, Duration, LoadVec};
 
 /// An arc of directions around the depot covering a route's clients, used to
@@ -280,11 +281,12 @@ impl SRoute {
 
     /// Recomputes the cost under new penalty weights.
     pub fn refresh_cost(&mut self, d: &Data, pen: &Penalties) {
-        let rules = &d.rules[self.vt];
+        let ev = CostEvaluator::new(d, pen);
+        let rules = ev.rules(self.vt);
         let (cost, stops, dist, time_cost) = if d.simple {
             let t = self.cum_total();
             (
-                rules.simple_cost(t.dist, &t.load, t.stops, pen),
+                ev.simple_route(self.vt, t.dist, &t.load, t.stops),
                 t.stops,
                 t.dist,
                 0,
@@ -297,7 +299,7 @@ impl SRoute {
             } else {
                 0
             };
-            (rules.cost(t, pen, d.time), t.stops, t.dist, time_cost)
+            (ev.route(self.vt, t), t.stops, t.dist, time_cost)
         };
         self.cost = cost;
         self.penalty = if stops == 0 {

@@ -9,9 +9,10 @@
 //! Vidal 2016, "Split algorithm in O(n) for the capacitated vehicle routing
 //! problem", C&OR 69, section 5).
 
+use super::cost::{CostEvaluator, Penalties};
 use super::data::Data;
-use super::segment::{Penalties, Seg};
-use crate::model::{Cost, Route, Visit};
+use super::segment::Seg;
+use crate::model::{Cost, LOAD_DIMS, LoadVec, Route, Visit};
 
 /// Builds one route client by client, placing the structural stops
 /// greedily: an unload at the facility nearest the last client when the next
@@ -21,7 +22,7 @@ pub(crate) struct RouteBuilder<'a, 'p> {
     d: &'a Data<'p>,
     vt: usize,
     acc: Seg,
-    trip: [i64; 2],
+    trip: LoadVec,
     reloads: usize,
     break_placed: bool,
     last_loc: usize,
@@ -36,7 +37,7 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
             d,
             vt,
             acc: d.start_seg[vt],
-            trip: [0; 2],
+            trip: [0; LOAD_DIMS],
             reloads: 0,
             break_placed: t.break_.is_none(),
             last_loc: d.problem.depots()[t.start_depot].location,
@@ -73,16 +74,16 @@ impl<'a, 'p> RouteBuilder<'a, 'p> {
         let d = self.d;
         let t = &d.problem.vehicle_types()[self.vt];
         let q = d.problem.clients()[c].demand;
-        let overflow = (0..2).any(|k| self.trip[k] + q[k] > t.capacity[k]);
+        let overflow = (0..LOAD_DIMS).any(|k| self.trip[k] + q[k] > t.capacity[k]);
         if overflow
-            && self.trip != [0; 2]
+            && self.trip != [0; LOAD_DIMS]
             && self.reloads < t.max_reloads
             && let Some(f) = self.nearest_facility(false)
         {
             self.last_loc = d.problem.facilities()[f].location;
             self.push(d.unload_seg[f], Visit::Unload(f));
             self.reloads += 1;
-            self.trip = [0; 2];
+            self.trip = [0; LOAD_DIMS];
         }
         self.place_break_if_due();
         self.trip[0] += q[0];
@@ -118,7 +119,7 @@ fn routes_from(
     pen: &Penalties,
     mut f: impl FnMut(usize, Cost),
 ) {
-    let rules = &d.rules[vt];
+    let ev = CostEvaluator::new(d, pen);
     let t = &d.problem.vehicle_types()[vt];
     let trips = (t.max_reloads + 1) as f64;
     let limit = (1.5 * trips * t.capacity[0].max(1) as f64).min(1.5 * t.daily_capacity[0] as f64);
@@ -134,13 +135,13 @@ fn routes_from(
         load += d.problem.clients()[c].demand[0] as f64;
         if d.simple {
             let full = d.ctx(vt).merge(&b.acc, &d.end_seg[vt]);
-            f(j + 1, rules.cost(&full, pen, d.time));
+            f(j + 1, ev.route(vt, &full));
         } else {
             let mut done = RouteBuilder {
                 visits: None,
                 ..b.clone_state()
             };
-            f(j + 1, rules.cost(&done.finish(), pen, d.time));
+            f(j + 1, ev.route(vt, &done.finish()));
         }
         // Routes far over capacity or duration are never worth extending.
         if load > limit || (d.time && b.acc.time().dur > max_dur) {
@@ -260,4 +261,74 @@ pub(crate) fn route_visits(d: &Data, vt: usize, clients: &[usize]) -> Vec<Visit>
     }
     b.finish();
     b.visits.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::testutil::line;
+
+    /// Weights under which one unit over capacity costs far more than any
+    /// detour of the line problems.
+    const HEAVY: Penalties = Penalties::uniform(1000.0);
+
+    fn clients(routes: &[Route]) -> Vec<Vec<usize>> {
+        routes.iter().map(|r| r.clients().collect()).collect()
+    }
+
+    #[test]
+    fn split_finds_the_optimal_partition_of_a_small_tour() {
+        // Clients c1..c4 at 10, 20, 30, 40 (indices 0..4), demand 1, trucks
+        // of 2. Tour c1 c3 c2 c4: the partitions into consecutive runs of at
+        // most two cost {c1 c3}{c2 c4} 60 + 80 = 140, {c1}{c3 c2}{c4} 160,
+        // {c1}{c3}{c2 c4} 160, {c1 c3}{c2}{c4} 180, singletons 200.
+        let p = line(4, 1, 4, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[0, 2, 1, 3], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![0, 2], vec![1, 3]]);
+        let cost: Cost = routes
+            .iter()
+            .map(|r| {
+                crate::model::check(
+                    &p,
+                    &crate::model::Solution {
+                        routes: vec![r.clone()],
+                        unassigned: Vec::new(),
+                    },
+                )
+            })
+            .map(|rep| rep.cost)
+            .sum();
+        assert_eq!(cost, 140);
+        // In tour order c1 c2 c3 c4 the best is {c1 c2}{c3 c4}: 40 + 80.
+        let routes = split(&d, 0, &[0, 1, 2, 3], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn split_respects_the_fleet_size_and_prices_the_overload() {
+        // Two trucks for three pairs' worth of clients: the best split into
+        // at most two routes overloads one of them by one unit rather than
+        // both, {c1 c2}{c3 c4 c5} (40 + 100 + 1000) being the cheapest.
+        let p = line(5, 1, 2, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[0, 1, 2, 3, 4], &HEAVY);
+        assert_eq!(routes.len(), 2);
+        assert_eq!(clients(&routes), vec![vec![0, 1], vec![2, 3, 4]]);
+        // One truck: no route beyond 1.5 times the capacity is considered,
+        // so the tour cannot be covered by one route and the unlimited
+        // split stands (the routes beyond the fleet are left to
+        // `assign_routes`).
+        let p = line(5, 1, 1, 2);
+        let d = Data::new(&p, 3);
+        let routes = split(&d, 0, &[4, 3, 2, 1, 0], &HEAVY);
+        assert_eq!(clients(&routes), vec![vec![4, 3], vec![2, 1], vec![0]]);
+    }
+
+    #[test]
+    fn an_empty_tour_gives_no_route() {
+        let p = line(3, 1, 2, 2);
+        let d = Data::new(&p, 2);
+        assert!(split(&d, 0, &[], &HEAVY).is_empty());
+    }
 }

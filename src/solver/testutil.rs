@@ -152,6 +152,13 @@ pub(crate) fn random_problem_capped(seed: u64, n: usize, rich: bool, capacity: L
 /// Clients on a line that one small truck cannot all carry: no solution
 /// is feasible, so the genetic search ends with its escalating repair.
 pub(crate) fn overloaded(n: usize) -> Problem {
+    line(n, 5, 1, 10)
+}
+
+/// A depot at location 0 and `n` required clients at locations `1..=n` on
+/// a line (distance 10 per step), each of demand `demand`, served by
+/// `count` trucks of capacity `capacity` (cost 1 per unit of distance).
+pub(crate) fn line(n: usize, demand: Load, count: usize, capacity: Load) -> Problem {
     let m = Matrix::from_fn(n + 1, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
     let mut b = ProblemBuilder::new();
     b.add_profile(Profile {
@@ -168,7 +175,7 @@ pub(crate) fn overloaded(n: usize) -> Problem {
         b.add_client(Client {
             name: format!("c{i}"),
             location: i,
-            demand: [5, 0],
+            demand: [demand, 0],
             service: 0,
             tw: TimeWindow::ALWAYS,
             stream: 0,
@@ -177,6 +184,6 @@ pub(crate) fn overloaded(n: usize) -> Problem {
             vehicles: ALL_VEHICLES,
         });
     }
-    b.add_vehicle_type(VehicleType::new("truck", 1, 10));
+    b.add_vehicle_type(VehicleType::new("truck", count, capacity));
     b.build().unwrap()
 }

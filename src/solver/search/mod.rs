@@ -10,11 +10,14 @@
 //! (no time, no unloads, no breaks) a pure distance bound prunes a move before
 //! any segment is merged, as HGS-CVRP does.
 //!
-//! Operators (one file each): `relocate` (1 or 2 clients, possibly reversed),
-//! `swap` (1-1, 2-1, 2-2), `two_opt` (intra-route reversal and the two
-//! inter-route tail exchanges, 2-opt*), `swap_star` (SWAP*), `route_ops`
-//! (unload placement and facility choice, break placement) and `optional`
-//! (serving or dropping optional clients).
+//! The operators and the order they run in are listed once, in
+//! [`operator`]: node-pair operators (one file each: `relocate` of 1 or 2
+//! clients, possibly reversed; `swap` 1-1, 2-1, 2-2; `two_opt`, the
+//! intra-route reversal and the two inter-route tail exchanges, 2-opt*)
+//! implement [`operator::NodeOperator`]; the route-level passes are
+//! `swap_star` (SWAP*) and `route_ops` (unload placement and facility
+//! choice, break placement); `optional` serves or drops optional clients.
+//! Every move is priced by the one [`CostEvaluator`].
 //!
 //! Facility daily capacities are a rule between routes: the local search
 //! keeps the day's total unloaded at each tracked facility (see
@@ -23,21 +26,23 @@
 //! ([`LocalSearch::fac_delta`]); the distance bounds that prune moves allow
 //! for the excess a move could remove ([`LocalSearch::fac_lift`]).
 
+pub(crate) mod operator;
 mod optional;
-pub(crate) use optional::unserved_cost_of;
 mod relocate;
 mod route_ops;
 mod swap;
 mod swap_star;
 mod two_opt;
 
+use super::cost::{CostEvaluator, Penalties};
 use super::data::{Data, Kind, Stop};
 use super::individual::Individual;
 use super::rng::Rng;
 use super::route::SRoute;
-use super::segment::{FAC_SLOTS, FacLoads, MAX_PENALTY, Penalties, Seg};
+use super::segment::{FAC_SLOTS, FacLoads, Seg};
 use super::stop::Halt;
 use crate::model::{Cost, Visit};
+use operator::{At, Eval, NODE_OPS, NodeOperator};
 
 /// "Not in any route".
 pub(crate) const UNROUTED: u32 = u32::MAX;
@@ -72,18 +77,6 @@ pub(crate) struct OpStats {
     pub applications: u64,
 }
 
-/// Indices into `LocalSearch::stats`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Op {
-    Relocate,
-    Swap,
-    TwoOpt,
-    TwoOptStar,
-    SwapStar,
-    RouteOps,
-    Optional,
-}
-
 /// The local search state: routes loaded from an individual, improved in
 /// place, and exported back.
 pub(crate) struct LocalSearch<'d, 'p> {
@@ -107,8 +100,16 @@ pub(crate) struct LocalSearch<'d, 'p> {
     star_cache: swap_star::Cache,
     /// SWAP* scratch buffers.
     star_buf: (Vec<swap_star::Member>, Vec<swap_star::Member>),
-    /// Per operator counters.
-    pub stats: [OpStats; 7],
+    /// Per operator counters, by slot (see [`operator::operator_names`]).
+    pub stats: [OpStats; operator::N_SLOTS],
+    /// Per entry of [`operator::NODE_OPS`] (which is also its statistics
+    /// slot): whether this problem supports it.
+    node_on: [bool; operator::NODE_OPS.len()],
+    /// Per entry of [`operator::ROUTE_PASSES`]: whether this problem
+    /// supports it.
+    passes_on: [bool; operator::ROUTE_PASSES.len()],
+    /// Whether the optional-client moves run.
+    client_op: bool,
     /// Whether vehicle types `a` and `b` may share cached suffixes.
     compat: Vec<Vec<bool>>,
     /// Evaluate every move exactly, without pruning (for tests).
@@ -156,11 +157,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             d,
             routes: Vec::new(),
             pos: vec![(UNROUTED, 0); n],
-            pen: Penalties {
-                load: [1.0; 2],
-                time: 1.0,
-                dist: 1.0,
-            },
+            pen: Penalties::uniform(1.0),
             stamp: 1,
             tested: vec![0; n],
             tested_star: Vec::new(),
@@ -170,7 +167,10 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             neighbours: d.neighbours.clone(),
             star_cache: swap_star::Cache::default(),
             star_buf: (Vec::new(), Vec::new()),
-            stats: [OpStats::default(); 7],
+            stats: [OpStats::default(); operator::N_SLOTS],
+            node_on: operator::NODE_OPS.map(|o| o.supports(d)),
+            passes_on: operator::ROUTE_PASSES.map(|p| p.supports(d)),
+            client_op: operator::client_op_supported(d),
             compat,
             exact: false,
             restrict: false,
@@ -274,9 +274,16 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
         let prizes: Cost = (0..self.pos.len())
             .filter(|&c| self.pos[c].0 == UNROUTED)
-            .map(|c| unserved_cost_of(self.d, c))
+            .map(|c| self.eval().unserved(c))
             .sum();
         routes + prizes + self.fac_cost
+    }
+
+    /// The cost evaluator under the current penalties: every move is
+    /// priced through it.
+    #[inline]
+    pub fn eval(&self) -> CostEvaluator<'_, 'p> {
+        CostEvaluator::new(self.d, &self.pen)
     }
 
     /// Recomputes the facility totals from the routes, and their penalty.
@@ -298,12 +305,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// capacities at the load penalty weight (as `Individual` prices it).
     #[inline]
     fn fac_penalty(&self, t: &FacLoads) -> Cost {
-        let cap = &self.d.fac_cap;
-        let excess: Cost = (0..FAC_SLOTS).map(|k| (t[k] - cap[k]).max(0)).sum();
-        if excess == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * excess as f64 + 0.5).min(MAX_PENALTY) as Cost
+        self.eval().facility_totals_penalty(t)
     }
 
     /// The change of the facility penalty when routes `old` are replaced by
@@ -354,10 +356,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 lift += excess.min(mine);
             }
         }
-        if lift == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * lift as f64 + 1.0).min(MAX_PENALTY) as Cost
+        self.eval().facility_bound(lift)
     }
 
     fn index_route(&mut self, r: usize) {
@@ -411,7 +410,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn delta1(&self, r: usize, pieces: &[Piece]) -> Cost {
         let vt = self.routes[r].vt;
         let s = self.eval_seg(vt, pieces);
-        let c = self.d.rules[vt].cost(&s, &self.pen, self.d.time) - self.routes[r].cost;
+        let c = self.eval().route(vt, &s) - self.routes[r].cost;
         if self.d.fac {
             c + self.fac_delta(&[r], &[&s])
         } else {
@@ -427,10 +426,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         let (vu, vv) = (self.routes[ru].vt, self.routes[rv].vt);
         let su = self.eval_seg(vu, pu);
         let sv = self.eval_seg(vv, pv);
-        let c = self.d.rules[vu].cost(&su, &self.pen, self.d.time)
-            + self.d.rules[vv].cost(&sv, &self.pen, self.d.time)
-            - self.routes[ru].cost
-            - self.routes[rv].cost;
+        let ev = self.eval();
+        let c = ev.route(vu, &su) + ev.route(vv, &sv) - self.routes[ru].cost - self.routes[rv].cost;
         if self.d.fac {
             c + self.fac_delta(&[ru, rv], &[&su, &sv])
         } else {
@@ -443,8 +440,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn delta_segs(&self, old: &[usize], new: &[&Seg]) -> Cost {
         let mut c = 0;
         for (&r, s) in old.iter().zip(new) {
-            c += self.d.rules[self.routes[r].vt].cost(s, &self.pen, self.d.time)
-                - self.routes[r].cost;
+            c += self.eval().route(self.routes[r].vt, s) - self.routes[r].cost;
         }
         c + self.fac_delta(old, new)
     }
@@ -494,10 +490,46 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// holds its penalties plus the cost of its waiting time: a move can at
     /// best remove both.
     #[inline]
-    pub fn prunable(&self, r1: usize, r2: usize, at: &[(usize, usize)]) -> bool {
-        let _ = (r1, r2);
+    pub fn prunable(&self, at: &[(usize, usize)]) -> bool {
         at.iter()
             .all(|&(r, i)| self.routes[r].locs[i] != super::segment::NO_LOC)
+    }
+
+    /// Whether a move cannot improve by its bound (never when `exact`):
+    /// the bound changes `du` of route `ru` and `dv` of route `rv` (`dv`
+    /// ignored when they are the same route), in units of each route's
+    /// bound matrix, plus `fixed` (the change of fixed costs), reach what
+    /// the move could at best remove: the routes' penalties and waiting
+    /// ([`SRoute::penalty`]) and their facility excess ([`fac_lift`](Self::fac_lift)).
+    #[inline(always)]
+    pub fn bound_prunes(&self, ru: usize, du: Cost, rv: usize, dv: Cost, fixed: Cost) -> bool {
+        if self.exact {
+            return false;
+        }
+        let ev = self.eval();
+        let (a, b) = (&self.routes[ru], &self.routes[rv]);
+        let ua = ev.rules(a.vt).unit;
+        if ru == rv {
+            return ua * du + fixed >= a.penalty + self.fac_lift(ru, ru);
+        }
+        ua * du + ev.rules(b.vt).unit * dv + fixed >= a.penalty + b.penalty + self.fac_lift(ru, rv)
+    }
+
+    /// For a move inside route `r` whose bound changes by `dd`: `Some(None)`
+    /// if the bound prunes it, `Some(Some(delta))` in simple mode (exact),
+    /// `None` when the move must be priced by merging segments.
+    #[inline(always)]
+    pub fn intra_bound(&self, r: usize, dd: Cost) -> Option<Option<Cost>> {
+        if self.bound_prunes(r, dd, r, 0, 0) {
+            return Some(None);
+        }
+        if self.d.simple {
+            let d = self
+                .eval()
+                .simple_change(&self.routes[r], dd, &Default::default(), 0);
+            return Some(Some(d));
+        }
+        None
     }
 
     /// The matrix that bounds moves on route `r` (distances, or arc costs
@@ -548,9 +580,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 }
                 let last = self.tested[u];
                 self.tested[u] = self.stamp;
-                if self.d.problem.features().optional
-                    && optional::try_moves(self, u, loop_id == 0, last)
-                {
+                if self.client_op && optional::try_moves(self, u) {
                     improved = true;
                 }
                 if self.pos[u].0 == UNROUTED {
@@ -588,19 +618,13 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             // A restricted search examines only routes changed since the
             // perturbation (whose stamps are then newer than the tests).
             let first = loop_id == 0 && !self.restrict;
-            if self.halt.reached() {
-                return;
-            }
-            if self.d.angle.is_some() && swap_star::run_pass(self, first) {
-                improved = true;
-            }
-            if self.halt.reached() {
-                return;
-            }
-            if (self.d.problem.features().reloads || self.d.problem.features().breaks)
-                && route_ops::run_pass(self, first)
-            {
-                improved = true;
+            for (k, pass) in operator::ROUTE_PASSES.into_iter().enumerate() {
+                if self.halt.reached() {
+                    return;
+                }
+                if self.passes_on[k] && pass.run(self, first, operator::pass_slot(k)) {
+                    improved = true;
+                }
             }
             if !improved {
                 break;
@@ -706,44 +730,54 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.routes[r].stops.iter().position(|s| s.is_client())
     }
 
-    /// Every node-pair operator for clients `u` and `v`; true if one applied.
-    fn node_moves(&mut self, u: usize, v: usize) -> bool {
-        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-        let (rv, iv) = (self.pos[v].0 as usize, self.pos[v].1 as usize);
-        if relocate::relocate(self, ru, iu, rv, iv, 1, false) {
-            return true;
+    /// Tries the node operators in list order at `at`, applying the first
+    /// improving move; true if one applied. `pair` is (U, V) when V is a
+    /// client at `at` (symmetric operators then run only for U <= V).
+    fn try_node_ops(&mut self, at: At, pair: Option<(usize, usize)>) -> bool {
+        // Over the constant list, so that each operator's code is known
+        // where it is called.
+        for (slot, op) in NODE_OPS.into_iter().enumerate() {
+            if !self.node_on[slot] || (op.symmetric() && pair.is_some_and(|(u, v)| u > v)) {
+                continue;
+            }
+            match op.evaluate(self, at) {
+                Eval::Invalid => {}
+                Eval::Pruned => self.stats[slot].evaluations += 1,
+                Eval::Delta(d) => {
+                    self.stats[slot].evaluations += 1;
+                    if d < 0 {
+                        op.apply(self, at);
+                        self.stats[slot].applications += 1;
+                        return true;
+                    }
+                }
+            }
         }
-        if relocate::relocate(self, ru, iu, rv, iv, 2, false) {
-            return true;
-        }
-        if relocate::relocate(self, ru, iu, rv, iv, 2, true) {
-            return true;
-        }
-        if u <= v && swap::swap(self, ru, iu, rv, iv, 1, 1) {
-            return true;
-        }
-        if swap::swap(self, ru, iu, rv, iv, 2, 1) {
-            return true;
-        }
-        if u <= v && swap::swap(self, ru, iu, rv, iv, 2, 2) {
-            return true;
-        }
-        if ru == rv {
-            two_opt::intra(self, ru, iu, iv)
-        } else {
-            two_opt::star_reversed(self, ru, iu, rv, iv) || two_opt::star(self, ru, iu, rv, iv)
+        false
+    }
+
+    /// The position of client `u` and stop `jv` of route `rv`.
+    #[inline]
+    fn at(&self, u: usize, rv: usize, jv: usize) -> At {
+        At {
+            ru: self.pos[u].0 as usize,
+            iu: self.pos[u].1 as usize,
+            rv,
+            jv,
         }
     }
 
-    /// Moves of `u` to just after the start depot of route `rv`.
+    /// Every node-pair operator for clients `u` and `v`; true if one applied.
+    fn node_moves(&mut self, u: usize, v: usize) -> bool {
+        let at = self.at(u, self.pos[v].0 as usize, self.pos[v].1 as usize);
+        self.try_node_ops(at, Some((u, v)))
+    }
+
+    /// The node operators with V the start depot of route `rv`: the
+    /// relocations of U first in `rv` and the 2-opt* moves with an empty
+    /// head (the other moves do not exist there and report `Invalid`).
     fn depot_moves(&mut self, u: usize, rv: usize) -> bool {
-        let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-        relocate::relocate(self, ru, iu, rv, 0, 1, false)
-            || relocate::relocate(self, ru, iu, rv, 0, 2, false)
-            || relocate::relocate(self, ru, iu, rv, 0, 2, true)
-            || (ru != rv
-                && (two_opt::star_reversed(self, ru, iu, rv, 0)
-                    || two_opt::star(self, ru, iu, rv, 0)))
+        self.try_node_ops(self.at(u, rv, 0), None)
     }
 
     /// Moves of `u` into the first empty route of each vehicle type.
@@ -760,28 +794,32 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             else {
                 continue;
             };
-            let (ru, iu) = (self.pos[u].0 as usize, self.pos[u].1 as usize);
-            if relocate::relocate(self, ru, iu, rv, 0, 1, false)
-                || relocate::relocate(self, ru, iu, rv, 0, 2, false)
-                || relocate::relocate(self, ru, iu, rv, 0, 2, true)
-                || (ru != rv && two_opt::star(self, ru, iu, rv, 0))
-            {
+            if self.try_node_ops(self.at(u, rv, 0), None) {
                 return true;
             }
         }
         false
     }
 
-    /// Records an evaluation of `op`.
+    /// Records an evaluation of the operator of statistics slot `slot`.
     #[inline]
-    pub fn count_eval(&mut self, op: Op) {
-        self.stats[op as usize].evaluations += 1;
+    pub fn count_eval(&mut self, slot: usize) {
+        self.stats[slot].evaluations += 1;
     }
 
-    /// Records an application of `op`.
+    /// Records an application of the operator of statistics slot `slot`.
     #[inline]
-    pub fn count_apply(&mut self, op: Op) {
-        self.stats[op as usize].applications += 1;
+    pub fn count_apply(&mut self, slot: usize) {
+        self.stats[slot].applications += 1;
+    }
+
+    /// Recomputes routes `ru` and `rv` after a move (one route if equal).
+    pub fn commit_pair(&mut self, ru: usize, rv: usize) {
+        if ru == rv {
+            self.commit(&[ru]);
+        } else {
+            self.commit(&[ru, rv]);
+        }
     }
 
     /// Location of the last physical stop before stop `i` of route `r`.

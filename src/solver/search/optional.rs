@@ -1,25 +1,10 @@
 //! Serving or dropping optional clients, and inserting clients that are not
 //! yet in any route.
 
-use super::super::data::{Data, Stop};
-use super::{LocalSearch, Op, Piece, UNROUTED};
-use crate::model::{Cost, UNLIMITED};
-
-/// What leaving client `c` unserved costs: its prize, or (for a required
-/// client) a cost above any route.
-pub(crate) fn unserved_cost(ls: &LocalSearch, c: usize) -> Cost {
-    unserved_cost_of(ls.d, c)
-}
-
-/// What leaving client `c` unserved costs (see [`unserved_cost`]).
-pub(crate) fn unserved_cost_of(d: &Data, c: usize) -> Cost {
-    let cl = &d.problem.clients()[c];
-    if cl.required {
-        UNLIMITED / 16
-    } else {
-        cl.prize
-    }
-}
+use super::super::data::Stop;
+use super::operator::CLIENT_SLOT;
+use super::{LocalSearch, Piece, UNROUTED};
+use crate::model::Cost;
 
 /// Best place to insert client `u` next to its neighbours or into an empty
 /// route: (cost delta, route, insert-after index).
@@ -36,14 +21,12 @@ pub(crate) fn best_insertion(ls: &LocalSearch, u: usize) -> Option<(Cost, usize,
                 // Distance and load only: from the route's totals.
                 let m = ls.d.dist_of[route.vt];
                 let (a, b, x) = (route.locs[after], route.locs[after + 1], ls.d.loc[u]);
-                let t = route.cum_total();
-                let q = ls.d.demand[u];
-                ls.d.rules[route.vt].simple_cost(
-                    t.dist + m.at(a, x) + m.at(x, b) - m.at(a, b),
-                    &[t.load[0] + q[0], t.load[1] + q[1]],
-                    t.stops + 1,
-                    &ls.pen,
-                ) - route.cost
+                ls.eval().simple_change(
+                    route,
+                    m.at(a, x) + m.at(x, b) - m.at(a, b),
+                    &ls.d.demand[u],
+                    1,
+                )
             } else {
                 ls.delta1(
                     r,
@@ -87,15 +70,15 @@ pub(crate) fn insert(ls: &mut LocalSearch, u: usize, r: usize, after: usize) {
 }
 
 /// Tries to serve an unserved client or to drop an optional one.
-pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last: u64) -> bool {
+pub(super) fn try_moves(ls: &mut LocalSearch, u: usize) -> bool {
     let (ru, iu) = ls.pos[u];
-    ls.count_eval(Op::Optional);
+    ls.count_eval(CLIENT_SLOT);
     if ru == UNROUTED {
         if let Some((c, r, after)) = best_insertion(ls, u)
-            && c < unserved_cost(ls, u)
+            && c < ls.eval().unserved(u)
         {
             insert(ls, u, r, after);
-            ls.count_apply(Op::Optional);
+            ls.count_apply(CLIENT_SLOT);
             return true;
         }
         return false;
@@ -108,11 +91,11 @@ pub(super) fn try_moves(ls: &mut LocalSearch, u: usize, _first_loop: bool, _last
         ru,
         &[Piece::Pre(ru, iu - 1), Piece::Suf(ru, iu + 1), Piece::End],
     );
-    if without + unserved_cost(ls, u) < 0 {
+    if without + ls.eval().unserved(u) < 0 {
         ls.routes[ru].stops.remove(iu);
         ls.pos[u] = (UNROUTED, 0);
         ls.commit(&[ru]);
-        ls.count_apply(Op::Optional);
+        ls.count_apply(CLIENT_SLOT);
         return true;
     }
     false

@@ -7,11 +7,11 @@
 
 use super::super::data::{Kind, Stop};
 use super::super::segment::Seg;
-use super::{LocalSearch, Op};
+use super::LocalSearch;
 use crate::model::Cost;
 
 /// Examines every route changed since the last pass.
-pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
+pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool, slot: usize) -> bool {
     let mut improved = false;
     for r in 0..ls.routes.len() {
         let last = ls.tested_route_ops[r];
@@ -24,9 +24,9 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
         }
         // Repeat while something improves on this route (bounded).
         for _ in 0..8 {
-            ls.count_eval(Op::RouteOps);
+            ls.count_eval(slot);
             if improve_route(ls, r) {
-                ls.count_apply(Op::RouteOps);
+                ls.count_apply(slot);
                 improved = true;
             } else {
                 break;
@@ -104,11 +104,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
     // Add an unload when a trip overflows and the type allows more.
     let n_reloads = unloads.len() - usize::from(final_unload.is_some());
     let total = *ls.routes[r].total();
-    let overflows = ls.d.rules[vt]
-        .excess(&total, ls.d.time)
-        .load
-        .iter()
-        .any(|&x| x > 0);
+    let overflows = ls.eval().excess(vt, &total).load.iter().any(|&x| x > 0);
     if overflows && n_reloads < t.max_reloads && !facilities.is_empty() {
         let (c, s) = best_reinsert(ls, r, &stops, None, &facilities);
         offer(c, s, &mut best);
@@ -128,7 +124,7 @@ fn improve_route(ls: &mut LocalSearch, r: usize) -> bool {
 fn cost_of(ls: &LocalSearch, r: usize, stops: &[Stop]) -> Cost {
     let vt = ls.routes[r].vt;
     let s = ls.d.fold(stops.iter().copied(), vt);
-    ls.d.rules[vt].cost(&s, &ls.pen, ls.d.time) + ls.fac_delta(&[r], &[&s])
+    ls.eval().route(vt, &s) + ls.fac_delta(&[r], &[&s])
 }
 
 /// Removes stop `skip` (if any) from route `r` and inserts the best of
@@ -164,14 +160,14 @@ fn best_reinsert(
         acc = ctx.merge(d.single(base[i], vt), &acc);
         suf[i] = acc;
     }
-    let rules = &d.rules[vt];
+    let ev = ls.eval();
     let mut best = (Cost::MAX, 0, cands.first().copied());
     for k in 0..n - 1 {
         for &c in cands {
             let mut s = pre[k];
             ctx.append(&mut s, d.single(c, vt));
             ctx.append(&mut s, &suf[k + 1]);
-            let cost = rules.cost(&s, &ls.pen, d.time) + ls.fac_delta(&[r], &[&s]);
+            let cost = ev.route(vt, &s) + ls.fac_delta(&[r], &[&s]);
             if cost < best.0 {
                 best = (cost, k, Some(c));
             }

@@ -1,72 +1,80 @@
-//! SWAP: exchange `lu` consecutive clients of one place with `lv`
+//! SWAP: exchange `LU` consecutive clients of one place with `LV`
 //! consecutive clients of another (1-1, 2-1 and 2-2).
 
-use super::{LocalSearch, Op, Piece};
+use super::super::cost::{load_sub, run_load};
+use super::operator::{At, Eval, NodeOperator};
+use super::{LocalSearch, Piece};
 use crate::model::Cost;
 
-/// Exchanges stops `iu..iu+lu` of route `ru` with stops `jv..jv+lv` of
-/// route `rv`. Applies the move and returns true if it lowers the cost.
-pub(super) fn swap(
-    ls: &mut LocalSearch,
-    ru: usize,
-    iu: usize,
-    rv: usize,
-    jv: usize,
-    lu: usize,
-    lv: usize,
-) -> bool {
-    match evaluate(ls, ru, iu, rv, jv, lu, lv) {
-        Some(d) if d < 0 => {
-            apply(ls, ru, iu, rv, jv, lu, lv);
-            ls.count_apply(Op::Swap);
-            true
+/// Exchanges the `LU` clients from U with the `LV` clients from V.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Swap<const LU: usize, const LV: usize>;
+
+impl<const LU: usize, const LV: usize> NodeOperator for Swap<LU, LV> {
+    fn name(&self) -> &'static str {
+        match (LU, LV) {
+            (1, 1) => "swap-1-1",
+            (2, 1) => "swap-2-1",
+            _ => "swap-2-2",
         }
-        _ => false,
+    }
+
+    /// 1-1 and 2-2 exchanges are the same from either end.
+    fn symmetric(&self) -> bool {
+        LU == LV
+    }
+
+    #[inline]
+    fn evaluate(&self, ls: &LocalSearch, at: At) -> Eval {
+        let At { ru, iu, rv, jv } = at;
+        let (lu, lv) = (LU, LV);
+        let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
+        if iu + lu >= route_u.len() || jv + lv >= route_v.len() || jv == 0 || iu == 0 {
+            return Eval::Invalid;
+        }
+        if (0..lu).any(|k| !route_u.stops[iu + k].is_client())
+            || (0..lv).any(|k| !route_v.stops[jv + k].is_client())
+        {
+            return Eval::Invalid;
+        }
+        if ru == rv {
+            // The two runs must be disjoint and not adjacent.
+            let (a, la, b) = if iu < jv { (iu, lu, jv) } else { (jv, lv, iu) };
+            if a + la >= b {
+                return Eval::Invalid;
+            }
+        }
+        let (vt_u, vt_v) = (route_u.vt, route_v.vt);
+        if vt_u != vt_v
+            && ((0..lu).any(|k| !ls.d.can_serve(vt_v, route_u.stops[iu + k].id as usize))
+                || (0..lv).any(|k| !ls.d.can_serve(vt_u, route_v.stops[jv + k].id as usize)))
+        {
+            return Eval::Invalid;
+        }
+        if ru == rv {
+            intra_delta(ls, ru, iu, jv, lu, lv).into()
+        } else {
+            inter_delta::<LU, LV>(ls, at).into()
+        }
+    }
+
+    fn apply(&self, ls: &mut LocalSearch, at: At) {
+        let At { ru, iu, rv, jv } = at;
+        let su: Vec<_> = ls.routes[ru].stops[iu..iu + LU].to_vec();
+        let sv: Vec<_> = ls.routes[rv].stops[jv..jv + LV].to_vec();
+        if ru == rv && iu > jv {
+            ls.routes[ru].stops.splice(iu..iu + LU, sv);
+            ls.routes[rv].stops.splice(jv..jv + LV, su);
+        } else {
+            ls.routes[rv].stops.splice(jv..jv + LV, su);
+            ls.routes[ru].stops.splice(iu..iu + LU, sv);
+        }
+        ls.commit_pair(ru, rv);
     }
 }
 
-/// The cost change of the move, or `None` if it is invalid or (unless
-/// `ls.exact`) cannot improve.
-pub(super) fn evaluate(
-    ls: &mut LocalSearch,
-    ru: usize,
-    iu: usize,
-    rv: usize,
-    jv: usize,
-    lu: usize,
-    lv: usize,
-) -> Option<Cost> {
-    let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
-    if iu + lu >= route_u.len() || jv + lv >= route_v.len() || jv == 0 || iu == 0 {
-        return None;
-    }
-    if (0..lu).any(|k| !route_u.stops[iu + k].is_client())
-        || (0..lv).any(|k| !route_v.stops[jv + k].is_client())
-    {
-        return None;
-    }
-    if ru == rv {
-        // The two runs must be disjoint and not adjacent.
-        let (a, la, b) = if iu < jv { (iu, lu, jv) } else { (jv, lv, iu) };
-        if a + la >= b {
-            return None;
-        }
-    }
-    let (vt_u, vt_v) = (route_u.vt, route_v.vt);
-    if vt_u != vt_v
-        && ((0..lu).any(|k| !ls.d.can_serve(vt_v, route_u.stops[iu + k].id as usize))
-            || (0..lv).any(|k| !ls.d.can_serve(vt_u, route_v.stops[jv + k].id as usize)))
-    {
-        return None;
-    }
-    ls.count_eval(Op::Swap);
-    if ru == rv {
-        intra_delta(ls, ru, iu, jv, lu, lv)
-    } else {
-        inter_delta(ls, ru, iu, rv, jv, lu, lv)
-    }
-}
-
+/// The `l` (1 or 2) stops from stop `i` of route `r` as pieces (the
+/// second is `End`, unused, when `l` is 1).
 fn pieces_of(ls: &LocalSearch, r: usize, i: usize, l: usize) -> [Piece; 2] {
     let s = &ls.routes[r].stops;
     [
@@ -79,73 +87,47 @@ fn pieces_of(ls: &LocalSearch, r: usize, i: usize, l: usize) -> [Piece; 2] {
     ]
 }
 
-fn inter_delta(
-    ls: &LocalSearch,
-    ru: usize,
-    iu: usize,
-    rv: usize,
-    jv: usize,
-    lu: usize,
-    lv: usize,
-) -> Option<Cost> {
-    let m_ru = ls.mat(ru);
-    let m_rv = ls.mat(rv);
+/// The bound change of replacing the run `f..=e` between `p` and `n` by
+/// the run `f2..=e2` on a route whose bound matrix is `m`: inner arcs count
+/// only for runs of two.
+#[inline]
+fn exchange_bound(
+    m: crate::solver::data::Bound,
+    p: u32,
+    n: u32,
+    (f, e, l): (u32, u32, usize),
+    (f2, e2, l2): (u32, u32, usize),
+) -> Cost {
+    let inner = |a: u32, b: u32, l: usize| if l == 2 { m.at(a, b) } else { 0 };
+    m.at(p, f2) + inner(f2, e2, l2) + m.at(e2, n) - m.at(p, f) - inner(f, e, l) - m.at(e, n)
+}
+
+fn inter_delta<const LU: usize, const LV: usize>(ls: &LocalSearch, at: At) -> Option<Cost> {
+    let At { ru, iu, rv, jv } = at;
+    let (lu, lv) = (LU, LV);
     let (route_u, route_v) = (&ls.routes[ru], &ls.routes[rv]);
     let boundable = ls.d.simple
-        || (!ls.exact
-            && ls.prunable(
-                ru,
-                rv,
-                &[(ru, iu - 1), (ru, iu + lu), (rv, jv - 1), (rv, jv + lv)],
-            ));
+        || (!ls.exact && ls.prunable(&[(ru, iu - 1), (ru, iu + lu), (rv, jv - 1), (rv, jv + lv)]));
     if boundable {
         let (lo_u, lo_v) = (&route_u.locs, &route_v.locs);
         let (pu, nu, fu, eu) = (lo_u[iu - 1], lo_u[iu + lu], lo_u[iu], lo_u[iu + lu - 1]);
         let (pv, nv, fv, ev) = (lo_v[jv - 1], lo_v[jv + lv], lo_v[jv], lo_v[jv + lv - 1]);
-        let inner = |m: crate::solver::data::Bound, a: u32, b: u32, l: usize| {
-            if l == 2 { m.at(a, b) } else { 0 }
-        };
-        let du = m_ru.at(pu, fv) + inner(m_ru, fv, ev, lv) + m_ru.at(ev, nu)
-            - m_ru.at(pu, fu)
-            - inner(m_ru, fu, eu, lu)
-            - m_ru.at(eu, nu);
-        let dv = m_rv.at(pv, fu) + inner(m_rv, fu, eu, lu) + m_rv.at(eu, nv)
-            - m_rv.at(pv, fv)
-            - inner(m_rv, fv, ev, lv)
-            - m_rv.at(ev, nv);
-        let (rules_u, rules_v) = (&ls.d.rules[route_u.vt], &ls.d.rules[route_v.vt]);
-        let bound = rules_u.unit * du + rules_v.unit * dv;
-        if !ls.exact && bound >= route_u.penalty + route_v.penalty + ls.fac_lift(ru, rv) {
+        let du = exchange_bound(ls.mat(ru), pu, nu, (fu, eu, lu), (fv, ev, lv));
+        let dv = exchange_bound(ls.mat(rv), pv, nv, (fv, ev, lv), (fu, eu, lu));
+        if ls.bound_prunes(ru, du, rv, dv, 0) {
             return None;
         }
         if !ls.d.simple {
             return Some(exact_inter(ls, ru, iu, rv, jv, lu, lv));
         }
-        let load = |r: usize, i: usize, l: usize| {
-            let s = &ls.routes[r].stops;
-            let mut q = ls.d.demand[s[i].id as usize];
-            if l == 2 {
-                let q2 = ls.d.demand[s[i + 1].id as usize];
-                q = [q[0] + q2[0], q[1] + q2[1]];
-            }
-            q
-        };
-        let (qu, qv) = (load(ru, iu, lu), load(rv, jv, lv));
-        let (tu, tv) = (route_u.cum_total(), route_v.cum_total());
+        let qu = run_load(ls.d, &route_u.stops[iu..iu + lu]);
+        let qv = run_load(ls.d, &route_v.stops[jv..jv + lv]);
         let k = lv as i32 - lu as i32;
-        let new_u = rules_u.simple_cost(
-            tu.dist + du,
-            &[tu.load[0] - qu[0] + qv[0], tu.load[1] - qu[1] + qv[1]],
-            tu.stops + k,
-            &ls.pen,
+        let ev = ls.eval();
+        return Some(
+            ev.simple_change(route_u, du, &load_sub(&qv, &qu), k)
+                + ev.simple_change(route_v, dv, &load_sub(&qu, &qv), -k),
         );
-        let new_v = rules_v.simple_cost(
-            tv.dist + dv,
-            &[tv.load[0] - qv[0] + qu[0], tv.load[1] - qv[1] + qu[1]],
-            tv.stops - k,
-            &ls.pen,
-        );
-        return Some(new_u + new_v - route_u.cost - route_v.cost);
     }
     Some(exact_inter(ls, ru, iu, rv, jv, lu, lv))
 }
@@ -189,7 +171,7 @@ fn intra_delta(
         (jv, lv, iu, lu)
     };
     let boundable = ls.d.simple
-        || (!ls.exact && ls.prunable(r, r, &[(r, a - 1), (r, a + la), (r, b - 1), (r, b + lb)]));
+        || (!ls.exact && ls.prunable(&[(r, a - 1), (r, a + la), (r, b - 1), (r, b + lb)]));
     if boundable {
         let lo = &route.locs;
         let (pa, fa, ea, na) = (lo[a - 1], lo[a], lo[a + la - 1], lo[a + la]);
@@ -199,13 +181,8 @@ fn intra_delta(
             - m_r.at(ea, na)
             - m_r.at(pb, fb)
             - m_r.at(eb, nb);
-        let rules = &ls.d.rules[route.vt];
-        if !ls.exact && rules.unit * dd >= route.penalty + ls.fac_lift(r, r) {
-            return None;
-        }
-        if ls.d.simple {
-            let t = route.cum_total();
-            return Some(rules.simple_cost(t.dist + dd, &t.load, t.stops, &ls.pen) - route.cost);
+        if let Some(d) = ls.intra_bound(r, dd) {
+            return d;
         }
     }
     if b - a > super::MAX_INTRA_SPAN {
@@ -228,29 +205,4 @@ fn intra_delta(
     p[n] = Piece::End;
     n += 1;
     Some(ls.delta1(r, &p[..n]))
-}
-
-pub(super) fn apply(
-    ls: &mut LocalSearch,
-    ru: usize,
-    iu: usize,
-    rv: usize,
-    jv: usize,
-    lu: usize,
-    lv: usize,
-) {
-    let su: Vec<_> = ls.routes[ru].stops[iu..iu + lu].to_vec();
-    let sv: Vec<_> = ls.routes[rv].stops[jv..jv + lv].to_vec();
-    if ru == rv && iu > jv {
-        ls.routes[ru].stops.splice(iu..iu + lu, sv);
-        ls.routes[rv].stops.splice(jv..jv + lv, su);
-    } else {
-        ls.routes[rv].stops.splice(jv..jv + lv, su);
-        ls.routes[ru].stops.splice(iu..iu + lu, sv);
-    }
-    if ru == rv {
-        ls.commit(&[ru]);
-    } else {
-        ls.commit(&[ru, rv]);
-    }
 }

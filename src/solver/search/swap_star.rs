@@ -8,8 +8,9 @@
 //! candidate of a route pair is then checked exactly by re-evaluating both
 //! new routes before it is applied.
 
+use super::super::cost::{load_add, load_neg, load_sub};
 use super::super::data::Stop;
-use super::{LocalSearch, Op};
+use super::LocalSearch;
 use crate::model::{Cost, LoadVec};
 
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +64,7 @@ impl Cache {
 }
 
 /// Examines every changed pair of routes with overlapping sectors.
-pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
+pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool, slot: usize) -> bool {
     let mut improved = false;
     for a in 0..ls.route_order.len() {
         let ru = ls.route_order[a] as usize;
@@ -79,7 +80,7 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool) -> bool {
             if !ls.routes[ru].sector.overlaps(&ls.routes[rv].sector) {
                 continue;
             }
-            if swap_star(ls, ru, rv) {
+            if swap_star(ls, ru, rv, slot) {
                 improved = true;
             }
         }
@@ -150,9 +151,9 @@ fn load_penalty_delta(ls: &LocalSearch, r: usize, dq: &LoadVec) -> Cost {
         return 0;
     }
     let route = &ls.routes[r];
-    let rules = &ls.d.rules[route.vt];
+    let ev = ls.eval();
     let l = route.cum_total().load;
-    rules.load_penalty(&[l[0] + dq[0], l[1] + dq[1]], &ls.pen) - rules.load_penalty(&l, &ls.pen)
+    ev.load_penalty(route.vt, &load_add(&l, dq)) - ev.load_penalty(route.vt, &l)
 }
 
 /// One client of a route pair: (client, stop index, removal delta in cost, demand).
@@ -169,7 +170,7 @@ struct Best {
 fn members(ls: &LocalSearch, r: usize, out: &mut Vec<Member>) {
     out.clear();
     let route = &ls.routes[r];
-    let cpd = ls.d.rules[route.vt].unit;
+    let cpd = ls.eval().rules(route.vt).unit;
     for i in 1..route.len() - 1 {
         let s = route.stops[i];
         if s.is_client() {
@@ -179,8 +180,8 @@ fn members(ls: &LocalSearch, r: usize, out: &mut Vec<Member>) {
     }
 }
 
-fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
-    ls.count_eval(Op::SwapStar);
+fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize, slot: usize) -> bool {
+    ls.count_eval(slot);
     let mut m1 = std::mem::take(&mut ls.star_buf.0);
     let mut m2 = std::mem::take(&mut ls.star_buf.1);
     members(ls, r1, &mut m1);
@@ -222,14 +223,14 @@ fn swap_star(ls: &mut LocalSearch, r1: usize, r2: usize) -> bool {
     for (c, ..) in best.u.into_iter().chain(best.v) {
         ls.mark_around(c);
     }
-    ls.count_apply(Op::SwapStar);
+    ls.count_apply(slot);
     true
 }
 
 /// The best estimated exchange (or relocation) between routes `r1` and `r2`.
 fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member]) -> Best {
     let (vt1, vt2) = (ls.routes[r1].vt, ls.routes[r2].vt);
-    let (cpd1, cpd2) = (ls.d.rules[vt1].unit, ls.d.rules[vt2].unit);
+    let (cpd1, cpd2) = (ls.eval().rules(vt1).unit, ls.eval().rules(vt2).unit);
     let mut best = Best {
         cost: 0,
         u: None,
@@ -243,9 +244,9 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
             if !ls.d.can_serve(vt1, v) {
                 continue;
             }
-            let dq = [qv[0] - qu[0], qv[1] - qu[1]];
+            let dq = load_sub(&qv, &qu);
             let pen1 = load_penalty_delta(ls, r1, &dq);
-            let pen2 = load_penalty_delta(ls, r2, &[-dq[0], -dq[1]]);
+            let pen2 = load_penalty_delta(ls, r2, &load_neg(&dq));
             // Insertions add (usually) non-negative costs: prune on the rest.
             if pen1 + pen2 + rem_u + rem_v > 0 {
                 continue;
@@ -275,9 +276,9 @@ fn best_move(ls: &LocalSearch, r1: usize, r2: usize, m1: &[Member], m2: &[Member
         if ins.after[0] == u32::MAX {
             continue;
         }
-        let cpd_to = ls.d.rules[ls.routes[to].vt].unit;
+        let cpd_to = ls.eval().rules(ls.routes[to].vt).unit;
         let c = rem
-            + load_penalty_delta(ls, from, &[-q[0], -q[1]])
+            + load_penalty_delta(ls, from, &load_neg(&q))
             + cpd_to * ins.cost[0]
             + load_penalty_delta(ls, to, &q);
         if c < best.cost {

@@ -2,12 +2,13 @@
 //! an operator predicts equals the change of the total cost recomputed from
 //! scratch after the move is applied.
 
+use super::super::cost::Penalties;
 use super::super::data::Data;
 use super::super::individual::Individual;
 use super::super::rng::Rng;
-use super::super::segment::Penalties;
 use super::super::split;
 use super::super::testutil::{Gen, random_problem, random_problem_capped};
+use super::operator::{At, Eval, NodeOperator};
 use super::*;
 use crate::model::{Load, UNLIMITED};
 
@@ -27,7 +28,7 @@ fn scratch_cost(ls: &LocalSearch) -> Cost {
     let mut got = vec![0 as Load; p.facilities().len()];
     for r in &ls.routes {
         let s = ls.d.fold(r.stops.iter().copied(), r.vt);
-        total += ls.d.rules[r.vt].cost(&s, &ls.pen, ls.d.time);
+        total += ls.eval().route(r.vt, &s);
         let mut trip = 0;
         for st in &r.stops {
             match st.kind {
@@ -124,6 +125,7 @@ fn random_start(d: &Data, seed: u64, pen: &Penalties) -> Individual {
 
 fn check_operator_deltas(rich: bool, capacity: Load) {
     let mut excess_seen = 0;
+    let mut seen = [0usize; operator::NODE_OPS.len()];
     for seed in 0..6u64 {
         let problem = random_problem_capped(seed, 40, rich, capacity);
         let d = Data::new(&problem, 8);
@@ -150,26 +152,25 @@ fn check_operator_deltas(rich: bool, capacity: Load) {
             let (lu, lv) = (ls.routes[ru].len(), ls.routes[rv].len());
             let iu = 1 + g.below((lu - 1).max(1) as u64) as usize;
             let jv = g.below((lv - 1).max(1) as u64) as usize;
-            let op = trial % 9;
+            let op = &operator::NODE_OPS[trial % operator::NODE_OPS.len()];
+            let at = At { ru, iu, rv, jv };
             let before = scratch_cost(&ls);
             assert_eq!(
                 before,
                 ls.routes.iter().map(|r| r.cost).sum::<Cost>() + ls.fac_cost
             );
             excess_seen += usize::from(ls.fac_cost > 0);
-            let delta = match op {
-                0 => relocate::evaluate(&mut ls, ru, iu, rv, jv, 1, false),
-                1 => relocate::evaluate(&mut ls, ru, iu, rv, jv, 2, false),
-                2 => relocate::evaluate(&mut ls, ru, iu, rv, jv, 2, true),
-                3 => swap::evaluate(&mut ls, ru, iu, rv, jv, 1, 1),
-                4 => swap::evaluate(&mut ls, ru, iu, rv, jv, 2, 1),
-                5 => swap::evaluate(&mut ls, ru, iu, rv, jv, 2, 2),
-                6 if ru == rv && iu < jv => two_opt::evaluate_intra(&mut ls, ru, iu, jv),
-                7 => two_opt::evaluate_star(&mut ls, ru, iu, rv, jv),
-                8 => two_opt::evaluate_star_reversed(&mut ls, ru, iu, rv, jv),
-                _ => None,
+            let delta = match op.evaluate(&ls, at) {
+                Eval::Delta(d) => d,
+                // Exact mode prunes nothing; only moves too long to merge
+                // inside a route are left unpriced.
+                Eval::Pruned => {
+                    assert_eq!(ru, rv, "{} pruned in exact mode", op.name());
+                    continue;
+                }
+                Eval::Invalid => continue,
             };
-            let Some(delta) = delta else { continue };
+            seen[trial % operator::NODE_OPS.len()] += 1;
             let snapshot: Vec<String> = [ru, rv]
                 .iter()
                 .map(|&r| {
@@ -179,22 +180,13 @@ fn check_operator_deltas(rich: bool, capacity: Load) {
                     )
                 })
                 .collect();
-            match op {
-                0 => relocate::apply(&mut ls, ru, iu, rv, jv, 1, false),
-                1 => relocate::apply(&mut ls, ru, iu, rv, jv, 2, false),
-                2 => relocate::apply(&mut ls, ru, iu, rv, jv, 2, true),
-                3 => swap::apply(&mut ls, ru, iu, rv, jv, 1, 1),
-                4 => swap::apply(&mut ls, ru, iu, rv, jv, 2, 1),
-                5 => swap::apply(&mut ls, ru, iu, rv, jv, 2, 2),
-                6 => two_opt::apply_intra(&mut ls, ru, iu, jv),
-                7 => two_opt::apply_star(&mut ls, ru, iu, rv, jv),
-                _ => two_opt::apply_star_reversed(&mut ls, ru, iu, rv, jv),
-            }
+            op.apply(&mut ls, at);
             let after = scratch_cost(&ls);
             assert_eq!(
                 after - before,
                 delta,
-                "operator {op} on seed {seed}, trial {trial}: predicted {delta}, actual {}\nmove ({ru},{iu}) -> ({rv},{jv})\nbefore: {snapshot:#?}\nafter: {:#?}",
+                "operator {} on seed {seed}, trial {trial}: predicted {delta}, actual {}\nmove ({ru},{iu}) -> ({rv},{jv})\nbefore: {snapshot:#?}\nafter: {:#?}",
+                op.name(),
                 after - before,
                 [ru, rv]
                     .iter()
@@ -210,6 +202,17 @@ fn check_operator_deltas(rich: bool, capacity: Load) {
         assert!(
             checked > 300,
             "only {checked} moves were valid; the test would prove little"
+        );
+    }
+    // Every operator the problems support was priced and applied many times.
+    for (k, op) in operator::NODE_OPS.iter().enumerate() {
+        let supported = op.supports(&Data::new(&random_problem_capped(0, 40, rich, capacity), 8));
+        assert_eq!(
+            seen[k] > 20,
+            supported,
+            "{}: {} exact deltas checked",
+            op.name(),
+            seen[k]
         );
     }
     if capacity < UNLIMITED {
@@ -266,7 +269,7 @@ fn insertions_removals_and_unload_moves_price_the_facility_excess() {
         let prizes = |ls: &LocalSearch| -> Cost {
             (0..ls.pos.len())
                 .filter(|&c| ls.pos[c].0 == UNROUTED)
-                .map(|c| unserved_cost_of(&d, c))
+                .map(|c| crate::solver::cost::unserved_cost(&d, c))
                 .sum()
         };
         let total = |ls: &LocalSearch| scratch_cost(ls) + prizes(ls);
@@ -284,7 +287,7 @@ fn insertions_removals_and_unload_moves_price_the_facility_excess() {
             optional::insert(&mut ls, u, r, after);
             assert_eq!(
                 total(&ls) - before,
-                delta - unserved_cost_of(&d, u),
+                delta - crate::solver::cost::unserved_cost(&d, u),
                 "seed {seed}"
             );
             assert_facility_totals(&ls);
@@ -293,7 +296,7 @@ fn insertions_removals_and_unload_moves_price_the_facility_excess() {
         // and the optional moves never raise the cost and keep the totals.
         for pass in 0..3 {
             let before = total(&ls);
-            route_ops::run_pass(&mut ls, true);
+            route_ops::run_pass(&mut ls, true, operator::pass_slot(1));
             assert!(total(&ls) <= before, "pass {pass}, seed {seed}");
             assert_facility_totals(&ls);
         }
