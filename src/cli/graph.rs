@@ -44,6 +44,10 @@ struct MatrixArgs {
     /// Points farther than this from any usable road are not routed, metres.
     #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M, value_parser = super::values::positive)]
     max_snap_m: f64,
+    /// Route on the turn-expanded graph: turn restrictions, the profile's
+    /// U-turn rule and turn costs (default: the node-based graph, no turns).
+    #[arg(long)]
+    turns: bool,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +104,7 @@ fn build(a: BuildArgs) -> anyhow::Result<()> {
             "dropped {} vertices and {:.1} km outside the largest strongly connected component ({} components)",
             report.dropped_vertices, report.dropped_km, report.components
         );
+        println!("{}", restriction_line(&report.restrictions));
         println!(
             "read {:.2} s, build {:.2} s, total {:.2} s -> {}",
             report.read_s,
@@ -109,6 +114,28 @@ fn build(a: BuildArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line on the turn restrictions of a graph.
+pub(crate) fn restriction_line(r: &wasteroute::graph::RestrictionStats) -> String {
+    format!(
+        "turn restrictions: {} read, {} applied; ignored: {} broken, {} not in this profile's graph, {} conditional (not modelled), {} for other vehicles, {} unknown values",
+        r.read,
+        r.applied,
+        r.ignored_broken,
+        r.ignored_not_in_graph,
+        r.ignored_conditional,
+        r.ignored_not_for_vehicle,
+        r.ignored_unknown_value
+    )
+}
+
+/// One line on the turn-expanded graph of a router.
+pub(crate) fn turn_line(t: &wasteroute::graph::TurnStats) -> String {
+    format!(
+        "turn-expanded graph: {} nodes ({} duplicates for via-way restrictions), {} turns; {} turns banned by restrictions, {} U-turns forbidden, {} allowed",
+        t.nodes, t.duplicates, t.turns, t.turns_restricted, t.u_turns_forbidden, t.u_turns_allowed
+    )
 }
 
 /// How many unreachable pairs are listed one by one on stderr.
@@ -138,7 +165,18 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    let open_router = Router::new(&g);
+    let router_of = |g| {
+        if a.turns {
+            Router::turn_aware(g)
+        } else {
+            Router::new(g)
+        }
+    };
+    eprintln!("{}", restriction_line(&g.turn_data().stats));
+    let open_router = router_of(&g);
+    if let Some(t) = open_router.turn_stats() {
+        eprintln!("{}", turn_line(t));
+    }
     let open = open_router.matrix(&on_road)?;
     let m: TravelMatrix = match &closures {
         Some(c) => {
@@ -147,7 +185,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
                 "closures: {} features, {} edges closed, {} slowed",
                 report.features, report.edges_closed, report.edges_slowed
             );
-            let closed = Router::new(&h).matrix(&on_road)?;
+            let closed = router_of(&h).matrix(&on_road)?;
             let by_slot: Vec<usize> = (0..points.len()).filter(|&i| slot[i].is_some()).collect();
             for k in cut_off_points(&open, &closed)? {
                 eprintln!(

@@ -24,13 +24,15 @@ mod components;
 mod format;
 pub mod profile;
 mod snap;
+pub mod turns;
 
 use std::sync::OnceLock;
 
 pub use build::BuildReport;
 pub use closures::{ClosureReport, Closures};
-pub use profile::{Profile, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
+pub use profile::{Profile, TurnModel, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
 pub use snap::{DEFAULT_MAX_SNAP_M, Snap, SnappedPoint};
+pub use turns::{Restriction, RestrictionStats, TurnData, TurnStats};
 
 /// Index of a vertex of a [`RoadGraph`].
 pub type VertexId = u32;
@@ -94,6 +96,8 @@ pub struct RoadGraph {
     /// `[lon, lat]` in degrees, both end vertices included.
     geometry_first: Vec<u32>,
     geometry: Vec<[f64; 2]>,
+    /// Restrictions, signals, turning circles and the turn model.
+    turns: TurnData,
     snap_index: OnceLock<snap::SnapIndex>,
 }
 
@@ -105,6 +109,7 @@ impl Clone for RoadGraph {
             edges: self.edges.clone(),
             geometry_first: self.geometry_first.clone(),
             geometry: self.geometry.clone(),
+            turns: self.turns.clone(),
             snap_index: OnceLock::new(),
         }
     }
@@ -148,12 +153,16 @@ impl RoadGraph {
         {
             return Err("a coordinate is not a finite number".into());
         }
+        let model = Profile::builtin(&profile)
+            .map(|p| p.turns)
+            .unwrap_or_else(TurnModel::truck);
         Ok(RoadGraph {
             profile,
             vertices,
             edges,
             geometry_first,
             geometry,
+            turns: TurnData::empty(model),
             snap_index: OnceLock::new(),
         })
     }
