@@ -142,6 +142,36 @@ impl RoadGraph {
     pub fn turn_data(&self) -> &TurnData {
         &self.turns
     }
+
+    /// The cost of turning from arc `x` into arc `y` under the graph's
+    /// turn model (signals passed on `x` and at the junction included), or
+    /// `None` if `y` does not leave where `x` ends, either arc may not be
+    /// driven, or the U-turn rule forbids it. Restrictions are not
+    /// consulted: they depend on the arcs driven before `x`.
+    ///
+    /// # Units
+    /// Milliseconds.
+    pub fn turn_cost_ms(&self, x: u32, y: u32) -> Option<u32> {
+        let n = 2 * self.n_edges() as u32;
+        if x >= n || y >= n || !self.arc_exists(x) || !self.arc_exists(y) {
+            return None;
+        }
+        let v = self.arc_head(x);
+        if self.arc_tail(y) != v {
+            return None;
+        }
+        let mut degree = 0;
+        let mut exits = 0;
+        for e in 0..self.n_edges() as u32 {
+            let ed = self.edge(e);
+            if ed.tail == v || ed.head == v {
+                degree += 1;
+            }
+            exits += usize::from(ed.tail == v && ed.forward());
+            exits += usize::from(ed.head == v && ed.backward());
+        }
+        turn_cost_ms(self, &self.turns, x, y, degree, exits)
+    }
 }
 
 /// Which rule decides a relation, or why none does.

@@ -84,15 +84,17 @@ impl Router<'_> {
         if from.edge as usize >= g.n_edges() || to.edge as usize >= g.n_edges() {
             return None;
         }
-        if from == to {
+        let direct = turns::direct(g, from, fa, to, ta);
+        // Driving the shared edge forward when the two points coincide.
+        let same_forward = fa.allows(true) && ta.allows(true);
+        if from == to && (direct == 0 || (fa, ta) == (Approach::Either, Approach::Either)) {
             return Some(Leg {
                 duration_s: 0,
                 distance_m: 0,
-                edges: vec![(from.edge, true)],
+                edges: vec![(from.edge, same_forward)],
                 geometry: vec![(from.lon, from.lat)],
             });
         }
-        let direct = turns::direct(g, from, fa, to, ta);
         // Node-based: entry k of the start lists is direction k (0 forward,
         // 1 backward); forbidden ones carry INF and are skipped by the
         // search. Turn-aware: `src_what[k]` / `tgt_what[k]` say what entry
@@ -118,7 +120,7 @@ impl Router<'_> {
         let Some(meet) = best.1 else {
             g.push_edge_polyline(from.edge, from.fraction, to.fraction, &mut geometry);
             let forward = if from.fraction == to.fraction {
-                fa.allows(true) && ta.allows(true) && g.edge(from.edge).forward()
+                same_forward
             } else {
                 from.fraction < to.fraction
             };
