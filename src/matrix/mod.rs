@@ -379,7 +379,7 @@ impl<'g> Router<'g> {
             });
             f.into_iter().chain(b)
         });
-        let ch = ch::contract(graph.n_vertices(), arcs);
+        let ch = ch::contract(graph.n_vertices(), arcs, ch::NODE_LIMITS);
         Router {
             graph,
             ch: std::sync::Arc::new(ch),
@@ -397,7 +397,7 @@ impl<'g> Router<'g> {
         let t = Instant::now();
         let tg = crate::graph::turns::TurnGraph::build(graph);
         let (index, arcs) = turns::TurnIndex::new(graph, &tg);
-        let ch = ch::contract(tg.n_nodes, arcs.into_iter());
+        let ch = ch::contract(tg.n_nodes, arcs.into_iter(), ch::TURN_LIMITS);
         tracing::debug!(
             nodes = tg.stats.nodes,
             duplicates = tg.stats.duplicates,
