@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 pub use build::BuildReport;
 pub use closures::{ClosureReport, Closures};
 pub use profile::{Profile, TurnModel, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
-pub use snap::{DEFAULT_MAX_SNAP_M, Snap, SnappedPoint};
+pub use snap::{DEFAULT_MAX_SNAP_M, Side, Snap, SnappedPoint};
 pub use turns::{Restriction, RestrictionStats, TurnData, TurnStats};
 
 /// Index of a vertex of a [`RoadGraph`].

@@ -16,7 +16,7 @@
 use super::ch::Ch;
 use super::{INF, pack, partial};
 use crate::graph::turns::{TurnGraph, arc_edge, arc_forward, arc_of};
-use crate::graph::{RoadGraph, SnappedPoint, TurnStats};
+use crate::graph::{RoadGraph, Side, SnappedPoint, TurnStats};
 
 /// The directions in which a point may be left and reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -33,6 +33,27 @@ pub enum Approach {
 }
 
 impl Approach {
+    /// The approach that has a stop on the curb side: the input point
+    /// `(lat, lon)` that `p` was snapped from must lie on the side traffic
+    /// keeps to (right, or left under the graph's `left_hand_traffic`).
+    /// `Either` on a one-way edge (one direction only anyway) and for a
+    /// point on the centre line.
+    ///
+    /// # Units
+    /// Degrees.
+    pub fn curb(g: &RoadGraph, input: (f64, f64), p: &SnappedPoint) -> Approach {
+        let e = g.edge(p.edge);
+        if !(e.forward() && e.backward()) {
+            return Approach::Either;
+        }
+        let keep_left = g.turn_data().model.left_hand_traffic;
+        match (g.side_of(input, p), keep_left) {
+            (Side::On, _) => Approach::Either,
+            (Side::Right, false) | (Side::Left, true) => Approach::Forward,
+            (Side::Left, false) | (Side::Right, true) => Approach::Backward,
+        }
+    }
+
     /// True if driving the point's edge forward (`true`) or backward is
     /// allowed.
     #[inline]

@@ -936,3 +936,69 @@ fn no_monaco_leg_takes_a_forbidden_turn_or_a_mid_street_u_turn() {
     // legs.
     assert!(check(&Router::new(&g)) > 0);
 }
+
+#[test]
+fn curb_side_stops_are_reached_with_the_stop_on_the_right() {
+    // An east-west street 1 - 2 - 3 (two-way) with a loop back 3 - 4 - 1.
+    let nodes = vec![
+        (1, 0.0, 0.0),
+        (2, 0.0, 0.009),
+        (3, 0.0, 0.018),
+        (4, 0.009, 0.009),
+    ];
+    let r = [("highway", "residential")];
+    let ways = vec![way(1, &[1, 2, 3], &r), way(2, &[3, 4, 1], &r)];
+    let roads = OsmRoads::from_parts(ways, nodes, HashMap::new());
+    let (g, _) = RoadGraph::from_roads(&roads, &Profile::small()).unwrap();
+    // A bin 10 m north of the street, and one 10 m south.
+    let north = (0.00009, 0.006);
+    let south = (-0.00009, 0.012);
+    let snaps = g.snap(&[north, south], 50.0).unwrap();
+    let (pn, ps) = (*snaps[0].on_road().unwrap(), *snaps[1].on_road().unwrap());
+    let e = g.edge(pn.edge);
+    let eastward = g.vertex_lon_lat(e.head).0 > g.vertex_lon_lat(e.tail).0;
+    let (an, as_) = (
+        Approach::curb(&g, north, &pn),
+        Approach::curb(&g, south, &ps),
+    );
+    // Right-hand traffic: the north side is the curb driving west.
+    assert_eq!(an.allows(true), !eastward, "{an:?}");
+    assert_eq!(as_.allows(true), eastward, "{as_:?}");
+    assert_eq!(
+        g.side_of(north, &pn),
+        if eastward {
+            wasteroute::graph::Side::Left
+        } else {
+            wasteroute::graph::Side::Right
+        }
+    );
+    // From the north bin to the south bin: the vehicle leaves westward and
+    // must arrive eastward, so it goes round the loop.
+    let router = Router::turn_aware(&g);
+    let curb = router.route_directed(&pn, an, &ps, as_).unwrap();
+    let either = router
+        .route_directed(&pn, Approach::Either, &ps, Approach::Either)
+        .unwrap();
+    assert!(either.distance_m < 700, "{}", either.distance_m);
+    assert!(curb.distance_m > 1500, "{}", curb.distance_m);
+    let (t, _) = RoadGraph::from_roads(
+        &OsmRoads::from_parts(
+            vec![way(1, &[1, 2, 3], &r), way(2, &[3, 4, 1], &r)],
+            vec![
+                (1, 0.0, 0.0),
+                (2, 0.0, 0.009),
+                (3, 0.0, 0.018),
+                (4, 0.009, 0.009),
+            ],
+            HashMap::new(),
+        ),
+        &{
+            let mut p = Profile::small();
+            p.turns.left_hand_traffic = true;
+            p
+        },
+    )
+    .unwrap();
+    let pt = *t.snap(&[north], 50.0).unwrap()[0].on_road().unwrap();
+    assert_eq!(Approach::curb(&t, north, &pt).allows(true), eastward);
+}
