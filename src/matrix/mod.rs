@@ -569,33 +569,23 @@ impl<'g> Router<'g> {
     /// node)` (turn-aware).
     pub(crate) fn sources(&self, p: &SnappedPoint, a: Approach) -> turns::Entries {
         match &self.turns {
-            None => {
-                let mut e = source_entries(self.graph, p);
-                turns::filter_node_entries(&mut e, a);
-                (
-                    e.iter()
-                        .map(|&(v, w)| (self.ch.rank[v as usize], w))
-                        .collect(),
-                    Vec::new(),
-                )
-            }
+            None => self.node_entries(source_entries(self.graph, p), a),
             Some(t) => t.sources(self.graph, &self.ch, p, a),
         }
+    }
+
+    /// Node-based entries `[forward, backward]` in rank ids, the directions
+    /// the approach forbids disabled.
+    fn node_entries(&self, mut e: [(u32, u64); 2], a: Approach) -> turns::Entries {
+        turns::filter_node_entries(&mut e, a);
+        let ranked = e.iter().map(|&(v, w)| (self.ch.rank[v as usize], w));
+        (ranked.collect(), Vec::new())
     }
 
     /// The backward search entries of a point, as [`Router::sources`].
     pub(crate) fn targets(&self, p: &SnappedPoint, a: Approach) -> turns::Entries {
         match &self.turns {
-            None => {
-                let mut e = target_entries(self.graph, p);
-                turns::filter_node_entries(&mut e, a);
-                (
-                    e.iter()
-                        .map(|&(v, w)| (self.ch.rank[v as usize], w))
-                        .collect(),
-                    Vec::new(),
-                )
-            }
+            None => self.node_entries(target_entries(self.graph, p), a),
             Some(t) => t.targets(self.graph, &self.ch, p, a),
         }
     }

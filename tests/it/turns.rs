@@ -483,15 +483,20 @@ fn a_via_way_restriction_bans_the_sequence_not_its_parts() {
     assert!(part.edges.len() <= 2, "{:?}", part.edges);
 }
 
-#[test]
-fn trucks_turn_round_only_at_dead_ends_and_turning_circles_small_vehicles_anywhere() {
-    // A straight road 1 - 2 - 3 with a side road 2 - 4 that ends at 4.
-    let nodes = vec![
+/// Nodes 1, 2, 3 on an east-west line 1 km apart, 4 1 km north of 2.
+fn four_nodes() -> Vec<(i64, f64, f64)> {
+    vec![
         (1, 0.0, 0.0),
         (2, 0.0, 0.009),
         (3, 0.0, 0.018),
         (4, 0.009, 0.009),
-    ];
+    ]
+}
+
+#[test]
+fn trucks_turn_round_only_at_dead_ends_and_turning_circles_small_vehicles_anywhere() {
+    // A straight road 1 - 2 - 3 with a side road 2 - 4 that ends at 4.
+    let nodes = four_nodes();
     let r = [("highway", "residential")];
     let ways = vec![
         way(1, &[1, 2], &r),
@@ -940,12 +945,7 @@ fn no_monaco_leg_takes_a_forbidden_turn_or_a_mid_street_u_turn() {
 #[test]
 fn curb_side_stops_are_reached_with_the_stop_on_the_right() {
     // An east-west street 1 - 2 - 3 (two-way) with a loop back 3 - 4 - 1.
-    let nodes = vec![
-        (1, 0.0, 0.0),
-        (2, 0.0, 0.009),
-        (3, 0.0, 0.018),
-        (4, 0.009, 0.009),
-    ];
+    let nodes = four_nodes();
     let r = [("highway", "residential")];
     let ways = vec![way(1, &[1, 2, 3], &r), way(2, &[3, 4, 1], &r)];
     let roads = OsmRoads::from_parts(ways, nodes, HashMap::new());
@@ -981,24 +981,9 @@ fn curb_side_stops_are_reached_with_the_stop_on_the_right() {
         .unwrap();
     assert!(either.distance_m < 700, "{}", either.distance_m);
     assert!(curb.distance_m > 1500, "{}", curb.distance_m);
-    let (t, _) = RoadGraph::from_roads(
-        &OsmRoads::from_parts(
-            vec![way(1, &[1, 2, 3], &r), way(2, &[3, 4, 1], &r)],
-            vec![
-                (1, 0.0, 0.0),
-                (2, 0.0, 0.009),
-                (3, 0.0, 0.018),
-                (4, 0.009, 0.009),
-            ],
-            HashMap::new(),
-        ),
-        &{
-            let mut p = Profile::small();
-            p.turns.left_hand_traffic = true;
-            p
-        },
-    )
-    .unwrap();
+    let mut lht = Profile::small();
+    lht.turns.left_hand_traffic = true;
+    let (t, _) = RoadGraph::from_roads(&roads, &lht).unwrap();
     let pt = *t.snap(&[north], 50.0).unwrap()[0].on_road().unwrap();
     assert_eq!(Approach::curb(&t, north, &pt).allows(true), eastward);
 }
