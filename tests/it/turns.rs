@@ -987,3 +987,22 @@ fn curb_side_stops_are_reached_with_the_stop_on_the_right() {
     let pt = *t.snap(&[north], 50.0).unwrap()[0].on_road().unwrap();
     assert_eq!(Approach::curb(&t, north, &pt).allows(true), eastward);
 }
+
+#[test]
+fn the_graph_file_keeps_the_restrictions_and_the_turn_model() {
+    let mut p = Profile::truck();
+    p.turns.left_hand_traffic = true;
+    p.turns.turn_s = 7.5;
+    let (g, _) = RoadGraph::from_osm(&monaco(), &p).unwrap();
+    assert!(!g.turn_data().restrictions.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("monaco.wrg");
+    g.save(&file).unwrap();
+    let h = RoadGraph::load(&file).unwrap();
+    assert_eq!(h.turn_data(), g.turn_data());
+    // The same turn-aware matrix from the loaded graph.
+    let (pts, app) = random_points(&g, 12, 5);
+    let a = Router::turn_aware(&g).matrix_with(&pts, &app).unwrap();
+    let b = Router::turn_aware(&h).matrix_with(&pts, &app).unwrap();
+    assert_eq!(a, b);
+}
