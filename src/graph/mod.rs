@@ -16,7 +16,9 @@
 //! Pipeline: [`RoadGraph::from_osm`] (read, filter by [`Profile`], compress,
 //! keep the largest strongly connected component) → [`RoadGraph::snap`] →
 //! [`crate::matrix::Router`] for matrices and legs. [`Closures`] derive a
-//! graph with changed travel times and the same edges.
+//! graph with changed travel times and the same edges. The graph also keeps
+//! the OSM turn restrictions resolved onto its arcs and the profile's turn
+//! model ([`turns`]); [`crate::matrix::Router::turn_aware`] routes with them.
 
 mod build;
 mod closures;
