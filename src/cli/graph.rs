@@ -8,7 +8,7 @@ use std::io::Write;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use wasteroute::graph::{Closures, DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap};
-use wasteroute::matrix::{Router, TravelMatrix, cut_off_points};
+use wasteroute::matrix::{Approach, Router, TravelMatrix, cut_off_points};
 
 use super::points::read_points;
 
@@ -48,6 +48,10 @@ struct MatrixArgs {
     /// U-turn rule and turn costs (default: the node-based graph, no turns).
     #[arg(long)]
     turns: bool,
+    /// Reach and leave every point with it on the curb side (the side
+    /// traffic keeps to; either direction on one-way streets).
+    #[arg(long)]
+    curb: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,11 +157,17 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
     // Index of each input point among the snapped ones.
     let mut slot = vec![None; points.len()];
     let mut on_road = Vec::new();
+    let mut approaches = Vec::new();
     for (i, s) in snaps.iter().enumerate() {
         match s {
             Snap::OnRoad(p) => {
                 slot[i] = Some(on_road.len());
                 on_road.push(*p);
+                approaches.push(if a.curb {
+                    Approach::curb(&g, coords[i], p)
+                } else {
+                    Approach::Either
+                });
             }
             Snap::TooFar { distance_m } => eprintln!(
                 "point '{}' is {:.0} m from the nearest usable road (limit {:.0} m): not routed",
@@ -177,7 +187,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
     if let Some(t) = open_router.turn_stats() {
         eprintln!("{}", turn_line(t));
     }
-    let open = open_router.matrix(&on_road)?;
+    let open = open_router.matrix_with(&on_road, &approaches)?;
     let m: TravelMatrix = match &closures {
         Some(c) => {
             let (h, report) = g.with_closures(c);
@@ -185,7 +195,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
                 "closures: {} features, {} edges closed, {} slowed",
                 report.features, report.edges_closed, report.edges_slowed
             );
-            let closed = router_of(&h).matrix(&on_road)?;
+            let closed = router_of(&h).matrix_with(&on_road, &approaches)?;
             let by_slot: Vec<usize> = (0..points.len()).filter(|&i| slot[i].is_some()).collect();
             for k in cut_off_points(&open, &closed)? {
                 eprintln!(

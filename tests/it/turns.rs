@@ -1006,3 +1006,63 @@ fn the_graph_file_keeps_the_restrictions_and_the_turn_model() {
     let b = Router::turn_aware(&h).matrix_with(&pts, &app).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("monaco.wrg");
+    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"));
+    let out = bin()
+        .args(["graph", "build", "--osm"])
+        .arg(monaco())
+        .arg("--out")
+        .arg(&graph)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("turn restrictions: 46 read, 38 applied"),
+        "{text}"
+    );
+    let points = dir.path().join("points.csv");
+    std::fs::write(
+        &points,
+        "id,lat,lon\na,43.7347,7.4206\nb,43.7384,7.4244\nc,43.7311,7.4197\nd,43.7403,7.4270\ne,43.7282,7.4158\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| -> Vec<i64> {
+        let out = bin()
+            .args(["graph", "matrix", "--graph"])
+            .arg(&graph)
+            .arg("--points")
+            .arg(&points)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("turn restrictions: 46 read"), "{err}");
+        if extra.contains(&"--turns") {
+            assert!(err.contains("U-turns forbidden"), "{err}");
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+            .collect()
+    };
+    let plain = run(&[]);
+    let turns = run(&["--turns"]);
+    let curb = run(&["--turns", "--curb"]);
+    assert_eq!(plain.len(), 25);
+    assert!(
+        plain.iter().zip(&turns).all(|(a, b)| a <= b),
+        "{plain:?} {turns:?}"
+    );
+    assert!(
+        turns.iter().zip(&curb).all(|(a, b)| a <= b),
+        "{turns:?} {curb:?}"
+    );
+    assert!(plain.iter().sum::<i64>() < turns.iter().sum::<i64>());
+}
