@@ -51,6 +51,10 @@ struct MatrixArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Route on the turn-expanded graph (turn restrictions, U-turn rule,
+    /// turn costs) instead of the node-based graph.
+    #[arg(long)]
+    turns: bool,
 }
 
 /// Runs a `bench` subcommand.
@@ -103,8 +107,13 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
     };
     let (g, report) = RoadGraph::from_osm(&a.osm, &profile)?;
     let t = Instant::now();
-    let router = Router::new(&g);
+    let router = if a.turns {
+        Router::turn_aware(&g)
+    } else {
+        Router::new(&g)
+    };
     let prep_s = t.elapsed().as_secs_f64();
+    let turn_stats = router.turn_stats().cloned().unwrap_or_default();
     let coords: Vec<(f64, f64)> = match &file_points {
         Some(pts) => pts.iter().map(|p| (p.lat, p.lon)).collect(),
         None => random_points(&g, a.points.unwrap_or(0), a.seed),
@@ -154,6 +163,12 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
         "sum_duration_s": sum_s,
         "sum_distance_m": sum_m,
         "threads": rayon::current_num_threads(),
+        "turns": a.turns,
+        "turn_restrictions_read": report.restrictions.read,
+        "turn_restrictions_applied": report.restrictions.applied,
+        "turn_restrictions_ignored": &report.restrictions,
+        "u_turns_forbidden": turn_stats.u_turns_forbidden,
+        "turn_graph": &turn_stats,
     });
     if a.json {
         println!("{out}");
@@ -171,6 +186,10 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
             m.n_unreachable(),
             too_far
         );
+        println!("{}", super::graph::restriction_line(&report.restrictions));
+        if let Some(t) = router.turn_stats() {
+            println!("{}", super::graph::turn_line(t));
+        }
     }
     Ok(())
 }

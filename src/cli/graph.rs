@@ -8,7 +8,7 @@ use std::io::Write;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use wasteroute::graph::{Closures, DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap};
-use wasteroute::matrix::{Router, TravelMatrix, cut_off_points};
+use wasteroute::matrix::{Approach, Router, TravelMatrix, cut_off_points};
 
 use super::points::read_points;
 
@@ -44,6 +44,14 @@ struct MatrixArgs {
     /// Points farther than this from any usable road are not routed, metres.
     #[arg(long, default_value_t = DEFAULT_MAX_SNAP_M, value_parser = super::values::positive)]
     max_snap_m: f64,
+    /// Route on the turn-expanded graph: turn restrictions, the profile's
+    /// U-turn rule and turn costs (default: the node-based graph, no turns).
+    #[arg(long)]
+    turns: bool,
+    /// Reach and leave every point with it on the curb side (the side
+    /// traffic keeps to; either direction on one-way streets).
+    #[arg(long)]
+    curb: bool,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +108,7 @@ fn build(a: BuildArgs) -> anyhow::Result<()> {
             "dropped {} vertices and {:.1} km outside the largest strongly connected component ({} components)",
             report.dropped_vertices, report.dropped_km, report.components
         );
+        println!("{}", restriction_line(&report.restrictions));
         println!(
             "read {:.2} s, build {:.2} s, total {:.2} s -> {}",
             report.read_s,
@@ -109,6 +118,28 @@ fn build(a: BuildArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line on the turn restrictions of a graph.
+pub(crate) fn restriction_line(r: &wasteroute::graph::RestrictionStats) -> String {
+    format!(
+        "turn restrictions: {} read, {} applied; ignored: {} broken, {} not in this profile's graph, {} conditional (not modelled), {} for other vehicles, {} unknown values",
+        r.read,
+        r.applied,
+        r.ignored_broken,
+        r.ignored_not_in_graph,
+        r.ignored_conditional,
+        r.ignored_not_for_vehicle,
+        r.ignored_unknown_value
+    )
+}
+
+/// One line on the turn-expanded graph of a router.
+pub(crate) fn turn_line(t: &wasteroute::graph::TurnStats) -> String {
+    format!(
+        "turn-expanded graph: {} nodes ({} duplicates for via-way restrictions), {} turns; {} turns banned by restrictions, {} U-turns forbidden, {} allowed",
+        t.nodes, t.duplicates, t.turns, t.turns_restricted, t.u_turns_forbidden, t.u_turns_allowed
+    )
 }
 
 /// How many unreachable pairs are listed one by one on stderr.
@@ -126,11 +157,17 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
     // Index of each input point among the snapped ones.
     let mut slot = vec![None; points.len()];
     let mut on_road = Vec::new();
+    let mut approaches = Vec::new();
     for (i, s) in snaps.iter().enumerate() {
         match s {
             Snap::OnRoad(p) => {
                 slot[i] = Some(on_road.len());
                 on_road.push(*p);
+                approaches.push(if a.curb {
+                    Approach::curb(&g, coords[i], p)
+                } else {
+                    Approach::Either
+                });
             }
             Snap::TooFar { distance_m } => eprintln!(
                 "point '{}' is {:.0} m from the nearest usable road (limit {:.0} m): not routed",
@@ -138,8 +175,19 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    let open_router = Router::new(&g);
-    let open = open_router.matrix(&on_road)?;
+    let router_of = |g| {
+        if a.turns {
+            Router::turn_aware(g)
+        } else {
+            Router::new(g)
+        }
+    };
+    eprintln!("{}", restriction_line(&g.turn_data().stats));
+    let open_router = router_of(&g);
+    if let Some(t) = open_router.turn_stats() {
+        eprintln!("{}", turn_line(t));
+    }
+    let open = open_router.matrix_with(&on_road, &approaches)?;
     let m: TravelMatrix = match &closures {
         Some(c) => {
             let (h, report) = g.with_closures(c);
@@ -147,7 +195,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
                 "closures: {} features, {} edges closed, {} slowed",
                 report.features, report.edges_closed, report.edges_slowed
             );
-            let closed = Router::new(&h).matrix(&on_road)?;
+            let closed = router_of(&h).matrix_with(&on_road, &approaches)?;
             let by_slot: Vec<usize> = (0..points.len()).filter(|&i| slot[i].is_some()).collect();
             for k in cut_off_points(&open, &closed)? {
                 eprintln!(

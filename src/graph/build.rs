@@ -47,6 +47,8 @@ pub struct BuildReport {
     /// # Units
     /// Seconds.
     pub build_s: f64,
+    /// The turn restrictions read, applied and ignored.
+    pub restrictions: super::RestrictionStats,
 }
 
 impl RoadGraph {
@@ -103,8 +105,15 @@ impl RoadGraph {
         let mut geometry_first = vec![0u32];
         let mut geometry = Vec::new();
         let mut dropped_cm = 0u64;
+        let mut way_edges: HashMap<i64, Vec<u32>> = HashMap::new();
+        let mut edge_signals = Vec::new();
         for (i, e) in raw.edges.iter().enumerate() {
             if keep[e.tail as usize] && keep[e.head as usize] {
+                let id = edges.len() as u32;
+                way_edges.entry(raw.edge_way[i]).or_default().push(id);
+                if raw.edge_signals[i] > 0 {
+                    edge_signals.push((id, raw.edge_signals[i]));
+                }
                 edges.push(Edge {
                     tail: new_id[e.tail as usize],
                     head: new_id[e.head as usize],
@@ -119,7 +128,7 @@ impl RoadGraph {
                 dropped_cm += e.length_cm as u64;
             }
         }
-        let g = RoadGraph::from_parts(
+        let mut g = RoadGraph::from_parts(
             profile.name.clone(),
             vertices,
             edges,
@@ -127,6 +136,36 @@ impl RoadGraph {
             geometry,
         )
         .map_err(Error::Internal)?;
+        let vertex_of: HashMap<i64, u32> = raw
+            .vertex_of
+            .iter()
+            .filter(|(_, v)| keep[**v as usize])
+            .map(|(id, v)| (*id, new_id[*v as usize]))
+            .collect();
+        let with_value = |value: &[&str]| -> Vec<u32> {
+            let mut vs: Vec<u32> = roads
+                .turn_nodes
+                .iter()
+                .filter(|(_, v)| value.contains(&v.as_str()))
+                .filter_map(|(id, _)| vertex_of.get(id).copied())
+                .collect();
+            vs.sort_unstable();
+            vs.dedup();
+            vs
+        };
+        let index = super::turns::OsmIndex {
+            way_edges,
+            vertex_of: &vertex_of,
+        };
+        let (restrictions, stats) = super::turns::resolve(&g, roads, &index, &profile.turns);
+        g.turns = super::TurnData {
+            model: profile.turns.clone(),
+            restrictions,
+            stats,
+            signal_vertices: with_value(&["traffic_signals"]),
+            turning_vertices: with_value(&["turning_circle", "turning_loop", "mini_roundabout"]),
+            edge_signals,
+        };
         let report = BuildReport {
             profile: profile.name.clone(),
             usable_ways: raw.usable_ways,
@@ -143,6 +182,7 @@ impl RoadGraph {
             components,
             read_s: 0.0,
             build_s: t.elapsed().as_secs_f64(),
+            restrictions: g.turns.stats.clone(),
         };
         Ok((g, report))
     }
@@ -155,6 +195,12 @@ struct RawGraph {
     geometry_first: Vec<u32>,
     geometry: Vec<[f64; 2]>,
     usable_ways: usize,
+    /// The OSM way of each edge.
+    edge_way: Vec<i64>,
+    /// `traffic_signals` nodes inside each edge's geometry.
+    edge_signals: Vec<u32>,
+    /// The vertex of each OSM node that is one (barrier copies excluded).
+    vertex_of: HashMap<i64, u32>,
 }
 
 /// Travel time of `length_m` at `speed_kmh`, in milliseconds.
@@ -169,7 +215,7 @@ fn travel_ms(length_m: f64, speed_kmh: f64) -> u32 {
 fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
     // Usable ways, cut into runs of nodes that have coordinates.
     // A run of (OSM node id, [lon, lat]) with the way's rule.
-    type Run = (Vec<(i64, [f64; 2])>, super::WayRule);
+    type Run = (Vec<(i64, [f64; 2])>, super::WayRule, i64);
     let mut runs: Vec<Run> = Vec::new();
     let mut usable_ways = 0;
     for way in &roads.ways {
@@ -187,14 +233,14 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
                 }
                 None => {
                     if run.len() >= 2 {
-                        runs.push((std::mem::take(&mut run), rule));
+                        runs.push((std::mem::take(&mut run), rule, way.id));
                     }
                     run.clear();
                 }
             }
         }
         if run.len() >= 2 {
-            runs.push((run, rule));
+            runs.push((run, rule, way.id));
         }
     }
     let blocking: HashSet<i64> = roads
@@ -205,7 +251,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
         .collect();
     // Use counts: a node used twice (by two ways, or twice by one) is a vertex.
     let mut uses: HashMap<i64, u32> = HashMap::new();
-    for (run, _) in &runs {
+    for (run, _, _) in &runs {
         for (i, (id, _)) in run.iter().enumerate() {
             let end = i == 0 || i + 1 == run.len();
             *uses.entry(*id).or_insert(0) += if end { 2 } else { 1 };
@@ -218,6 +264,9 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
         geometry_first: vec![0],
         geometry: Vec::new(),
         usable_ways,
+        edge_way: Vec::new(),
+        edge_signals: Vec::new(),
+        vertex_of: HashMap::new(),
     };
     let mut vertex = |id: i64, p: [f64; 2], g: &mut RawGraph| -> u32 {
         if blocking.contains(&id) {
@@ -230,7 +279,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
             (g.vertices.len() - 1) as u32
         })
     };
-    for (run, rule) in &runs {
+    for (run, rule, way_id) in &runs {
         let mut start = 0;
         let mut tail = vertex(run[0].0, run[0].1, &mut g);
         let mut length_m = 0.0;
@@ -253,6 +302,15 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
                 forward_ms: if rule.forward { ms } else { FORBIDDEN },
                 backward_ms: if rule.backward { ms } else { FORBIDDEN },
             });
+            g.edge_way.push(*way_id);
+            g.edge_signals.push(
+                run[start + 1..k]
+                    .iter()
+                    .filter(|(id, _)| {
+                        roads.turn_nodes.get(id).map(String::as_str) == Some("traffic_signals")
+                    })
+                    .count() as u32,
+            );
             start = k;
             length_m = 0.0;
             tail = if blocking.contains(&id) {
@@ -262,6 +320,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
             };
         }
     }
+    g.vertex_of = vertex_of;
     g
 }
 

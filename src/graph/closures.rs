@@ -218,7 +218,7 @@ fn parse_geometry(g: &Value) -> std::result::Result<Shape, String> {
 }
 
 /// Distance between two segments in the plane.
-fn segment_distance(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> f64 {
+pub(crate) fn segment_distance(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> f64 {
     let l1 = Line::new(Coord { x: a[0], y: a[1] }, Coord { x: b[0], y: b[1] });
     let l2 = Line::new(Coord { x: c[0], y: c[1] }, Coord { x: d[0], y: d[1] });
     if l1.intersects(&l2) {

@@ -11,7 +11,16 @@
 //!                      edges (u32 count, then tail, head, length_cm,
 //!                             forward_ms, backward_ms as u32),
 //!                      geometry index (count + 1 u32),
-//!                      geometry (u32 count, then lon, lat as f64)
+//!                      geometry (u32 count, then lon, lat as f64),
+//!                      turn model (restriction classes: u32 count, each
+//!                             u32 length + UTF-8; u_turns u32; u_turn_s,
+//!                             turn_s, across_traffic_factor f64;
+//!                             left_hand_traffic u32; traffic_signal_s f64),
+//!                      restriction statistics (7 u32),
+//!                      restrictions (u32 count, then relation i64, only
+//!                             u32, path and to as u32 count + arcs),
+//!                      signal vertices, turning vertices (u32 count + ids),
+//!                      edge signals (u32 count, then edge, count as u32)
 //! CRC-32 of the body   u32
 //! ```
 //!
@@ -21,13 +30,13 @@
 
 use std::path::Path;
 
-use super::{Edge, RoadGraph};
+use super::{Edge, Restriction, RestrictionStats, RoadGraph, TurnData, TurnModel};
 use crate::error::{Error, Location, Result};
 
 const MAGIC: &[u8; 8] = b"WRROADS\0";
 /// The version of the graph file format. Bump it whenever the layout or the
 /// meaning of a field changes, so stale files are refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8;
 
 impl RoadGraph {
@@ -61,6 +70,7 @@ impl RoadGraph {
             put_f64(&mut body, p[0]);
             put_f64(&mut body, p[1]);
         }
+        put_turns(&mut body, &self.turns);
         let mut out = Vec::with_capacity(HEADER + body.len() + 4);
         out.extend_from_slice(MAGIC);
         put_u32(&mut out, FORMAT_VERSION);
@@ -145,14 +155,66 @@ impl RoadGraph {
         let geometry_first = (0..=m).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
         let k = r.u32()? as usize;
         let geometry = r.points(k)?;
+        let turns = r.turns(n, m)?;
         if r.at != body.len() {
             return Err("the graph file body has unexpected trailing data".into());
         }
         if geometry_first.windows(2).any(|w| w[0] > w[1]) {
             return Err("the geometry index is not monotone".into());
         }
-        RoadGraph::from_parts(profile, vertices, edges, geometry_first, geometry)
-            .map_err(|e| format!("the graph file is inconsistent: {e}"))
+        let mut g = RoadGraph::from_parts(profile, vertices, edges, geometry_first, geometry)
+            .map_err(|e| format!("the graph file is inconsistent: {e}"))?;
+        g.turns = turns;
+        Ok(g)
+    }
+}
+
+fn put_turns(out: &mut Vec<u8>, t: &TurnData) {
+    let m = &t.model;
+    put_u32(out, m.restriction_classes.len() as u32);
+    for c in &m.restriction_classes {
+        put_u32(out, c.len() as u32);
+        out.extend_from_slice(c.as_bytes());
+    }
+    put_u32(out, u32::from(m.u_turns));
+    put_f64(out, m.u_turn_s);
+    put_f64(out, m.turn_s);
+    put_f64(out, m.across_traffic_factor);
+    put_u32(out, u32::from(m.left_hand_traffic));
+    put_f64(out, m.traffic_signal_s);
+    let s = &t.stats;
+    for x in [
+        s.read,
+        s.applied,
+        s.ignored_broken,
+        s.ignored_not_in_graph,
+        s.ignored_conditional,
+        s.ignored_not_for_vehicle,
+        s.ignored_unknown_value,
+    ] {
+        put_u32(out, x as u32);
+    }
+    put_u32(out, t.restrictions.len() as u32);
+    for r in &t.restrictions {
+        out.extend_from_slice(&r.relation.to_le_bytes());
+        put_u32(out, u32::from(r.only));
+        for list in [&r.path, &r.to] {
+            put_u32(out, list.len() as u32);
+            for &a in list.iter() {
+                put_u32(out, a);
+            }
+        }
+    }
+    for list in [&t.signal_vertices, &t.turning_vertices] {
+        put_u32(out, list.len() as u32);
+        for &v in list.iter() {
+            put_u32(out, v);
+        }
+    }
+    put_u32(out, t.edge_signals.len() as u32);
+    for &(e, k) in &t.edge_signals {
+        put_u32(out, e);
+        put_u32(out, k);
     }
 }
 
@@ -195,6 +257,117 @@ impl<'a> Reader<'a> {
         Ok(f64::from_le_bytes(
             self.take(8)?.try_into().expect("8 bytes"),
         ))
+    }
+
+    fn flag(&mut self) -> std::result::Result<bool, String> {
+        match self.u32()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            x => Err(format!("the graph file has a flag of value {x}")),
+        }
+    }
+
+    /// `count` ids below `limit`, each checked.
+    fn ids(&mut self, limit: usize, what: &str) -> std::result::Result<Vec<u32>, String> {
+        let k = self.u32()? as usize;
+        self.need(k.saturating_mul(4))?;
+        (0..k)
+            .map(|_| {
+                let x = self.u32()?;
+                if x as usize >= limit {
+                    Err(format!(
+                        "the graph file names {what} {x}, which does not exist"
+                    ))
+                } else {
+                    Ok(x)
+                }
+            })
+            .collect()
+    }
+
+    /// The turn section of a graph with `n` vertices and `m` edges.
+    fn turns(&mut self, n: usize, m: usize) -> std::result::Result<TurnData, String> {
+        let k = self.u32()? as usize;
+        let mut classes = Vec::new();
+        for _ in 0..k {
+            let len = self.u32()? as usize;
+            classes.push(
+                String::from_utf8(self.take(len)?.to_vec())
+                    .map_err(|_| "a restriction class is not UTF-8".to_string())?,
+            );
+        }
+        let model = TurnModel {
+            restriction_classes: classes,
+            u_turns: self.flag()?,
+            u_turn_s: self.f64()?,
+            turn_s: self.f64()?,
+            across_traffic_factor: self.f64()?,
+            left_hand_traffic: self.flag()?,
+            traffic_signal_s: self.f64()?,
+        };
+        model
+            .validate()
+            .map_err(|e| format!("the graph file's turn model is invalid: {e}"))?;
+        let mut st = [0usize; 7];
+        for x in &mut st {
+            *x = self.u32()? as usize;
+        }
+        let stats = RestrictionStats {
+            read: st[0],
+            applied: st[1],
+            ignored_broken: st[2],
+            ignored_not_in_graph: st[3],
+            ignored_conditional: st[4],
+            ignored_not_for_vehicle: st[5],
+            ignored_unknown_value: st[6],
+        };
+        let k = self.u32()? as usize;
+        let mut restrictions = Vec::new();
+        for _ in 0..k {
+            let relation = i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"));
+            let only = self.flag()?;
+            let path = self.ids(2 * m, "arc")?;
+            let to = self.ids(2 * m, "arc")?;
+            if path.is_empty() {
+                return Err(format!("restriction {relation} has an empty path"));
+            }
+            restrictions.push(Restriction {
+                relation,
+                path,
+                only,
+                to,
+            });
+        }
+        let signal_vertices = self.ids(n, "vertex")?;
+        let turning_vertices = self.ids(n, "vertex")?;
+        let k = self.u32()? as usize;
+        self.need(k.saturating_mul(8))?;
+        let mut edge_signals = Vec::new();
+        for _ in 0..k {
+            let (e, c) = (self.u32()?, self.u32()?);
+            if e as usize >= m {
+                return Err(format!(
+                    "the graph file names edge {e}, which does not exist"
+                ));
+            }
+            edge_signals.push((e, c));
+        }
+        let sorted = |v: &[u32]| v.windows(2).all(|w| w[0] < w[1]);
+        if !sorted(&signal_vertices)
+            || !sorted(&turning_vertices)
+            || !edge_signals.windows(2).all(|w| w[0].0 < w[1].0)
+        {
+            return Err("the graph file's turn lists are not sorted".into());
+        }
+        let data = TurnData {
+            model,
+            restrictions,
+            stats,
+            signal_vertices,
+            turning_vertices,
+            edge_signals,
+        };
+        Ok(data)
     }
 
     fn points(&mut self, n: usize) -> std::result::Result<Vec<[f64; 2]>, String> {

@@ -16,7 +16,9 @@
 //! Pipeline: [`RoadGraph::from_osm`] (read, filter by [`Profile`], compress,
 //! keep the largest strongly connected component) → [`RoadGraph::snap`] →
 //! [`crate::matrix::Router`] for matrices and legs. [`Closures`] derive a
-//! graph with changed travel times and the same edges.
+//! graph with changed travel times and the same edges. The graph also keeps
+//! the OSM turn restrictions resolved onto its arcs and the profile's turn
+//! model ([`turns`]); [`crate::matrix::Router::turn_aware`] routes with them.
 
 mod build;
 mod closures;
@@ -24,13 +26,15 @@ mod components;
 mod format;
 pub mod profile;
 mod snap;
+pub mod turns;
 
 use std::sync::OnceLock;
 
 pub use build::BuildReport;
 pub use closures::{ClosureReport, Closures};
-pub use profile::{Profile, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
-pub use snap::{DEFAULT_MAX_SNAP_M, Snap, SnappedPoint};
+pub use profile::{Profile, TurnModel, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
+pub use snap::{DEFAULT_MAX_SNAP_M, Side, Snap, SnappedPoint};
+pub use turns::{Restriction, RestrictionStats, TurnData, TurnStats};
 
 /// Index of a vertex of a [`RoadGraph`].
 pub type VertexId = u32;
@@ -94,6 +98,8 @@ pub struct RoadGraph {
     /// `[lon, lat]` in degrees, both end vertices included.
     geometry_first: Vec<u32>,
     geometry: Vec<[f64; 2]>,
+    /// Restrictions, signals, turning circles and the turn model.
+    turns: TurnData,
     snap_index: OnceLock<snap::SnapIndex>,
 }
 
@@ -105,6 +111,7 @@ impl Clone for RoadGraph {
             edges: self.edges.clone(),
             geometry_first: self.geometry_first.clone(),
             geometry: self.geometry.clone(),
+            turns: self.turns.clone(),
             snap_index: OnceLock::new(),
         }
     }
@@ -148,12 +155,16 @@ impl RoadGraph {
         {
             return Err("a coordinate is not a finite number".into());
         }
+        let model = Profile::builtin(&profile)
+            .map(|p| p.turns)
+            .unwrap_or_else(TurnModel::truck);
         Ok(RoadGraph {
             profile,
             vertices,
             edges,
             geometry_first,
             geometry,
+            turns: TurnData::empty(model),
             snap_index: OnceLock::new(),
         })
     }

@@ -59,6 +59,30 @@
 //!   cut the way, unless the node's own access tags allow the vehicle.
 //!   Gates, lift gates, swing gates and barriers not in the list cut the way
 //!   only when their access tags say `no` or `private`.
+//!
+//! # Turns ([`TurnModel`], used by the turn-aware router)
+//!
+//! | field | `truck` | `small` |
+//! |---|---|---|
+//! | `restriction_classes` (keys `restriction:<class>`, most specific first, then `restriction`; `except=<class>` exempts) | `hgv`, `goods`, `motor_vehicle`, `vehicle` | `motorcycle`, `moped`, `motor_vehicle`, `vehicle` |
+//! | `u_turns` (at a junction, mid-street) | `false`: only at dead ends, turning circles/loops, mini-roundabouts, or where nothing else leaves | `true` |
+//! | `u_turn_s` (every U-turn made) | 60 s | 15 s |
+//! | `turn_s` (a 90° turn to the curb side, linear in the angle) | 5 s | 2 s |
+//! | `across_traffic_factor` (turns across oncoming traffic) | 2.0 | 1.5 |
+//! | `left_hand_traffic` | `false` | `false` |
+//! | `traffic_signal_s` (per signal passed; 0 turns it off) | 4 s | 2 s |
+//!
+//! Turn costs apply at junctions of three or more roads (a bend between two
+//! roads is not a turn); the U-turn cost applies everywhere a U-turn is
+//! made. In a TOML profile they are the `[turns]` table:
+//!
+//! ```toml
+//! base = "truck"
+//! [turns]
+//! u_turns = false
+//! turn_s = 8
+//! left_hand_traffic = true
+//! ```
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -121,6 +145,107 @@ pub struct Profile {
     /// # Units
     /// Metres.
     pub length_m: f64,
+    /// Turn restrictions and turn costs (used by the turn-aware router).
+    pub turns: TurnModel,
+}
+
+/// Which turns a vehicle may make and what they cost. See the [module
+/// documentation](self#turns-turnmodel-used-by-the-turn-aware-router).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnModel {
+    /// Vehicle classes whose `restriction:<class>` keys apply, most
+    /// specific first (the plain `restriction` key comes after them);
+    /// `except` naming one of them exempts the vehicle.
+    pub restriction_classes: Vec<String>,
+    /// U-turns allowed at junctions and mid-street vertices; if `false`,
+    /// only at dead ends, turning circles, turning loops, mini-roundabouts
+    /// and where no other way leaves.
+    pub u_turns: bool,
+    /// Time added to every U-turn made.
+    ///
+    /// # Units
+    /// Seconds.
+    pub u_turn_s: f64,
+    /// Time of a 90-degree turn to the curb side at a junction of three or
+    /// more roads; proportional to the turn angle.
+    ///
+    /// # Units
+    /// Seconds.
+    pub turn_s: f64,
+    /// Multiplies the cost of turns across oncoming traffic (left turns in
+    /// right-hand traffic).
+    pub across_traffic_factor: f64,
+    /// Traffic keeps left (the United Kingdom, Malta, Japan, ...).
+    pub left_hand_traffic: bool,
+    /// Time added per `highway=traffic_signals` node passed (0: none).
+    ///
+    /// # Units
+    /// Seconds.
+    pub traffic_signal_s: f64,
+}
+
+impl TurnModel {
+    /// The truck's turn model.
+    pub fn truck() -> TurnModel {
+        TurnModel {
+            restriction_classes: strings(&["hgv", "goods", "motor_vehicle", "vehicle"]),
+            u_turns: false,
+            u_turn_s: 60.0,
+            turn_s: 5.0,
+            across_traffic_factor: 2.0,
+            left_hand_traffic: false,
+            traffic_signal_s: 4.0,
+        }
+    }
+
+    /// The small vehicle's turn model.
+    pub fn small() -> TurnModel {
+        TurnModel {
+            restriction_classes: strings(&["motorcycle", "moped", "motor_vehicle", "vehicle"]),
+            u_turns: true,
+            u_turn_s: 15.0,
+            turn_s: 2.0,
+            across_traffic_factor: 1.5,
+            left_hand_traffic: false,
+            traffic_signal_s: 2.0,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        for (f, v) in [
+            ("turns.u_turn_s", self.u_turn_s),
+            ("turns.turn_s", self.turn_s),
+            ("turns.traffic_signal_s", self.traffic_signal_s),
+        ] {
+            if !(v.is_finite() && (0.0..=3600.0).contains(&v)) {
+                return Err(Error::input(
+                    Location::default().with_field(f),
+                    format!("must be a number of seconds from 0 to 3600, found {v}"),
+                ));
+            }
+        }
+        let f = self.across_traffic_factor;
+        if !(f.is_finite() && (0.0..=100.0).contains(&f)) {
+            return Err(Error::input(
+                Location::default().with_field("turns.across_traffic_factor"),
+                format!("must be a number from 0 to 100, found {f}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `[turns]` table of a TOML profile: every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnFile {
+    restriction_classes: Option<Vec<String>>,
+    u_turns: Option<bool>,
+    u_turn_s: Option<f64>,
+    turn_s: Option<f64>,
+    across_traffic_factor: Option<f64>,
+    left_hand_traffic: Option<bool>,
+    traffic_signal_s: Option<f64>,
 }
 
 /// How a vehicle may use one way.
@@ -209,6 +334,7 @@ impl Profile {
             width_m: 2.5,
             height_m: 3.6,
             length_m: 8.0,
+            turns: TurnModel::truck(),
         }
     }
 
@@ -251,6 +377,7 @@ impl Profile {
             width_m: 1.3,
             height_m: 2.0,
             length_m: 3.0,
+            turns: TurnModel::small(),
         }
     }
 
@@ -354,6 +481,20 @@ impl Profile {
             height_m,
             length_m
         );
+        if let Some(t) = f.turns {
+            macro_rules! set_turn {
+                ($($field:ident),*) => {$( if let Some(v) = t.$field { p.turns.$field = v; } )*};
+            }
+            set_turn!(
+                restriction_classes,
+                u_turns,
+                u_turn_s,
+                turn_s,
+                across_traffic_factor,
+                left_hand_traffic,
+                traffic_signal_s
+            );
+        }
         p.validate()?;
         Ok(p)
     }
@@ -384,6 +525,7 @@ impl Profile {
                 ));
             }
         }
+        self.turns.validate()?;
         if self.speeds_kmh.is_empty() {
             return Err(Error::input(
                 Location::default().with_field("speeds_kmh"),
@@ -532,6 +674,7 @@ struct ProfileFile {
     width_m: Option<f64>,
     height_m: Option<f64>,
     length_m: Option<f64>,
+    turns: Option<TurnFile>,
 }
 
 /// Parses an OSM `maxspeed` value into km/h.
@@ -793,6 +936,24 @@ mod tests {
         assert_eq!(p.speeds_kmh.get("living_street"), Some(&8.0));
         assert!(!p.speeds_kmh.contains_key("service"));
         assert_eq!(p.speeds_kmh.get("primary"), Some(&55.0));
+    }
+
+    #[test]
+    fn toml_overrides_the_turn_model() {
+        let p = Profile::from_toml_str(
+            "base = \"truck\"\n[turns]\nleft_hand_traffic = true\nturn_s = 8\n",
+        )
+        .unwrap();
+        assert!(p.turns.left_hand_traffic);
+        assert_eq!(p.turns.turn_s, 8.0);
+        assert!(!p.turns.u_turns);
+        assert_eq!(p.turns.u_turn_s, TurnModel::truck().u_turn_s);
+        let s = Profile::from_toml_str("base = \"small\"\n").unwrap();
+        assert!(s.turns.u_turns);
+        let e = Profile::from_toml_str("[turns]\nturn_s = -1\n").unwrap_err();
+        assert!(e.to_string().contains("turns.turn_s"), "{e}");
+        let e = Profile::from_toml_str("[turns]\nuturns = true\n").unwrap_err();
+        assert!(e.to_string().contains("uturns"), "{e}");
     }
 
     #[test]

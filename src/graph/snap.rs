@@ -229,6 +229,60 @@ impl RoadGraph {
     }
 }
 
+/// The side of an edge a point lies on, seen driving from the edge's tail
+/// to its head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// To the left of the road.
+    Left,
+    /// To the right of the road.
+    Right,
+    /// On the road's centre line (within a centimetre).
+    On,
+}
+
+impl RoadGraph {
+    /// Which side of `p`'s edge the input point `(lat, lon)` it was snapped
+    /// from lies on, seen driving the edge from tail to head (OSRM's
+    /// `CheckApproach` does the same test, `include/engine/geospatial_query.hpp`).
+    ///
+    /// # Units
+    /// Degrees.
+    pub fn side_of(&self, (lat, lon): (f64, f64), p: &SnappedPoint) -> Side {
+        let index = self.snap_index();
+        let geom = self.edge_geometry(p.edge);
+        let q = index.project(lon, lat);
+        let at = index.project(p.lon, p.lat);
+        // The segment the snapped position lies on: the nearest to it.
+        let mut best = (f64::INFINITY, 0usize);
+        for (s, w) in geom.windows(2).enumerate() {
+            let a = index.project(w[0][0], w[0][1]);
+            let b = index.project(w[1][0], w[1][1]);
+            let d = super::closures::segment_distance(a, b, at, at);
+            if d < best.0 {
+                best = (d, s);
+            }
+        }
+        let a = index.project(geom[best.1][0], geom[best.1][1]);
+        let b = index.project(geom[best.1 + 1][0], geom[best.1 + 1][1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len == 0.0 {
+            return Side::On;
+        }
+        // Signed distance of q from the line a -> b (positive: left).
+        let cross = (dx * (q[1] - a[1]) - dy * (q[0] - a[0])) / len;
+        if cross > 0.01 {
+            Side::Left
+        } else if cross < -0.01 {
+            Side::Right
+        } else {
+            Side::On
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

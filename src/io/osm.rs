@@ -1,8 +1,11 @@
 //! Reading road data from OpenStreetMap `.osm.pbf` extracts (osmpbfreader).
 //!
 //! The reader knows nothing about vehicles: it returns every way that has a
-//! `highway` tag, the coordinates of every node, and the tags of nodes that
-//! carry a `barrier`. [`crate::graph`] decides what a vehicle may use.
+//! `highway` tag, the coordinates of every node, the tags of nodes that
+//! carry a `barrier`, the `highway` value of nodes that matter for turns
+//! (`traffic_signals`, `turning_circle`, `turning_loop`, `mini_roundabout`)
+//! and every relation with `type=restriction` (turn restrictions, with
+//! their members). [`crate::graph`] decides what a vehicle may use.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -42,6 +45,40 @@ pub struct OsmRoads {
     nodes: Vec<(i64, i32, i32)>,
     /// The tags of nodes with a `barrier` tag.
     pub barriers: HashMap<i64, Tags>,
+    /// The `highway` value of nodes tagged [`TURN_NODE_VALUES`].
+    pub turn_nodes: HashMap<i64, String>,
+    /// Every relation with `type=restriction`, in file order.
+    pub restrictions: Vec<OsmRestriction>,
+}
+
+/// The node `highway=*` values the turn model reads: signals delay, the
+/// others allow a U-turn.
+pub const TURN_NODE_VALUES: &[&str] = &[
+    "traffic_signals",
+    "turning_circle",
+    "turning_loop",
+    "mini_roundabout",
+];
+
+/// One OSM relation with `type=restriction`, as tagged: members sorted by
+/// role (other roles and member kinds are counted in `other_members`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OsmRestriction {
+    /// The OSM relation id.
+    pub id: i64,
+    /// Every tag of the relation.
+    pub tags: Tags,
+    /// Ways with role `from`.
+    pub from: Vec<i64>,
+    /// Nodes with role `via`.
+    pub via_nodes: Vec<i64>,
+    /// Ways with role `via`, in member order.
+    pub via_ways: Vec<i64>,
+    /// Ways with role `to`.
+    pub to: Vec<i64>,
+    /// Members with another role, or of a kind the role does not take
+    /// (a node as `from`, a relation anywhere).
+    pub other_members: usize,
 }
 
 impl OsmRoads {
@@ -63,7 +100,21 @@ impl OsmRoads {
             ways,
             nodes,
             barriers,
+            turn_nodes: HashMap::new(),
+            restrictions: Vec::new(),
         }
+    }
+
+    /// Adds turn restrictions and turn-relevant nodes to content built with
+    /// [`OsmRoads::from_parts`] (tests, synthetic networks).
+    pub fn with_turns(
+        mut self,
+        restrictions: Vec<OsmRestriction>,
+        turn_nodes: HashMap<i64, String>,
+    ) -> OsmRoads {
+        self.restrictions = restrictions;
+        self.turn_nodes = turn_nodes;
+        self
     }
 
     /// The `(lat, lon)` of node `id`, if the extract has it.
@@ -142,6 +193,8 @@ fn decode(path: &Path, input: impl std::io::Read) -> Result<OsmRoads> {
     let mut ways = Vec::new();
     let mut nodes: Vec<(i64, i32, i32)> = Vec::new();
     let mut barriers = HashMap::new();
+    let mut turn_nodes = HashMap::new();
+    let mut restrictions = Vec::new();
     let mut sorted = true;
     for obj in reader.par_iter() {
         let obj = obj.map_err(|e| {
@@ -161,6 +214,11 @@ fn decode(path: &Path, input: impl std::io::Read) -> Result<OsmRoads> {
                 if n.tags.contains_key("barrier") {
                     barriers.insert(n.id.0, own_tags(&n.tags));
                 }
+                if let Some(v) = n.tags.get("highway")
+                    && TURN_NODE_VALUES.contains(&v.as_str())
+                {
+                    turn_nodes.insert(n.id.0, v.to_string());
+                }
             }
             osmpbfreader::OsmObj::Way(w) => {
                 if w.tags.contains_key("highway") {
@@ -171,18 +229,45 @@ fn decode(path: &Path, input: impl std::io::Read) -> Result<OsmRoads> {
                     });
                 }
             }
-            osmpbfreader::OsmObj::Relation(_) => {}
+            osmpbfreader::OsmObj::Relation(r) => {
+                if r.tags.get("type").map(|t| t.as_str()) == Some("restriction") {
+                    restrictions.push(restriction(&r));
+                }
+            }
         }
     }
     if !sorted {
         nodes.sort_unstable_by_key(|n| n.0);
         nodes.dedup_by_key(|n| n.0);
     }
+    restrictions.sort_by_key(|r: &OsmRestriction| r.id);
     Ok(OsmRoads {
         ways,
         nodes,
         barriers,
+        turn_nodes,
+        restrictions,
     })
+}
+
+/// The members of a restriction relation, by role.
+fn restriction(r: &osmpbfreader::Relation) -> OsmRestriction {
+    use osmpbfreader::OsmId;
+    let mut out = OsmRestriction {
+        id: r.id.0,
+        tags: own_tags(&r.tags),
+        ..OsmRestriction::default()
+    };
+    for m in &r.refs {
+        match (m.role.as_str(), m.member) {
+            ("from", OsmId::Way(w)) => out.from.push(w.0),
+            ("to", OsmId::Way(w)) => out.to.push(w.0),
+            ("via", OsmId::Node(n)) => out.via_nodes.push(n.0),
+            ("via", OsmId::Way(w)) => out.via_ways.push(w.0),
+            _ => out.other_members += 1,
+        }
+    }
+    out
 }
 
 /// The largest block header the PBF format allows (64 KiB).

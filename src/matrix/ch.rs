@@ -18,10 +18,29 @@ use std::collections::BinaryHeap;
 /// otherwise `data` is the road edge id.
 pub(crate) const SHORTCUT: u32 = 1 << 31;
 
-/// Witness searches stop after settling this many vertices.
-const WITNESS_SETTLE_LIMIT: usize = 400;
-/// The same limit while only estimating a priority.
-const SIMULATE_SETTLE_LIMIT: usize = 60;
+/// How far witness searches go.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Witness searches stop after settling this many vertices.
+    pub witness: usize,
+    /// The same limit while only estimating a priority.
+    pub simulate: usize,
+}
+
+/// The limits of the turn-expanded graph: its witness searches rarely find
+/// a witness (a turn leads to few alternatives), so long searches mostly
+/// waste time; on Malta these limits contract in half the time for 1 %
+/// more shortcuts, with the same query times.
+pub(crate) const TURN_LIMITS: Limits = Limits {
+    witness: 100,
+    simulate: 10,
+};
+
+/// The limits of the node-based road graph.
+pub(crate) const NODE_LIMITS: Limits = Limits {
+    witness: 400,
+    simulate: 60,
+};
 
 /// An arc of the hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +93,8 @@ struct PArc {
 struct Witness {
     dist: Vec<u64>,
     stamp: Vec<u32>,
+    /// `generation` on the vertices the current search must settle.
+    target: Vec<u32>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
@@ -83,6 +104,7 @@ impl Witness {
         Witness {
             dist: vec![0; n],
             stamp: vec![0; n],
+            target: vec![0; n],
             generation: 0,
             heap: BinaryHeap::new(),
         }
@@ -97,11 +119,30 @@ impl Witness {
         }
     }
 
-    fn run(&mut self, out: &[Vec<PArc>], src: u32, avoid: u32, limit: u64, max_settled: usize) {
+    /// A bounded search from `src` avoiding `avoid`; it ends early once
+    /// every vertex in `targets` is settled (their distances are final
+    /// then, so the shortcuts decided from them are the same).
+    fn run(
+        &mut self,
+        out: &[Vec<PArc>],
+        src: u32,
+        avoid: u32,
+        targets: impl Iterator<Item = u32>,
+        limit: u64,
+        max_settled: usize,
+    ) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.stamp.fill(0);
+            self.target.fill(0);
             self.generation = 1;
+        }
+        let mut remaining = 0usize;
+        for t in targets {
+            if self.target[t as usize] != self.generation {
+                self.target[t as usize] = self.generation;
+                remaining += 1;
+            }
         }
         self.heap.clear();
         self.dist[src as usize] = 0;
@@ -116,6 +157,12 @@ impl Witness {
                 break;
             }
             settled += 1;
+            if self.target[v as usize] == self.generation {
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
+            }
             for a in &out[v as usize] {
                 if a.other == avoid {
                     continue;
@@ -132,6 +179,7 @@ impl Witness {
 }
 
 struct Contractor {
+    limits: Limits,
     out: Vec<Vec<PArc>>,
     inc: Vec<Vec<PArc>>,
     witness: Witness,
@@ -166,8 +214,15 @@ impl Contractor {
             let u = a.other;
             let max_out = v_out.iter().filter(|b| b.other != u).map(|b| b.w).max();
             let Some(max_out) = max_out else { continue };
-            self.witness
-                .run(&self.out, u, v, a.w.saturating_add(max_out), max_settled);
+            let targets = v_out.iter().filter(|b| b.other != u).map(|b| b.other);
+            self.witness.run(
+                &self.out,
+                u,
+                v,
+                targets,
+                a.w.saturating_add(max_out),
+                max_settled,
+            );
             for b in v_out {
                 if b.other == u {
                     continue;
@@ -181,7 +236,7 @@ impl Contractor {
     }
 
     fn priority(&mut self, v: u32, deleted: u32, level: u32) -> i64 {
-        self.find_shortcuts(v, SIMULATE_SETTLE_LIMIT);
+        self.find_shortcuts(v, self.limits.simulate);
         let degree = (self.out[v as usize].len() + self.inc[v as usize].len()) as i64;
         2 * (self.shortcuts.len() as i64 - degree) + deleted as i64 + level as i64
     }
@@ -189,8 +244,13 @@ impl Contractor {
 
 /// Contracts the graph on `n` vertices with `arcs` `(tail, head, packed
 /// weight, edge id)`. Parallel arcs keep the lightest; loops are ignored.
-pub(crate) fn contract(n: usize, arcs: impl Iterator<Item = (u32, u32, u64, u32)>) -> Ch {
+pub(crate) fn contract(
+    n: usize,
+    arcs: impl Iterator<Item = (u32, u32, u64, u32)>,
+    limits: Limits,
+) -> Ch {
     let mut c = Contractor {
+        limits,
         out: vec![Vec::new(); n],
         inc: vec![Vec::new(); n],
         witness: Witness::new(n),
@@ -229,7 +289,7 @@ pub(crate) fn contract(n: usize, arcs: impl Iterator<Item = (u32, u32, u64, u32)
             continue;
         }
         // Contract v.
-        c.find_shortcuts(v, WITNESS_SETTLE_LIMIT);
+        c.find_shortcuts(v, c.limits.witness);
         let shortcuts = std::mem::take(&mut c.shortcuts);
         for &(u, x, w) in &shortcuts {
             c.add_arc(u, x, w, SHORTCUT | v);

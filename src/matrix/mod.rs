@@ -46,6 +46,7 @@ mod ch;
 mod dijkstra;
 mod path;
 mod query;
+mod turns;
 
 use std::time::Instant;
 
@@ -55,6 +56,7 @@ use crate::error::{Error, Result};
 use crate::graph::{RoadGraph, SnappedPoint};
 
 pub use path::Leg;
+pub use turns::Approach;
 
 const UNREACHABLE: u32 = u32::MAX;
 pub(crate) const INF: u64 = u64::MAX;
@@ -125,6 +127,7 @@ pub(crate) fn target_entries(g: &RoadGraph, p: &SnappedPoint) -> [(u32, u64); 2]
 
 /// The cost of driving directly from `s` to `t` along their shared edge,
 /// or [`INF`].
+#[cfg(test)]
 pub(crate) fn same_edge(g: &RoadGraph, s: &SnappedPoint, t: &SnappedPoint) -> u64 {
     if s.edge != t.edge {
         return INF;
@@ -334,6 +337,8 @@ impl TravelMatrix {
 pub struct Router<'g> {
     graph: &'g RoadGraph,
     ch: std::sync::Arc<ch::Ch>,
+    /// The turn-expanded graph's index when the router is turn-aware.
+    turns: Option<std::sync::Arc<turns::TurnIndex>>,
     prep_s: f64,
 }
 
@@ -344,6 +349,7 @@ pub struct Router<'g> {
 #[derive(Debug, Clone)]
 pub struct Hierarchy {
     ch: std::sync::Arc<ch::Ch>,
+    turns: Option<std::sync::Arc<turns::TurnIndex>>,
     /// Vertices of the graph it was built from.
     n: usize,
 }
@@ -373,12 +379,47 @@ impl<'g> Router<'g> {
             });
             f.into_iter().chain(b)
         });
-        let ch = ch::contract(graph.n_vertices(), arcs);
+        let ch = ch::contract(graph.n_vertices(), arcs, ch::NODE_LIMITS);
         Router {
             graph,
             ch: std::sync::Arc::new(ch),
+            turns: None,
             prep_s: t.elapsed().as_secs_f64(),
         }
+    }
+
+    /// A turn-aware router: contracts the turn-expanded graph of `graph`
+    /// (one node per driving direction of a road edge, one arc per allowed
+    /// turn, with the graph's restrictions and its turn model; see
+    /// [`crate::graph::turns`]). Paths never take a forbidden turn or a
+    /// U-turn the model forbids, and pay the turn costs.
+    pub fn turn_aware(graph: &'g RoadGraph) -> Router<'g> {
+        let t = Instant::now();
+        let tg = crate::graph::turns::TurnGraph::build(graph);
+        let (index, arcs) = turns::TurnIndex::new(graph, &tg);
+        let ch = ch::contract(tg.n_nodes, arcs.into_iter(), ch::TURN_LIMITS);
+        tracing::debug!(
+            nodes = tg.stats.nodes,
+            duplicates = tg.stats.duplicates,
+            turns = tg.stats.turns,
+            "turn-expanded graph contracted"
+        );
+        Router {
+            graph,
+            ch: std::sync::Arc::new(ch),
+            turns: Some(std::sync::Arc::new(index)),
+            prep_s: t.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// True for a router built by [`Router::turn_aware`].
+    pub fn is_turn_aware(&self) -> bool {
+        self.turns.is_some()
+    }
+
+    /// The counts of the turn-expanded graph, for a turn-aware router.
+    pub fn turn_stats(&self) -> Option<&crate::graph::TurnStats> {
+        self.turns.as_ref().map(|t| &t.stats)
     }
 
     /// A router over `graph` from the hierarchy another router built for
@@ -387,11 +428,16 @@ impl<'g> Router<'g> {
     /// of another size is not used: the graph is contracted anew.
     pub fn with_hierarchy(graph: &'g RoadGraph, h: &Hierarchy) -> Router<'g> {
         if h.n != graph.n_vertices() {
-            return Router::new(graph);
+            return if h.turns.is_some() {
+                Router::turn_aware(graph)
+            } else {
+                Router::new(graph)
+            };
         }
         Router {
             graph,
             ch: h.ch.clone(),
+            turns: h.turns.clone(),
             prep_s: 0.0,
         }
     }
@@ -400,6 +446,7 @@ impl<'g> Router<'g> {
     pub fn hierarchy(&self) -> Hierarchy {
         Hierarchy {
             ch: self.ch.clone(),
+            turns: self.turns.clone(),
             n: self.graph.n_vertices(),
         }
     }
@@ -440,7 +487,29 @@ impl<'g> Router<'g> {
     /// # Errors
     /// [`Error::Invalid`] if a point names an edge the graph does not have.
     pub fn matrix(&self, points: &[SnappedPoint]) -> Result<TravelMatrix> {
+        self.matrix_with(points, &vec![Approach::Either; points.len()])
+    }
+
+    /// The travel matrix between directed positions: point `i` is left and
+    /// reached only in the directions `approaches[i]` allows (for a curb
+    /// side stop, the direction that has the stop on the curb side).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if a point names an edge the graph does not have
+    /// or the lists differ in length.
+    pub fn matrix_with(
+        &self,
+        points: &[SnappedPoint],
+        approaches: &[Approach],
+    ) -> Result<TravelMatrix> {
         self.check_points(points)?;
+        if approaches.len() != points.len() {
+            return Err(Error::Invalid(format!(
+                "{} approaches for {} points",
+                approaches.len(),
+                points.len()
+            )));
+        }
         let n = points.len();
         let mut durations = crate::model::filled_square(n, UNREACHABLE)?;
         let mut distances = crate::model::filled_square(n, UNREACHABLE)?;
@@ -451,7 +520,8 @@ impl<'g> Router<'g> {
                 distances,
             });
         }
-        let buckets = query::Buckets::build(self, points);
+        let buckets =
+            query::Buckets::build(&self.ch, n, |j| self.targets(&points[j], approaches[j]).0);
         let mut same: std::collections::HashMap<u32, Vec<usize>> = Default::default();
         for (j, p) in points.iter().enumerate() {
             same.entry(p.edge).or_default().push(j);
@@ -464,11 +534,17 @@ impl<'g> Router<'g> {
                 || (query::Search::new(self.ch.n()), vec![INF; n]),
                 |(search, row), (i, (drow, mrow))| {
                     row.fill(INF);
-                    let entries = self.rank_entries(source_entries(self.graph, &points[i]));
+                    let (entries, _) = self.sources(&points[i], approaches[i]);
                     search.upward(&self.ch, true, &entries);
                     buckets.scan(search, row);
                     for &j in &same[&points[i].edge] {
-                        row[j] = row[j].min(same_edge(self.graph, &points[i], &points[j]));
+                        row[j] = row[j].min(turns::direct(
+                            self.graph,
+                            &points[i],
+                            approaches[i],
+                            &points[j],
+                            approaches[j],
+                        ));
                     }
                     row[i] = 0;
                     for j in 0..n {
@@ -487,11 +563,31 @@ impl<'g> Router<'g> {
         })
     }
 
-    /// Search entries in rank ids (forbidden directions keep [`INF`], which
-    /// the searches skip).
-    #[inline]
-    pub(crate) fn rank_entries(&self, e: [(u32, u64); 2]) -> [(u32, u64); 2] {
-        e.map(|(v, w)| (self.ch.rank[v as usize], w))
+    /// The forward search entries of a point, in rank ids, with what each
+    /// stands for: the direction index (node-based; forbidden directions
+    /// keep [`INF`], which the searches skip) or `(start arc, entered
+    /// node)` (turn-aware).
+    pub(crate) fn sources(&self, p: &SnappedPoint, a: Approach) -> turns::Entries {
+        match &self.turns {
+            None => self.node_entries(source_entries(self.graph, p), a),
+            Some(t) => t.sources(self.graph, &self.ch, p, a),
+        }
+    }
+
+    /// Node-based entries `[forward, backward]` in rank ids, the directions
+    /// the approach forbids disabled.
+    fn node_entries(&self, mut e: [(u32, u64); 2], a: Approach) -> turns::Entries {
+        turns::filter_node_entries(&mut e, a);
+        let ranked = e.iter().map(|&(v, w)| (self.ch.rank[v as usize], w));
+        (ranked.collect(), Vec::new())
+    }
+
+    /// The backward search entries of a point, as [`Router::sources`].
+    pub(crate) fn targets(&self, p: &SnappedPoint, a: Approach) -> turns::Entries {
+        match &self.turns {
+            None => self.node_entries(target_entries(self.graph, p), a),
+            Some(t) => t.targets(self.graph, &self.ch, p, a),
+        }
     }
 }
 

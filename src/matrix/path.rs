@@ -4,7 +4,8 @@ use rayon::prelude::*;
 
 use super::ch::SHORTCUT;
 use super::query::Search;
-use super::{INF, Router, same_edge, source_entries, target_entries, unpack_rounded};
+use super::{Approach, INF, Router, turns, unpack_rounded};
+use crate::graph::turns::{arc_edge, arc_forward};
 use crate::graph::{EdgeId, SnappedPoint};
 
 /// A leg: the fastest road path between two points.
@@ -35,8 +36,25 @@ impl Router<'_> {
     /// The fastest leg from `from` to `to`, or `None` if no road path joins
     /// them. Its duration and distance equal the matrix entry.
     pub fn route(&self, from: &SnappedPoint, to: &SnappedPoint) -> Option<Leg> {
+        self.route_directed(from, Approach::Either, to, Approach::Either)
+    }
+
+    /// The fastest leg leaving `from` and reaching `to` in the directions
+    /// their approaches allow, as [`Router::matrix_with`] prices it.
+    pub fn route_directed(
+        &self,
+        from: &SnappedPoint,
+        from_approach: Approach,
+        to: &SnappedPoint,
+        to_approach: Approach,
+    ) -> Option<Leg> {
         let n = self.ch.n();
-        self.route_with(&mut Search::new(n), &mut Search::new(n), from, to)
+        self.route_with(
+            &mut Search::new(n),
+            &mut Search::new(n),
+            (from, from_approach),
+            (to, to_approach),
+        )
     }
 
     /// The legs of many `(from, to)` pairs, in parallel with one pair of
@@ -47,7 +65,9 @@ impl Router<'_> {
             .par_iter()
             .map_init(
                 || (Search::new(n), Search::new(n)),
-                |(f, b), (from, to)| self.route_with(f, b, from, to),
+                |(f, b), (from, to)| {
+                    self.route_with(f, b, (from, Approach::Either), (to, Approach::Either))
+                },
             )
             .collect()
     }
@@ -56,30 +76,31 @@ impl Router<'_> {
         &self,
         fwd: &mut Search,
         bwd: &mut Search,
-        from: &SnappedPoint,
-        to: &SnappedPoint,
+        (from, fa): (&SnappedPoint, Approach),
+        (to, ta): (&SnappedPoint, Approach),
     ) -> Option<Leg> {
         let g = self.graph;
         let ch = &self.ch;
         if from.edge as usize >= g.n_edges() || to.edge as usize >= g.n_edges() {
             return None;
         }
-        if from == to {
+        let direct = turns::direct(g, from, fa, to, ta);
+        // Driving the shared edge forward when the two points coincide.
+        let same_forward = fa.allows(true) && ta.allows(true);
+        if from == to && (direct == 0 || (fa, ta) == (Approach::Either, Approach::Either)) {
             return Some(Leg {
                 duration_s: 0,
                 distance_m: 0,
-                edges: vec![(from.edge, true)],
+                edges: vec![(from.edge, same_forward)],
                 geometry: vec![(from.lon, from.lat)],
             });
         }
-        let direct = same_edge(g, from, to);
-        let src = source_entries(g, from);
-        let tgt = target_entries(g, to);
-        let rank = |e: [(u32, u64); 2]| e.map(|(v, w)| (ch.rank[v as usize], w));
-        // Entry k of the start lists is direction k (0 forward, 1 backward);
-        // forbidden ones carry INF and are skipped by the search.
-        let src_r = rank(src);
-        let tgt_r = rank(tgt);
+        // Node-based: entry k of the start lists is direction k (0 forward,
+        // 1 backward); forbidden ones carry INF and are skipped by the
+        // search. Turn-aware: `src_what[k]` / `tgt_what[k]` say what entry
+        // k is.
+        let (src_r, src_what) = self.sources(from, fa);
+        let (tgt_r, tgt_what) = self.targets(to, ta);
         fwd.upward_with(ch, true, &src_r, false);
         bwd.upward_with(ch, false, &tgt_r, false);
         let mut best = (direct, None);
@@ -98,7 +119,12 @@ impl Router<'_> {
         let mut edges = Vec::new();
         let Some(meet) = best.1 else {
             g.push_edge_polyline(from.edge, from.fraction, to.fraction, &mut geometry);
-            edges.push((from.edge, from.fraction <= to.fraction));
+            let forward = if from.fraction == to.fraction {
+                same_forward
+            } else {
+                from.fraction < to.fraction
+            };
+            edges.push((from.edge, forward));
             return Some(Leg {
                 duration_s,
                 distance_m,
@@ -129,13 +155,37 @@ impl Router<'_> {
             arcs_bwd.push((v, p, data));
             v = p;
         };
-        let mut path = Vec::new();
+        let mut raw = Vec::new();
         for &(a, b, data) in arcs_fwd.iter().chain(arcs_bwd.iter()) {
-            self.unpack(a, b, data, &mut path);
+            self.unpack(a, b, data, &mut raw);
         }
+        let (start_forward, end_forward, path): (bool, bool, Vec<(EdgeId, bool)>) =
+            match &self.turns {
+                None => (
+                    start_dir == 0,
+                    end_dir == 0,
+                    raw.iter()
+                        .map(|&(a, data)| (data, g.edge(data).tail == ch.order[a as usize]))
+                        .collect(),
+                ),
+                Some(t) => {
+                    // The arcs entered: the start entry's node, then the
+                    // head of every turn, the last being the target's arc.
+                    let (d_start, first) = src_what[start_dir as usize];
+                    let nodes: Vec<u32> = std::iter::once(first)
+                        .chain(raw.iter().map(|&(_, data)| data))
+                        .collect();
+                    let full = nodes[..nodes.len() - 1].iter().map(|&x| {
+                        let a = t.base(x);
+                        (arc_edge(a), arc_forward(a))
+                    });
+                    let d_end = tgt_what[end_dir as usize].0;
+                    (arc_forward(d_start), arc_forward(d_end), full.collect())
+                }
+            };
         // Start: along the source edge to its head (forward) or tail.
-        edges.push((from.edge, start_dir == 0));
-        let start_to = if start_dir == 0 { 1.0 } else { 0.0 };
+        edges.push((from.edge, start_forward));
+        let start_to = if start_forward { 1.0 } else { 0.0 };
         g.push_edge_polyline(from.edge, from.fraction, start_to, &mut geometry);
         for &(e, forward) in &path {
             edges.push((e, forward));
@@ -143,8 +193,8 @@ impl Router<'_> {
             g.push_edge_polyline(e, a, b, &mut geometry);
         }
         // End: from the target edge's tail (forward) or head.
-        edges.push((to.edge, end_dir == 0));
-        let end_from = if end_dir == 0 { 0.0 } else { 1.0 };
+        edges.push((to.edge, end_forward));
+        let end_from = if end_forward { 0.0 } else { 1.0 };
         g.push_edge_polyline(to.edge, end_from, to.fraction, &mut geometry);
         Some(Leg {
             duration_s,
@@ -154,14 +204,15 @@ impl Router<'_> {
         })
     }
 
-    /// Appends the road edges of hierarchy arc `a -> b` (ranks) to `out`.
-    fn unpack(&self, a: u32, b: u32, data: u32, out: &mut Vec<(EdgeId, bool)>) {
+    /// Appends the original arcs of hierarchy arc `a -> b` (ranks) to
+    /// `out`, in order, as `(tail rank, data)`: data is the road edge
+    /// (node-based) or the node entered (turn-aware).
+    fn unpack(&self, a: u32, b: u32, data: u32, out: &mut Vec<(u32, u32)>) {
         let ch = &self.ch;
         let mut stack = vec![(a, b, data)];
         while let Some((a, b, data)) = stack.pop() {
             if data & SHORTCUT == 0 {
-                let tail = ch.order[a as usize];
-                out.push((data, self.graph.edge(data).tail == tail));
+                out.push((a, data));
                 continue;
             }
             let m = data & !SHORTCUT;

@@ -5,9 +5,8 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
+use super::INF;
 use super::ch::Ch;
-use super::{INF, Router, target_entries};
-use crate::graph::SnappedPoint;
 
 /// A per-thread search workspace: distances with generation stamps (O(1)
 /// reset), a heap, the settled vertices and their parents.
@@ -122,15 +121,19 @@ pub(crate) struct Buckets {
 }
 
 impl Buckets {
-    pub(crate) fn build(router: &Router<'_>, targets: &[SnappedPoint]) -> Buckets {
-        let ch = &router.ch;
-        let spaces: Vec<Vec<(u32, u64)>> = targets
-            .par_iter()
+    /// Runs the backward search of each of `n` targets from `entries(j)`
+    /// (rank, cost) and files what it settled.
+    pub(crate) fn build(
+        ch: &Ch,
+        n: usize,
+        entries: impl Fn(usize) -> Vec<(u32, u64)> + Sync,
+    ) -> Buckets {
+        let spaces: Vec<Vec<(u32, u64)>> = (0..n)
+            .into_par_iter()
             .map_init(
                 || Search::new(ch.n()),
-                |search, t| {
-                    let entries = router.rank_entries(target_entries(router.graph, t));
-                    search.upward(ch, false, &entries);
+                |search, j| {
+                    search.upward(ch, false, &entries(j));
                     search.settled.clone()
                 },
             )

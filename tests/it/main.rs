@@ -13,3 +13,4 @@ mod props_plan;
 mod report;
 mod solver;
 mod stop;
+mod turns;
