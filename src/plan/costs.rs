@@ -39,7 +39,7 @@ const DAY_KM: f64 = 300.0;
 /// The largest prize of a pickup, in units (about 9 x 10^9, 3 to 90
 /// vehicle-days): the prizes of a million pickups sum below `i64::MAX`, and
 /// a prize stays far below the cost of a forbidden route
-/// (`solver::segment::FORBIDDEN`). Kept from when costs were micro-currency
+/// (`solver::cost::FORBIDDEN_ROUTE`). Kept from when costs were micro-currency
 /// units, so that plans priced in francs are the same as before; required
 /// pickups reach it (see [`FleetCosts::prize`]).
 const MAX_PRIZE: f64 = UNLIMITED as f64 / 1e6;
