@@ -917,7 +917,7 @@ mod tests {
         assert!(!solution.routes.is_empty());
         // Timetables follow the schedule and the checker's distances.
         for (ri, (route, rr)) in solution.routes.iter().zip(&checked.routes).enumerate() {
-            let tt = timetable(&input, &prep, p, route, ri + 1, rr);
+            let tt = timetable(input, &prep, p, route, ri + 1, rr);
             let r = &tt.route;
             let sched = schedule(p, route);
             assert_eq!(r.stops.len(), route.visits.len() + 2);
@@ -963,7 +963,7 @@ mod tests {
         let c = solution.routes[0].clients().next().unwrap();
         solution.routes[0].visits.retain(|v| *v != Visit::Client(c));
         solution.unassigned.push(c);
-        let left = unserved_pickups(&input, &prep, p, &solution);
+        let left = unserved_pickups(input, &prep, p, &solution);
         assert_eq!(left.len(), prep.unserved.len() + solution.unassigned.len());
         assert!(left.windows(2).all(|w| w[0].id <= w[1].id));
         let id = &input.pickups[prep.client_pickup[c]].id;
@@ -976,7 +976,7 @@ mod tests {
             .zip(&checked.routes)
             .map(|(route, rr)| {
                 nth[route.vehicle_type] += 1;
-                timetable(&input, &prep, p, route, nth[route.vehicle_type], rr)
+                timetable(input, &prep, p, route, nth[route.vehicle_type], rr)
             })
             .collect();
         road_geometry(&prep, &solution, &mut tts);
@@ -993,7 +993,7 @@ mod tests {
             assert_eq!(pickups, route_summary(r).pickups);
         }
         let routes: Vec<PlannedRoute> = tts.into_iter().map(|t| t.route).collect();
-        let s = summary(&input, &routes, &left, Vec::new(), true);
+        let s = summary(input, &routes, &left, Vec::new(), true);
         assert_eq!(s.vehicles_used, routes.len());
         assert_eq!(s.vehicles_by_type.values().sum::<usize>(), routes.len());
         assert_eq!(s.unserved_by_reason.values().sum::<usize>(), left.len());
@@ -1028,7 +1028,7 @@ mod tests {
             t.max_duration = 600;
         }
         let p = finish(
-            &input,
+            input,
             &prep,
             &strict,
             Solved::from_solution(solution),
