@@ -969,19 +969,7 @@ impl<'a> VrpReader<'a> {
                     format!("expected a node id (an integer), found '{}'", show(id_text)),
                 )
             })?;
-            let id = usize::try_from(id)
-                .ok()
-                .filter(|&i| (1..=dimension).contains(&i))
-                .ok_or_else(|| {
-                    src.err(
-                        line,
-                        name,
-                        format!(
-                            "node id {id} is out of range: DIMENSION is {dimension}, so ids \
-                             run from 1 to {dimension}"
-                        ),
-                    )
-                })?;
+            let id = src.node_in_range(line, name, "node", id, dimension)?;
             if let Some((first, _)) = by_id.get(&id) {
                 return Err(src.err(
                     line,
@@ -1162,19 +1150,7 @@ impl<'a> VrpReader<'a> {
                     terminated = Some(line);
                     continue;
                 }
-                let id = usize::try_from(v)
-                    .ok()
-                    .filter(|&i| (1..=dimension).contains(&i))
-                    .ok_or_else(|| {
-                        src.err(
-                            line,
-                            name,
-                            format!(
-                                "depot id {v} is out of range: DIMENSION is {dimension}, so \
-                                 ids run from 1 to {dimension}"
-                            ),
-                        )
-                    })?;
+                let id = src.node_in_range(line, name, "depot", v, dimension)?;
                 if let Some(&(first_line, first)) = depots.first() {
                     return Err(src.err(
                         line,

@@ -29,6 +29,30 @@ pub(crate) struct Src<'a> {
 }
 
 impl Src<'_> {
+    /// `id` as a 1-based node index up to `dimension` (TSPLIB ids), or an
+    /// error saying the range; `what` names the id (`node`, `depot`).
+    pub fn node_in_range(
+        &self,
+        line: usize,
+        field: &str,
+        what: &str,
+        id: i64,
+        dimension: usize,
+    ) -> Result<usize> {
+        usize::try_from(id)
+            .ok()
+            .filter(|i| (1..=dimension).contains(i))
+            .ok_or_else(|| {
+                self.err(
+                    line,
+                    field,
+                    format!(
+                        "{what} id {id} is out of range: DIMENSION is {dimension}, so ids run from 1 to {dimension}"
+                    ),
+                )
+            })
+    }
+
     /// An input error at 1-based `line` (0 counts as 1) naming `field`.
     pub fn err(&self, line: usize, field: &str, message: impl Into<String>) -> Error {
         Error::input(

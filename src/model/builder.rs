@@ -73,6 +73,26 @@ impl ProblemBuilder {
         }
     }
 
+    /// For tests: a builder with `n_locations` on a line, `step` apart in
+    /// distance and duration, and a depot `depot_name` at location 0.
+    #[cfg(test)]
+    pub(crate) fn on_a_line(n_locations: usize, step: i64, depot_name: &str) -> Self {
+        let m = Matrix::from_fn(n_locations, |i, j| (i as i64 - j as i64).abs() * step)
+            .expect("a small test matrix");
+        let mut b = ProblemBuilder::new();
+        b.add_profile(Profile {
+            name: "line".into(),
+            distance: m.clone(),
+            duration: m,
+        });
+        b.add_depot(Depot {
+            name: depot_name.into(),
+            location: 0,
+            tw: TimeWindow::ALWAYS,
+        });
+        b
+    }
+
     /// Validates everything and freezes the problem.
     ///
     /// # Errors

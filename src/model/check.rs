@@ -556,7 +556,7 @@ fn check_route(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Break, Client, Depot, Facility, ProblemBuilder, Profile};
+    use crate::model::{Break, Client, Facility, ProblemBuilder};
 
     /// Depot at 0, clients 1..=4 and a facility at 5 on a line, 10 apart:
     ///
@@ -564,29 +564,11 @@ mod tests {
     /// D --10-- c0 --10-- c1 --10-- c2 --10-- c3 --10-- F
     /// ```
     fn line(tweak: impl FnOnce(&mut VehicleType, &mut Vec<Client>)) -> Problem {
-        let m = Matrix::from_fn(6, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
-        let mut b = ProblemBuilder::new();
-        b.add_profile(Profile {
-            name: "line".into(),
-            distance: m.clone(),
-            duration: m,
-        });
-        b.add_depot(Depot {
-            name: "D".into(),
-            location: 0,
-            tw: TimeWindow::ALWAYS,
-        });
+        let mut b = ProblemBuilder::on_a_line(6, 10, "D");
         let mut clients: Vec<Client> = (0..4)
             .map(|i| Client {
-                name: format!("c{i}"),
-                location: i + 1,
-                demand: [3, 0],
                 service: 5,
-                tw: TimeWindow::ALWAYS,
-                stream: 0,
-                required: true,
-                prize: 0,
-                vehicles: crate::model::ALL_VEHICLES,
+                ..Client::required(format!("c{i}"), i + 1, 3)
             })
             .collect();
         let mut t = VehicleType::new("truck", 2, 6);

@@ -238,6 +238,25 @@ pub struct Client {
     pub vehicles: VehicleSet,
 }
 
+impl Client {
+    /// For tests: a required client `name` at `location` with `demand`
+    /// (first dimension), no service time, any time, stream 0, any vehicle.
+    #[cfg(test)]
+    pub(crate) fn required(name: impl Into<String>, location: usize, demand: Load) -> Client {
+        Client {
+            name: name.into(),
+            location,
+            demand: [demand, 0],
+            service: 0,
+            tw: TimeWindow::ALWAYS,
+            stream: 0,
+            required: true,
+            prize: 0,
+            vehicles: ALL_VEHICLES,
+        }
+    }
+}
+
 /// A facility where vehicles unload between trips and at the end of the day
 /// (a transfer station, landfill or treatment plant).
 #[derive(Debug, Clone, PartialEq)]

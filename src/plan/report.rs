@@ -740,7 +740,6 @@ mod tests {
     use super::*;
     use crate::model::check;
     use crate::solver::{Silent, SolveParams};
-    use std::path::PathBuf;
     use std::time::Instant;
 
     /// The Monaco fixture, prepared and solved in a few iterations, with
@@ -755,16 +754,7 @@ mod tests {
     /// solved.
     fn fixture() -> (&'static PlanInput, PlanOptions, Prepared<'static>, Solution) {
         // Leaked so that the prepared stage may borrow it for the test.
-        let input: &'static PlanInput = Box::leak(Box::new(
-            PlanInput::load(
-                &data("monaco-latest.osm.pbf"),
-                &data("plan/pickups.csv"),
-                &data("plan/facilities.csv"),
-                &data("plan/fleet.toml"),
-                None,
-            )
-            .unwrap(),
-        ));
+        let input: &'static PlanInput = Box::leak(Box::new(super::super::tests::monaco()));
         let opts = PlanOptions {
             params: SolveParams::for_plans(),
             iterations: Some(30),
@@ -1004,12 +994,6 @@ mod tests {
         let n_served = input.pickups.iter().filter(|pk| served(&pk.id)).count();
         let cov_served: usize = s.coverage.values().map(|c| c.points_served).sum();
         assert_eq!(cov_served, n_served);
-    }
-
-    fn data(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name)
     }
 
     #[test]

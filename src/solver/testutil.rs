@@ -159,30 +159,9 @@ pub(crate) fn overloaded(n: usize) -> Problem {
 /// a line (distance 10 per step), each of demand `demand`, served by
 /// `count` trucks of capacity `capacity` (cost 1 per unit of distance).
 pub(crate) fn line(n: usize, demand: Load, count: usize, capacity: Load) -> Problem {
-    let m = Matrix::from_fn(n + 1, |i, j| (i as i64 - j as i64).abs() * 10).unwrap();
-    let mut b = ProblemBuilder::new();
-    b.add_profile(Profile {
-        name: "line".into(),
-        distance: m.clone(),
-        duration: m,
-    });
-    b.add_depot(Depot {
-        name: "depot".into(),
-        location: 0,
-        tw: TimeWindow::ALWAYS,
-    });
+    let mut b = ProblemBuilder::on_a_line(n + 1, 10, "depot");
     for i in 1..=n {
-        b.add_client(Client {
-            name: format!("c{i}"),
-            location: i,
-            demand: [demand, 0],
-            service: 0,
-            tw: TimeWindow::ALWAYS,
-            stream: 0,
-            required: true,
-            prize: 0,
-            vehicles: ALL_VEHICLES,
-        });
+        b.add_client(Client::required(format!("c{i}"), i, demand));
     }
     b.add_vehicle_type(VehicleType::new("truck", count, capacity));
     b.build().unwrap()

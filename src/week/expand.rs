@@ -190,21 +190,10 @@ impl WeekProblem {
 mod tests {
     use super::*;
     use crate::domain::{Weekday::*, even_patterns};
-    use crate::model::{Client, Depot, Facility, Matrix, Profile, TimeWindow, VehicleType};
+    use crate::model::{Client, Facility, TimeWindow, VehicleType};
 
     fn day_problem() -> Problem {
-        let mut b = ProblemBuilder::new();
-        let m = Matrix::from_fn(3, |i, j| (i as i64 - j as i64).abs() * 100).unwrap();
-        b.add_profile(Profile {
-            name: "truck".into(),
-            distance: m.clone(),
-            duration: m,
-        });
-        b.add_depot(Depot {
-            name: "depot".into(),
-            location: 0,
-            tw: TimeWindow::ALWAYS,
-        });
+        let mut b = ProblemBuilder::on_a_line(3, 100, "depot");
         let mut t = VehicleType::new("compactor", 2, 1000);
         t.fixed_cost = 600;
         t.unload_at_end = true;
@@ -220,15 +209,9 @@ mod tests {
             daily_capacity: 5000,
         });
         b.add_client(Client {
-            name: "p1".into(),
-            location: 1,
-            demand: [10, 0],
             service: 60,
-            tw: TimeWindow::ALWAYS,
-            stream: 0,
-            required: true,
-            prize: 0,
             vehicles: 0b01, // compactors only
+            ..Client::required("p1", 1, 10)
         });
         b.build().unwrap()
     }

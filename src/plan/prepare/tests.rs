@@ -129,6 +129,14 @@ fn locate_all(input: &PlanInput) -> (Checked, Located) {
     (checked, located)
 }
 
+/// The stages up to the matrices.
+fn through_matrices(input: &PlanInput) -> (Checked, Located, Screened, Matrices) {
+    let (checked, mut located) = locate_all(input);
+    let s = explain_unservable(input, &opts(), &checked, &located.profiles);
+    let m = matrices(input.facilities.len(), &s.candidates, &mut located.profiles).unwrap();
+    (checked, located, s, m)
+}
+
 fn id_of(input: &PlanInput, pi: usize) -> &str {
     &input.pickups[pi].id
 }
@@ -372,14 +380,7 @@ fn matrices_cover_facilities_then_candidates_with_unreachable_pairs_marked() {
 #[test]
 fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
     let c = standard();
-    let (checked, mut located) = locate_all(&c.input);
-    let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
-    let m = matrices(
-        c.input.facilities.len(),
-        &s.candidates,
-        &mut located.profiles,
-    )
-    .unwrap();
+    let (checked, _, mut s, m) = through_matrices(&c.input);
     let before = s.unserved.len();
     screen_time_windows(&c.input, &checked, &mut s, &m.profiles);
     assert_eq!(s.unserved.len(), before + 1);
@@ -397,14 +398,7 @@ fn screen_time_windows_drops_a_window_no_vehicle_reaches_in_its_shift() {
 #[test]
 fn build_problem_keeps_the_servable_pickups_as_clients_with_prizes() {
     let c = standard();
-    let (checked, mut located) = locate_all(&c.input);
-    let mut s = explain_unservable(&c.input, &opts(), &checked, &located.profiles);
-    let m = matrices(
-        c.input.facilities.len(),
-        &s.candidates,
-        &mut located.profiles,
-    )
-    .unwrap();
+    let (checked, located, mut s, m) = through_matrices(&c.input);
     screen_time_windows(&c.input, &checked, &mut s, &m.profiles);
     let b = build_problem(
         &c.input,
