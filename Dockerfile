@@ -19,7 +19,7 @@ RUN cargo build --release --locked --bin wasteroute \
 # dependency list they belong to.
 RUN mkdir -p /out/licenses/crates \
  && cp LICENSE-MIT LICENSE-APACHE /out/licenses/ \
- && cp src/report/assets/leaflet/LICENSE /out/licenses/leaflet-LICENSE \
+ && cp vendor/leaflet/LICENSE /out/licenses/leaflet-LICENSE \
  && cp Cargo.lock /out/licenses/Cargo.lock \
  && for d in "$CARGO_HOME"/registry/src/*/*/; do \
       n=$(basename "$d"); \

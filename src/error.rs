@@ -113,6 +113,21 @@ impl Error {
         }
     }
 
+    /// The same error, an input error now naming `path` as its file (a
+    /// reader of text that did not know the file name).
+    pub fn in_file(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::Input { location, message } => Error::Input {
+                location: Location {
+                    file: Some(path.to_path_buf()),
+                    ..location
+                },
+                message,
+            },
+            e => e,
+        }
+    }
+
     /// True for errors caused by the user's input (files, records, validation),
     /// as opposed to internal failures.
     pub fn is_input(&self) -> bool {

@@ -87,16 +87,7 @@ impl Closures {
     /// unsupported geometry type, or a `factor` outside `0..=1`.
     pub fn from_geojson(path: &Path) -> Result<Closures> {
         let text = crate::io::read_text(path)?;
-        Closures::from_geojson_str(&text).map_err(|e| match e {
-            Error::Input { location, message } => Error::Input {
-                location: Location {
-                    file: Some(path.to_path_buf()),
-                    ..location
-                },
-                message,
-            },
-            e => e,
-        })
+        Closures::from_geojson_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// Parses GeoJSON text; see [`Closures::from_geojson`].

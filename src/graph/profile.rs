@@ -418,16 +418,7 @@ impl Profile {
     /// file and field for bad TOML or bad values.
     pub fn from_toml_file(path: &Path) -> Result<Profile> {
         let text = crate::io::read_text(path)?;
-        Profile::from_toml_str(&text).map_err(|e| match e {
-            Error::Input { location, message } => Error::Input {
-                location: Location {
-                    file: Some(path.to_path_buf()),
-                    ..location
-                },
-                message,
-            },
-            e => e,
-        })
+        Profile::from_toml_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// Reads a profile from TOML text; see [`Profile::from_toml_file`].

@@ -11,11 +11,11 @@ use crate::plan::StopKind;
 use serde_json::{Value, json};
 use std::path::Path;
 
-const LEAFLET_JS: &str = include_str!("assets/leaflet/leaflet.js");
-const LEAFLET_CSS: &str = include_str!("assets/leaflet/leaflet.css");
-const LAYERS_PNG: &[u8] = include_bytes!("assets/leaflet/layers.png");
-const LAYERS_2X_PNG: &[u8] = include_bytes!("assets/leaflet/layers-2x.png");
-const MARKER_PNG: &[u8] = include_bytes!("assets/leaflet/marker-icon.png");
+const LEAFLET_JS: &str = include_str!("../../vendor/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("../../vendor/leaflet/leaflet.css");
+const LAYERS_PNG: &[u8] = include_bytes!("../../vendor/leaflet/layers.png");
+const LAYERS_2X_PNG: &[u8] = include_bytes!("../../vendor/leaflet/layers-2x.png");
+const MARKER_PNG: &[u8] = include_bytes!("../../vendor/leaflet/marker-icon.png");
 const MAP_JS: &str = include_str!("assets/map.js");
 const MAP_CSS: &str = include_str!("assets/map.css");
 
