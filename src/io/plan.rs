@@ -7,8 +7,8 @@
 //! (TOML), and the field.
 
 use crate::domain::{
-    FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream,
-    Zone, parse_time, short,
+    DaySet, FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_FREQUENCY, MAX_KG, MAX_M3,
+    MAX_SERVICE_S, Pickup, Stream, Visits, Zone, allowed_patterns, parse_time, short,
 };
 use crate::error::Location;
 use crate::{Error, Result};
@@ -117,7 +117,7 @@ impl Record<'_> {
 
 /// The columns of a pickups file (and the properties of a GeoJSON pickup,
 /// but `lat` and `lon`).
-pub const PICKUP_COLUMNS: [&str; 12] = [
+pub const PICKUP_COLUMNS: [&str; 16] = [
     "id",
     "lat",
     "lon",
@@ -130,10 +130,14 @@ pub const PICKUP_COLUMNS: [&str; 12] = [
     "stream",
     "required",
     "name",
+    "frequency",
+    "days",
+    "demand_kg_per_day",
+    "volume_m3_per_day",
 ];
 
 /// The columns of a facilities file.
-pub const FACILITY_COLUMNS: [&str; 9] = [
+pub const FACILITY_COLUMNS: [&str; 10] = [
     "id",
     "lat",
     "lon",
@@ -143,6 +147,7 @@ pub const FACILITY_COLUMNS: [&str; 9] = [
     "unload_s",
     "accepts",
     "daily_capacity_kg",
+    "closed_days",
 ];
 
 /// Columns (or properties) whose name starts with this are the user's own
@@ -281,8 +286,23 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
     let zone = r.one_of("zone", Zone::parse, "urban or rural")?;
-    let demand_kg = r.required("demand_kg", |r, f| r.at_most(f, MAX_KG))?;
-    let volume_m3 = r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0);
+    let visits = visits_from(r)?;
+    let (demand_kg, volume_m3) = match visits.per_day {
+        None => (
+            r.required("demand_kg", |r, f| r.at_most(f, MAX_KG))?,
+            r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0),
+        ),
+        // One evenly spaced visit, unless given.
+        Some((kg, m3)) => {
+            let visit = 7.0 / visits.frequency as f64;
+            (
+                r.at_most("demand_kg", MAX_KG)?
+                    .unwrap_or((kg * visit).min(MAX_KG)),
+                r.at_most("volume_m3", MAX_M3)?
+                    .unwrap_or((m3 * visit).min(MAX_M3)),
+            )
+        }
+    };
     let service_s = r
         .at_most("service_s", MAX_SERVICE_S)?
         .map_or(Pickup::DEFAULT_SERVICE_S, |v| v.round() as i64);
@@ -296,6 +316,14 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
             Some((s, e))
         }
     };
+    let mut visits = visits;
+    if let Some((kg, m3)) = &mut visits.per_day
+        && r.get("volume_m3_per_day").is_none()
+        && demand_kg > 0.0
+    {
+        // The volume of one visit at the density of its weight.
+        *m3 = (volume_m3 * *kg / demand_kg).min(MAX_M3);
+    }
     let stream = match r.get("stream") {
         None => Stream::Household,
         Some(s) => Stream::parse(s).ok_or_else(|| {
@@ -317,7 +345,47 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
         stream,
         required,
         name,
+        visits,
         source: r.loc.clone(),
+    })
+}
+
+/// The weekly columns of a pickup: `frequency` (1 to 7, default 1), `days`
+/// (checked against the whole week here; against the fleet's working days
+/// by the weekly plan) and the waste per day.
+fn visits_from(r: &Record) -> Result<Visits> {
+    let frequency = match r.get("frequency") {
+        None => 1,
+        Some(s) => match s.parse::<usize>() {
+            Ok(f) if (1..=MAX_FREQUENCY).contains(&f) => f,
+            _ => {
+                return Err(r.err(
+                    "frequency",
+                    format!("expected visits per week from 1 to {MAX_FREQUENCY}, found '{s}'"),
+                ));
+            }
+        },
+    };
+    let days = r.get("days").map(str::to_string);
+    if let Some(d) = &days {
+        allowed_patterns(DaySet::ALL, frequency, Some(d)).map_err(|e| r.err("days", e))?;
+    }
+    let kg = r.at_most("demand_kg_per_day", MAX_KG)?;
+    let m3 = r.at_most("volume_m3_per_day", MAX_M3)?;
+    let per_day = match (kg, m3) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(r.err(
+                "volume_m3_per_day",
+                "needs demand_kg_per_day (a volume per day goes with a weight per day)",
+            ));
+        }
+        (Some(kg), m3) => Some((kg, m3.unwrap_or(0.0))),
+    };
+    Ok(Visits {
+        frequency,
+        days,
+        per_day,
     })
 }
 
@@ -522,6 +590,10 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
         return Err(r.err("accepts", "the facility accepts no stream"));
     }
     let daily_capacity_kg = r.at_most("daily_capacity_kg", MAX_KG)?;
+    let closed = match r.get("closed_days") {
+        None => DaySet::EMPTY,
+        Some(s) => DaySet::parse(s).map_err(|e| r.err("closed_days", e))?,
+    };
 
     Ok(FacilityRecord {
         id,
@@ -533,6 +605,7 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
         unload_s,
         accepts,
         daily_capacity_kg,
+        closed,
         source: r.loc.clone(),
     })
 }
@@ -615,8 +688,35 @@ pub fn read_fleet_str(path: &Path, text: &str) -> Result<Fleet> {
         spec,
         path: path.to_path_buf(),
     };
+    fleet
+        .working_days()
+        .map_err(|e| with_top_line(text, "days", e))?;
     fleet.validate_with(|k, e| with_vehicle_line(text, k, e))?;
     Ok(fleet)
+}
+
+/// `e` with the line of the top-level `key` of a fleet file's `text`
+/// (before its first table), when it is written there.
+fn with_top_line(text: &str, key: &str, e: Error) -> Error {
+    match e {
+        Error::Input {
+            mut location,
+            message,
+        } => {
+            if location.line.is_none() {
+                location.line = text
+                    .lines()
+                    .take_while(|l| !l.trim_start().starts_with('['))
+                    .position(|l| {
+                        l.split_once('=')
+                            .is_some_and(|(lhs, _)| lhs.trim().trim_matches('"') == key)
+                    })
+                    .map(|i| i + 1);
+            }
+            Error::Input { location, message }
+        }
+        e => e,
+    }
 }
 
 /// `e`, an error about vehicle type `k` of a fleet file with content
@@ -633,6 +733,8 @@ fn with_vehicle_line(text: &str, k: usize, e: Error) -> Error {
                 let key = field.rsplit('.').next().unwrap_or(field);
                 let key = if field.contains(".break.") {
                     "break"
+                } else if field.contains(".count_by_day.") {
+                    "count_by_day"
                 } else {
                     key
                 };
