@@ -977,4 +977,171 @@ mod tests {
         let e = read(r#","lat":48.0"#).unwrap_err().to_string();
         assert!(e.contains("'lat'") && e.contains("geometry"), "{e}");
     }
+
+    fn pickups(extra_cols: &str, extra: &str) -> Result<Vec<Pickup>> {
+        let text = format!("id,lat,lon,zone,demand_kg{extra_cols}\nA,47.1,9.5,rural,{extra}\n");
+        read_pickups_str(Path::new("p.csv"), &text)
+    }
+
+    #[test]
+    fn weekly_columns_are_read_with_their_defaults() {
+        // A one-day file: once a week, per-visit demand.
+        let p = &pickups("", "10").unwrap()[0];
+        assert_eq!(p.visits, Visits::ONCE);
+        assert_eq!(p.visits.demand_rule(), "per_visit");
+        let p = &pickups(",frequency,days", "10,3,mon;wed;fri").unwrap()[0];
+        assert_eq!(p.visits.frequency, 3);
+        assert_eq!(p.visits.days.as_deref(), Some("mon;wed;fri"));
+        assert_eq!(p.demand_kg, 10.0);
+        let p = &pickups(",frequency,days", "10,2,mon;thu|tue;fri").unwrap()[0];
+        assert_eq!(p.visits.patterns(DaySet::MON_TO_SAT).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn waste_per_day_makes_the_one_visit_demand_when_none_is_given() {
+        // 14 kg a day, twice a week: one evenly spaced visit collects 49 kg.
+        let p = &pickups(
+            ",frequency,demand_kg_per_day,volume_m3_per_day",
+            ",2,14,0.2",
+        )
+        .unwrap()[0];
+        assert_eq!(p.visits.per_day, Some((14.0, 0.2)));
+        assert_eq!(p.visits.demand_rule(), "accumulated");
+        assert_eq!(p.demand_kg, 49.0);
+        assert!((p.volume_m3 - 0.7).abs() < 1e-9);
+        // A given demand_kg stays; the volume per day follows the density
+        // of the one-visit volume when only that is given.
+        let p = &pickups(",volume_m3,frequency,demand_kg_per_day", "40,2,2,10").unwrap()[0];
+        assert_eq!(p.demand_kg, 40.0);
+        assert_eq!(p.volume_m3, 2.0);
+        assert_eq!(p.visits.per_day, Some((10.0, 0.5)));
+        // Neither weight: demand_kg is missing.
+        let e = pickups(",frequency", ",2").unwrap_err().to_string();
+        assert!(e.contains("p.csv:2") && e.contains("demand_kg"), "{e}");
+    }
+
+    #[test]
+    fn bad_weekly_columns_name_line_and_field() {
+        for (cols, row, field, words) in [
+            (",frequency", "10,0", "frequency", "1 to 7"),
+            (",frequency", "10,8", "frequency", "found '8'"),
+            (",frequency", "10,twice", "frequency", "'twice'"),
+            (",days", "10,mon;funday", "days", "'funday' is not a day"),
+            (",days", "10,mon;mon", "days", "twice"),
+            (",frequency,days", "10,3,mon;thu", "days", "has 2 days"),
+            (
+                ",frequency,days",
+                "10,2,mon;thu|tue",
+                "days",
+                "frequency is 2",
+            ),
+            (
+                ",demand_kg_per_day",
+                "10,-1",
+                "demand_kg_per_day",
+                "negative",
+            ),
+            (
+                ",volume_m3_per_day",
+                "10,0.5",
+                "volume_m3_per_day",
+                "needs demand_kg_per_day",
+            ),
+        ] {
+            let e = pickups(cols, row).unwrap_err().to_string();
+            assert!(
+                e.contains("p.csv:2") && e.contains(&format!("'{field}'")) && e.contains(words),
+                "{row}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn geojson_pickups_read_the_weekly_properties() {
+        let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.5,47.1]},"properties":{"id":"A","zone":"urban","frequency":6,"days":"mon;tue;wed;thu;fri;sat","demand_kg_per_day":3}}]}"#;
+        let p = &read_pickups_str(Path::new("p.geojson"), text).unwrap()[0];
+        assert_eq!(p.visits.frequency, 6);
+        assert_eq!(p.visits.per_day, Some((3.0, 0.0)));
+        assert_eq!(p.demand_kg, 3.5);
+        let bad = text.replace("\"frequency\":6", "\"frequency\":9");
+        let e = read_pickups_str(Path::new("p.geojson"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.geojson:1") && e.contains("'frequency'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn facilities_read_their_closed_days() {
+        let text = "id,lat,lon,kind,open,close,closed_days\nD,47.1,9.5,depot,05:00,20:00,\nT,47.1,9.5,transfer,05:00,20:00,wed;sun\n";
+        let fs = read_facilities_str(Path::new("f.csv"), text).unwrap();
+        assert_eq!(fs[0].closed, DaySet::EMPTY);
+        assert_eq!(fs[1].closed.to_string(), "wed;sun");
+        let e = read_facilities_str(Path::new("f.csv"), &text.replace("wed;sun", "wed;holiday"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.csv:3") && e.contains("'closed_days'") && e.contains("'holiday'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn fleet_working_days_and_counts_by_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |text: &str| read_fleet(&write(&dir, "fleet.toml", text.as_bytes()));
+        let f = read(VEHICLE).unwrap();
+        assert_eq!(f.working_days().unwrap(), DaySet::MON_TO_SAT);
+        assert_eq!(f.counts_by_day(0).unwrap(), None);
+        let text = format!(
+            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n{VEHICLE}count_by_day = {{ fri = 3 }}\n"
+        );
+        let f = read(&text).unwrap();
+        assert_eq!(f.working_days().unwrap().to_string(), "mon;tue;wed;thu;fri");
+        assert_eq!(f.counts_by_day(0).unwrap(), Some([1, 1, 1, 1, 3, 0, 0]));
+        // A count on a day off, an unknown day, a bad working day.
+        let e = read(&text.replace("fri = 3", "sat = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:9")
+                && e.contains("'truck'.count_by_day.sat")
+                && e.contains("not a working day"),
+            "{e}"
+        );
+        let e = read(&text.replace("fri = 3", "fry = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("count_by_day.fry") && e.contains("not a day"),
+            "{e}"
+        );
+        let e = read(&text.replace("\"tue\"", "\"tues\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:1") && e.contains("'days'") && e.contains("'tues'"),
+            "{e}"
+        );
+        let e = read(&text.replace("\"tue\"", "\"mon\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'days'") && e.contains("twice"), "{e}");
+        let e = read(&format!("days = []\n{VEHICLE}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:1") && e.contains("no working day"),
+            "{e}"
+        );
+        let e = read(&format!("{VEHICLE}count_by_day = {{ sat = 99999 }}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("count_by_day.sat") && e.contains("at most"),
+            "{e}"
+        );
+    }
 }

@@ -130,3 +130,165 @@ pub fn spec_for(
         facility_closed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Weekday::*, even_patterns};
+    use crate::io::plan::{read_facilities_str, read_fleet_str, read_pickups_str};
+    use crate::model::{
+        Client, Depot, Facility, Matrix, ProblemBuilder, Profile, TimeWindow, VehicleType,
+    };
+    use crate::week::WeekProblem;
+    use std::path::Path;
+
+    const PICKUPS: &str =
+        "id,lat,lon,zone,demand_kg,frequency,days,demand_kg_per_day,volume_m3_per_day
+town,47.10,9.50,urban,20,6,,,
+farm,47.11,9.51,rural,30,2,mon;thu|tue;fri,,
+works,47.12,9.52,rural,,3,,5.5,0.01
+";
+    const FACILITIES: &str = "id,lat,lon,kind,open,close,closed_days
+D,47.1,9.5,depot,05:00,20:00,sun
+T,47.2,9.6,transfer,05:00,20:00,wed
+";
+    const FLEET: &str = "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]
+[[vehicle]]
+name = \"truck\"
+count = 2
+count_by_day = { sat = 1 }
+depot = \"D\"
+capacity_kg = 1000
+shift_start = \"06:00\"
+shift_end = \"14:00\"
+";
+
+    fn input(pickups: &str, facilities: &str, fleet: &str) -> Result<PlanInput> {
+        Ok(PlanInput {
+            osm: "map.osm.pbf".into(),
+            pickups: read_pickups_str(Path::new("p.csv"), pickups)?,
+            facilities: read_facilities_str(Path::new("f.csv"), facilities)?,
+            fleet: read_fleet_str(Path::new("fleet.toml"), fleet)?,
+            closures: None,
+            files: Default::default(),
+        })
+    }
+
+    /// The one-day problem of [`input`] where `farm` could not be served:
+    /// clients `works` then `town`, as the plan's stages could order them.
+    fn day() -> Problem {
+        let mut b = ProblemBuilder::new();
+        let m = Matrix::from_fn(4, |i, j| (i as i64 - j as i64).abs() * 100).unwrap();
+        b.add_profile(Profile {
+            name: "truck".into(),
+            distance: m.clone(),
+            duration: m,
+        });
+        b.add_depot(Depot {
+            name: "D".into(),
+            location: 0,
+            tw: TimeWindow::ALWAYS,
+        });
+        b.add_facility(Facility {
+            name: "T".into(),
+            location: 1,
+            tw: TimeWindow::ALWAYS,
+            unload: 0,
+            accepts: u32::MAX,
+            vehicles: u64::MAX,
+            daily_capacity: 5000,
+        });
+        let mut t = VehicleType::new("truck", 2, 1000);
+        t.unload_at_end = true;
+        b.add_vehicle_type(t);
+        for (name, location, demand) in [("works", 2, 39), ("town", 3, 20)] {
+            b.add_client(Client {
+                name: name.into(),
+                location,
+                demand: [demand, 0],
+                service: 60,
+                tw: TimeWindow::ALWAYS,
+                stream: 0,
+                required: true,
+                prize: 0,
+                vehicles: 1,
+            });
+        }
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn the_spec_follows_the_clients_of_the_one_day_problem() {
+        let input = input(PICKUPS, FACILITIES, FLEET).unwrap();
+        let day = day();
+        let spec = spec_for(&input, &day, &[2, 0], &[1]).unwrap();
+        let six = DaySet::MON_TO_SAT;
+        assert_eq!(spec.working, six);
+        assert_eq!(spec.collections.len(), 2);
+        // works: three a week, evenly spaced, 5.5 kg and 10 litres a day
+        // (rounded up per day).
+        assert_eq!(spec.collections[0].patterns, even_patterns(six, 3).unwrap());
+        assert_eq!(spec.collections[0].per_day, Some([6, 10]));
+        // town: every working day, per-visit demand.
+        assert_eq!(spec.collections[1].patterns, vec![six]);
+        assert_eq!(spec.collections[1].per_day, None);
+        assert_eq!(spec.counts_by_day, vec![Some([2, 2, 2, 2, 2, 1, 0])]);
+        assert_eq!(spec.facility_closed, vec![DaySet::of(&[Wed])]);
+        // The week builds from it: works' Monday visit collects the three
+        // days since Friday.
+        let week = WeekProblem::build(&day, &spec).unwrap();
+        assert_eq!(week.groups.len(), 2);
+        assert_eq!(week.visit_of[0], (0, Mon));
+        assert_eq!(week.problem.clients()[0].demand, [18, 30]);
+        assert_eq!(week.problem.facilities().len(), 5);
+    }
+
+    #[test]
+    fn weekly_rules_against_the_working_days_name_line_and_field() {
+        let five = FLEET
+            .replace(", \"sat\"]", "]")
+            .replace("count_by_day = { sat = 1 }\n", "");
+        let check = |p: &str, f: &str, fl: &str| {
+            check_calendar(&input(p, f, fl).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        // Six a week over five working days.
+        let e = check(PICKUPS, FACILITIES, &five);
+        assert!(
+            e.contains("p.csv:2") && e.contains("'frequency'") && e.contains("1 to 5"),
+            "{e}"
+        );
+        // A pinned Saturday when Saturday is off.
+        let p = PICKUPS.replace(",6,,", ",1,sat,");
+        let e = check(&p, FACILITIES, &five);
+        assert!(
+            e.contains("p.csv:2") && e.contains("'days'") && e.contains("sat is not a working day"),
+            "{e}"
+        );
+        // A depot closed on a working day.
+        let f = FACILITIES.replace("depot,05:00,20:00,sun", "depot,05:00,20:00,mon;sun");
+        let e = check(PICKUPS, &f, FLEET);
+        assert!(
+            e.contains("f.csv:2") && e.contains("'closed_days'") && e.contains("mon"),
+            "{e}"
+        );
+        // Closed on a day off is fine; so are all the inputs above.
+        assert_eq!(
+            check_calendar(&input(PICKUPS, FACILITIES, FLEET).unwrap())
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn maps_that_do_not_fit_the_problem_are_refused() {
+        let input = input(PICKUPS, FACILITIES, FLEET).unwrap();
+        let day = day();
+        for (clients, facilities) in [(&[2][..], &[1][..]), (&[2, 9], &[1]), (&[2, 0], &[])] {
+            let e = spec_for(&input, &day, clients, facilities).unwrap_err();
+            assert!(matches!(e, Error::Invalid(_)), "{e}");
+        }
+    }
+}
