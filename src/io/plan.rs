@@ -356,8 +356,9 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
 fn visits_from(r: &Record) -> Result<Visits> {
     let frequency = match r.get("frequency") {
         None => 1,
-        Some(s) => match s.parse::<usize>() {
-            Ok(f) if (1..=MAX_FREQUENCY).contains(&f) => f,
+        // `2.0` too: GeoJSON numbers may come that way.
+        Some(s) => match s.parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 && (1.0..=MAX_FREQUENCY as f64).contains(&f) => f as usize,
             _ => {
                 return Err(r.err(
                     "frequency",
