@@ -1145,4 +1145,22 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn the_documented_weekly_example_reads() {
+        let doc = include_str!("../../docs/plan-inputs.md");
+        let at = doc.find("### Weekly columns").unwrap();
+        let block = &doc[at..];
+        let start = block.find("```csv\n").unwrap() + 7;
+        let csv = &block[start..start + block[start..].find("```").unwrap()];
+        let ps = read_pickups_str(Path::new("doc.csv"), csv).unwrap();
+        let six = DaySet::MON_TO_SAT;
+        let n: Vec<usize> = ps
+            .iter()
+            .map(|p| p.visits.patterns(six).unwrap().len())
+            .collect();
+        assert_eq!(n, [1, 3, 2, 3, 1]);
+        assert_eq!(ps[1].demand_kg, 52.5);
+        assert_eq!(ps[1].visits.demand_rule(), "accumulated");
+    }
 }

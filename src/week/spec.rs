@@ -291,4 +291,33 @@ shift_end = \"14:00\"
             assert!(matches!(e, Error::Invalid(_)), "{e}");
         }
     }
+
+    #[test]
+    fn the_weekly_demo_keeps_the_calendar_rules() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo-week");
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let input = input(
+            &read("pickups.csv"),
+            &read("facilities.csv"),
+            &read("fleet.toml"),
+        )
+        .unwrap();
+        let patterns = check_calendar(&input).unwrap();
+        assert_eq!(input.fleet.working_days().unwrap(), DaySet::MON_TO_SAT);
+        for (p, ps) in input.pickups.iter().zip(&patterns) {
+            assert!(!ps.is_empty());
+            assert!(
+                ps.iter()
+                    .all(|d| !d.contains(Sun) && d.len() == p.visits.frequency)
+            );
+            let f = p.visits.frequency;
+            match (p.stream, p.zone) {
+                (crate::domain::Stream::Household, crate::domain::Zone::Urban) => assert_eq!(f, 6),
+                (crate::domain::Stream::Household, _) => assert!(f == 2 || f == 3),
+                (crate::domain::Stream::Recyclable, _) => assert_eq!(f, 2),
+                (crate::domain::Stream::Industrial, _) => assert_eq!(f, 3),
+                _ => assert!(f == 1 || f == 2),
+            }
+        }
+    }
 }
