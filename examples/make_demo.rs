@@ -8,10 +8,15 @@
 //! ```text
 //! cargo run --release --example make_demo -- --seed 1
 //! cargo run --release --example make_demo -- --osm FILE.osm.pbf --out DIR --seed 1 --pickups 2000
+//! cargo run --release --example make_demo -- --week --seed 1
 //! ```
 //!
 //! Defaults: `--osm data/demo/map.osm.pbf --out data/demo --seed 1
-//! --pickups 400`. The same extract, seed and size give byte-identical
+//! --pickups 400`. With `--week`, the weekly variant of the same pickups
+//! and facilities goes to `--out` (default `data/demo-week/`) instead: the
+//! collection frequencies and visit days of [`weekly`], the working days
+//! Monday to Saturday, facilities' closed days; it uses the map of the
+//! one-day demo (`../demo/map.osm.pbf`, not copied). The same extract, seed and size give byte-identical
 //! files: one seeded SplitMix64 generator drawn in a fixed order, no hash-map
 //! iteration, fixed number formats. The map itself is cut by
 //! `scripts/make_demo_map.sh`.
@@ -110,6 +115,7 @@ struct Args {
     out: PathBuf,
     seed: u64,
     pickups: usize,
+    week: bool,
 }
 
 fn parse_args() -> Res<Args> {
@@ -118,18 +124,21 @@ fn parse_args() -> Res<Args> {
         out: PathBuf::from("data/demo"),
         seed: 1,
         pickups: 400,
+        week: false,
     };
+    let mut out = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--osm" => a.osm = value()?.into(),
-            "--out" => a.out = value()?.into(),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--week" => a.week = true,
             "--seed" => a.seed = value()?.parse()?,
             "--pickups" => a.pickups = value()?.parse()?,
             "-h" | "--help" => {
                 println!(
-                    "usage: make_demo [--osm FILE.osm.pbf] [--out DIR] [--seed N] [--pickups N]"
+                    "usage: make_demo [--osm FILE.osm.pbf] [--out DIR] [--seed N] [--pickups N] [--week]"
                 );
                 std::process::exit(0);
             }
@@ -139,6 +148,13 @@ fn parse_args() -> Res<Args> {
     if a.pickups < 100 {
         return Err("--pickups must be at least 100".into());
     }
+    a.out = out.unwrap_or_else(|| {
+        PathBuf::from(if a.week {
+            "data/demo-week"
+        } else {
+            "data/demo"
+        })
+    });
     Ok(a)
 }
 
@@ -1999,6 +2015,9 @@ fn run() -> Res<()> {
         }
     }
 
+    if args.week {
+        return write_week(&args, &pickups, &facilities, &work, t0);
+    }
     let out = &args.out;
     std::fs::create_dir_all(out.join("scenarios"))?;
     std::fs::write(out.join("pickups.csv"), pickups_csv(&pickups))?;
@@ -2031,6 +2050,224 @@ fn run() -> Res<()> {
         t0.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The weekly variant (data/demo-week/).
+
+/// How often a pickup is collected in the weekly demo.
+struct Weekly {
+    /// Visits per week.
+    frequency: usize,
+    /// The `days` column: allowed days or patterns, if any.
+    days: &'static str,
+    /// Whether a visit collects what accumulated since the previous one
+    /// (`demand_kg_per_day`) rather than a fixed amount (`demand_kg`).
+    accumulated: bool,
+}
+
+/// The weekly rules of the city programme: urban household waste six days
+/// a week, rural household waste two or three times (drawn), recyclables
+/// twice, industrial waste three times, hazardous waste once (Tuesday to
+/// Thursday), medical waste twice (Monday and Thursday or Tuesday and
+/// Friday). Rural household waste and recyclables accumulate between
+/// visits; the rest is a fixed amount per visit (bins emptied as full as on
+/// the one-day demo).
+fn weekly(p: &Pickup, rng: &mut Rng) -> Weekly {
+    let w = |frequency, days, accumulated| Weekly {
+        frequency,
+        days,
+        accumulated,
+    };
+    match p.kind {
+        Kind::Household | Kind::Alley | Kind::Market | Kind::Commercial if p.urban => {
+            w(6, "", false)
+        }
+        Kind::Commercial => w(3, "", false),
+        Kind::Household | Kind::Alley | Kind::Market => w(2 + rng.below(2), "", true),
+        Kind::Recycling => w(2, "", true),
+        Kind::Industrial => w(3, "", false),
+        Kind::Hazardous => w(1, "tue;wed;thu", false),
+        Kind::Medical => w(2, "mon;thu|tue;fri", false),
+    }
+}
+
+/// The working days of the weekly demo: Sunday off.
+const WEEK_DAYS: &str = "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]";
+
+/// The days a facility of the weekly demo is closed: landfill and
+/// treatment plant on Saturday and Sunday, the rest on Sunday.
+fn closed_days(kind: &str) -> &'static str {
+    match kind {
+        "landfill" | "treatment" => "sat;sun",
+        _ => "sun",
+    }
+}
+
+fn week_pickups_csv(pickups: &[Pickup], weekly: &[Weekly]) -> String {
+    let one_day = pickups_csv(pickups);
+    let mut lines = one_day.lines();
+    let mut csv = String::new();
+    if let Some(header) = lines.next() {
+        let _ = writeln!(
+            csv,
+            "{header},frequency,days,demand_kg_per_day,volume_m3_per_day"
+        );
+    }
+    for ((line, p), w) in lines.zip(pickups).zip(weekly) {
+        // The name, last, may hold commas: split off the eleven before it.
+        let mut cols: Vec<&str> = line.splitn(12, ',').collect();
+        let (kg, m3) = if w.accumulated {
+            // The one-day demo's amount is what one evenly spaced visit collects.
+            let kg = p.demand_kg * w.frequency as f64 / 7.0;
+            cols[4] = "";
+            cols[5] = "";
+            (
+                format!("{kg:.1}"),
+                format!("{:.3}", kg / p.kind.density_kg_m3()),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        let _ = writeln!(
+            csv,
+            "{},{},{},{kg},{m3}",
+            cols.join(","),
+            w.frequency,
+            w.days
+        );
+    }
+    csv
+}
+
+fn week_fleet_toml(work: &[Workload]) -> String {
+    let one_day = fleet_toml(work);
+    // The vehicle types and targets, after the one-day file's header.
+    let body = one_day[one_day.find("\n\n").unwrap_or(0)..].trim_start_matches('\n');
+    let text = format!(
+        "# The weekly demo fleet (generated by examples/make_demo.rs --week; see\n\
+         # README.md): the one-day demo's vehicles and counts (../demo/README.md has\n\
+         # the sizing estimate), working Monday to Saturday. Costs in CHF.\n\n\
+         # The working days (Sunday off).\ndays = {WEEK_DAYS}\n\n{body}"
+    );
+    // The hazardous and medical rounds are on weekdays: no van on Saturday.
+    text.replace(
+        "streams = [\"hazardous\", \"medical\"]\n",
+        "streams = [\"hazardous\", \"medical\"]\ncount_by_day = { sat = 0 }\n",
+    )
+}
+
+fn write_week(
+    args: &Args,
+    pickups: &[Pickup],
+    facilities: &[Facility],
+    work: &[Workload],
+    t0: std::time::Instant,
+) -> Res<()> {
+    // Its own generator: the one-day demo's draws stay as they are.
+    let mut rng = Rng(args.seed ^ 0x7765_656b);
+    let weekly: Vec<Weekly> = pickups.iter().map(|p| weekly(p, &mut rng)).collect();
+    let out = &args.out;
+    std::fs::create_dir_all(out)?;
+    let pcsv = week_pickups_csv(pickups, &weekly);
+    let mut fcsv =
+        String::from("id,lat,lon,kind,open,close,unload_s,accepts,daily_capacity_kg,closed_days\n");
+    for f in facilities {
+        let row = f.csv_row();
+        let _ = writeln!(fcsv, "{},{}", row.trim_end(), closed_days(f.kind));
+    }
+    let fleet = week_fleet_toml(work);
+    // Read back by the library, the calendar rules included.
+    let input = wasteroute::plan::PlanInput {
+        osm: args.osm.clone(),
+        pickups: wasteroute::io::plan::read_pickups_str(&out.join("pickups.csv"), &pcsv)?,
+        facilities: wasteroute::io::plan::read_facilities_str(&out.join("facilities.csv"), &fcsv)?,
+        fleet: wasteroute::io::plan::read_fleet_str(&out.join("fleet.toml"), &fleet)?,
+        closures: None,
+        files: Default::default(),
+    };
+    wasteroute::week::check_calendar(&input)?;
+    std::fs::write(out.join("pickups.csv"), pcsv)?;
+    std::fs::write(out.join("facilities.csv"), fcsv)?;
+    std::fs::write(out.join("fleet.toml"), fleet)?;
+    std::fs::write(out.join("README.md"), week_readme(args, pickups, &weekly))?;
+    eprintln!(
+        "make_demo: weekly demo of {} pickups ({} visits a week), written to {} in {:.1} s",
+        pickups.len(),
+        weekly.iter().map(|w| w.frequency).sum::<usize>(),
+        out.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn week_readme(args: &Args, pickups: &[Pickup], weekly: &[Weekly]) -> String {
+    let mut s = String::from(
+        "# Weekly demo\n\n\
+         The bundled demo (`../demo/`) as a week: the same pickups and facilities,\n\
+         each pickup collected a number of times a week on the days its pattern allows,\n\
+         vehicles working Monday to Saturday (Sunday off). Generated by\n\
+         `examples/make_demo.rs --week`; do not edit by hand.\n\n\
+         The map is the one-day demo's, `../demo/map.osm.pbf` (1-2 MB, not copied):\n\n\
+         ```text\n\
+         wasteroute plan --osm data/demo/map.osm.pbf --pickups data/demo-week/pickups.csv \\\n\
+         \x20   --facilities data/demo-week/facilities.csv --fleet data/demo-week/fleet.toml --out plan-day\n\
+         ```\n\n\
+         plans one day with every pickup visited once, as `plan` always does (the weekly\n\
+         columns are read and checked, then not used); the weekly plan is the `week`\n\
+         command's (issue 13).\n\n\
+         ## Files\n\n\
+         - `pickups.csv`: the demo's columns plus `frequency`, `days`,\n\
+         \x20 `demand_kg_per_day` and `volume_m3_per_day` (`docs/plan-inputs.md`).\n\
+         \x20 Rural household waste and recyclables *accumulate*: their rows give the\n\
+         \x20 waste per day and leave `demand_kg` empty, so a visit collects what\n\
+         \x20 accumulated since the previous one (Monday and Thursday: 4 days' waste on\n\
+         \x20 Monday, 3 on Thursday); the other rows give the waste of one visit.\n\
+         - `facilities.csv`: the demo's facilities with `closed_days` (landfill and\n\
+         \x20 treatment plant closed on Saturday and Sunday, the rest on Sunday).\n\
+         - `fleet.toml`: the demo's fleet with `days = [\"mon\", ..., \"sat\"]`; the\n\
+         \x20 hazmat van does not work on Saturday (`count_by_day = { sat = 0 }`).\n\n\
+         ## Frequencies\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "Generated with `--seed {} --pickups {}`.\n",
+        args.seed, args.pickups
+    );
+    s.push_str(
+        "| stream | zone | frequency | days | demand | count |\n|---|---|---:|---|---|---:|\n",
+    );
+    let mut rows: Vec<(&str, &str, usize, &str, &str, usize)> = Vec::new();
+    for (p, w) in pickups.iter().zip(weekly) {
+        let zone = if p.urban { "urban" } else { "rural" };
+        let demand = if w.accumulated {
+            "per day (accumulated)"
+        } else {
+            "per visit"
+        };
+        let key = (p.kind.stream(), zone, w.frequency, w.days, demand);
+        match rows.iter_mut().find(|r| (r.0, r.1, r.2, r.3, r.4) == key) {
+            Some(r) => r.5 += 1,
+            None => rows.push((key.0, key.1, key.2, key.3, key.4, 1)),
+        }
+    }
+    rows.sort();
+    for (stream, zone, f, days, demand, n) in &rows {
+        let days = if days.is_empty() {
+            "evenly spaced".to_string()
+        } else {
+            // A `|` inside a table cell is escaped, code span or not.
+            format!("`{}`", days.replace('|', "\\|"))
+        };
+        let _ = writeln!(s, "| {stream} | {zone} | {f} | {days} | {demand} | {n} |");
+    }
+    let visits: usize = weekly.iter().map(|w| w.frequency).sum();
+    let _ = writeln!(
+        s,
+        "\n{} pickups, {visits} visits a week over 6 working days.",
+        pickups.len()
+    );
+    s
 }
 
 // ---------------------------------------------------------------------------

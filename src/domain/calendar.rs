@@ -104,6 +104,8 @@ impl DaySet {
     pub const EMPTY: DaySet = DaySet(0);
     /// All seven days.
     pub const ALL: DaySet = DaySet(0x7f);
+    /// Monday to Saturday: the working days of a fleet file that names none.
+    pub const MON_TO_SAT: DaySet = DaySet(0x3f);
 
     /// The set of the given days.
     pub fn of(days: &[Weekday]) -> DaySet {

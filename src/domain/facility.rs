@@ -1,5 +1,6 @@
 //! Facilities: depots and the places where vehicles unload.
 
+use super::calendar::DaySet;
 use super::pickup::{Stream, Streams, stream_set};
 use crate::error::Location;
 
@@ -74,6 +75,9 @@ pub struct FacilityRecord {
     pub accepts: Streams,
     /// Most it accepts per day, kg.
     pub daily_capacity_kg: Option<f64>,
+    /// The weekdays it is closed (a weekly plan sends no vehicle there on
+    /// those days); empty when open every day.
+    pub closed: DaySet,
     /// Where it was read.
     pub source: Location,
 }

@@ -2,6 +2,7 @@
 //! usable vehicle type follows and the quantities derived from it (shift,
 //! streams carried, break, road profile).
 
+use super::calendar::{DaySet, Weekday};
 use super::pickup::{MAX_KG, MAX_M3, MAX_SERVICE_S, Stream, Streams};
 use super::short;
 use super::targets::Targets;
@@ -9,6 +10,7 @@ use super::time::parse_time;
 use crate::error::Location;
 use crate::{Error, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The most vehicles of one type.
@@ -73,6 +75,10 @@ pub struct VehicleSpec {
     /// Most trips per day (default 8).
     #[serde(default)]
     pub max_trips: Option<usize>,
+    /// Vehicles available on some working days instead of `count`
+    /// (`count_by_day = { sat = 2 }`), for weekly plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_by_day: Option<BTreeMap<String, usize>>,
 }
 
 fn default_profile() -> String {
@@ -89,6 +95,10 @@ pub struct FleetFile {
     /// Coverage targets.
     #[serde(default)]
     pub targets: Targets,
+    /// The working days of a weekly plan (`days = ["mon", ..., "sat"]`);
+    /// Monday to Saturday when not given ([`DaySet::MON_TO_SAT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<String>>,
 }
 
 /// A fleet file with its path (profile paths are relative to it).
@@ -140,6 +150,7 @@ impl Fleet {
                 ),
             ));
         }
+        self.working_days()?;
         let mut names = std::collections::HashSet::new();
         for k in 0..self.spec.vehicle.len() {
             self.validate_vehicle(k, &mut names)
@@ -309,7 +320,81 @@ impl Fleet {
             }
             _ => {}
         }
+        self.counts_by_day(k)?;
         Ok(())
+    }
+
+    /// The working days of a weekly plan: the `days` list, Monday to
+    /// Saturday when there is none.
+    ///
+    /// # Errors
+    /// [`Error::Input`] (field `days`) for an unknown or repeated day or an
+    /// empty list.
+    pub fn working_days(&self) -> Result<DaySet> {
+        let Some(list) = &self.spec.days else {
+            return Ok(DaySet::MON_TO_SAT);
+        };
+        let err = |msg: String| Error::input(Location::file(&self.path).with_field("days"), msg);
+        if list.is_empty() {
+            return Err(err(
+                "no working day is listed (remove the key for Monday to Saturday)".into(),
+            ));
+        }
+        DaySet::parse(&list.join(";")).map_err(err)
+    }
+
+    /// The vehicles of type `k` available on each weekday (Monday first)
+    /// when its `count_by_day` changes some working days' count, `None`
+    /// when it is `count` every working day. Days that are not working days
+    /// count 0.
+    ///
+    /// # Errors
+    /// [`Error::Input`] (field `vehicle 'name'.count_by_day.day`) for an
+    /// unknown day, a day that is not a working day or a count above
+    /// [`MAX_VEHICLES_PER_TYPE`].
+    pub fn counts_by_day(&self, k: usize) -> Result<Option<[usize; 7]>> {
+        let v = &self.spec.vehicle[k];
+        let Some(map) = &v.count_by_day else {
+            return Ok(None);
+        };
+        let working = self.working_days()?;
+        let mut counts = [0; 7];
+        for d in working.days() {
+            counts[d.index()] = v.count;
+        }
+        let mut seen = DaySet::EMPTY;
+        for (name, &n) in map {
+            let field = format!("count_by_day.{name}");
+            let day = Weekday::parse(name).ok_or_else(|| {
+                self.err(
+                    k,
+                    &field,
+                    format!("'{name}' is not a day (use mon, tue, wed, thu, fri, sat, sun)"),
+                )
+            })?;
+            if seen.contains(day) {
+                return Err(self.err(k, &field, format!("{day} is given twice")));
+            }
+            seen = seen.with(day);
+            if !working.contains(day) {
+                return Err(self.err(
+                    k,
+                    &field,
+                    format!("{day} is not a working day (the working days are {working})"),
+                ));
+            }
+            if n > MAX_VEHICLES_PER_TYPE {
+                return Err(self.err(
+                    k,
+                    &field,
+                    format!(
+                        "{n} vehicles of one type; at most {MAX_VEHICLES_PER_TYPE} are supported"
+                    ),
+                ));
+            }
+            counts[day.index()] = n;
+        }
+        Ok(Some(counts))
     }
 
     /// Shift start and end of vehicle type `k`, seconds after midnight.

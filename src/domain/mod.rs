@@ -6,7 +6,8 @@
 //! field to its errors.
 //!
 //! - [`parse_time`], [`format_time`]: times of day as seconds after midnight;
-//! - [`Pickup`], [`Zone`], [`Stream`]: the points to serve;
+//! - [`Pickup`], [`Zone`], [`Stream`], [`Visits`]: the points to serve and
+//!   how often;
 //! - [`FacilityRecord`], [`FacilityKind`]: depots and places to unload;
 //! - [`Fleet`], [`VehicleSpec`], [`BreakSpec`]: the vehicle types;
 //! - [`Targets`]: the coverage to reach;
@@ -25,7 +26,9 @@ pub use facility::{FacilityKind, FacilityRecord};
 pub use fleet::{
     BreakSpec, Fleet, FleetFile, MAX_TRIPS, MAX_VEHICLE_TYPES, MAX_VEHICLES_PER_TYPE, VehicleSpec,
 };
-pub use pickup::{MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream, Streams, Zone, stream_set};
+pub use pickup::{
+    MAX_FREQUENCY, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream, Streams, Visits, Zone, stream_set,
+};
 pub use targets::Targets;
 pub use time::{format_time, parse_time};
 

@@ -1,5 +1,6 @@
 //! Pickup points, their zones and waste streams.
 
+use super::calendar::{DaySet, allowed_patterns};
 use crate::error::Location;
 
 /// The longest time on site or to unload, seconds (two days).
@@ -131,8 +132,75 @@ pub struct Pickup {
     pub required: bool,
     /// A label.
     pub name: String,
+    /// How often and on which days it is collected over a week.
+    pub visits: Visits,
     /// Where it was read (file and line or feature number).
     pub source: Location,
+}
+
+/// The most visits a week.
+pub const MAX_FREQUENCY: usize = 7;
+
+/// How a pickup is collected over a week: the `frequency`, `days`,
+/// `demand_kg_per_day` and `volume_m3_per_day` columns.
+///
+/// Two demand rules (`docs/plan-inputs.md`):
+///
+/// - *per visit* (no `demand_kg_per_day`): every visit collects the
+///   pickup's `demand_kg` and `volume_m3`, the waste of one visit when the
+///   visits are evenly spaced;
+/// - *accumulated* ([`Visits::per_day`] set): a visit collects what
+///   accumulated since the previous visit, `gap` calendar days times the
+///   waste per day (a pickup visited Monday and Thursday collects 4 days'
+///   waste on Monday and 3 on Thursday). The pickup's `demand_kg` and
+///   `volume_m3` are then what one evenly spaced visit collects (given, or
+///   the waste per day times `7 / frequency`), which a one-day plan uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visits {
+    /// Visits per week, 1 to [`MAX_FREQUENCY`].
+    pub frequency: usize,
+    /// The `days` text as written (`mon;wed;fri`, `mon;thu|tue;fri`), if
+    /// any; [`Visits::patterns`] reads it against the working days.
+    pub days: Option<String>,
+    /// Waste per calendar day (kg, m3) under the accumulated rule.
+    pub per_day: Option<(f64, f64)>,
+}
+
+impl Visits {
+    /// Once a week, any working day, per-visit demand: a pickup of a
+    /// one-day file.
+    pub const ONCE: Visits = Visits {
+        frequency: 1,
+        days: None,
+        per_day: None,
+    };
+
+    /// The patterns the pickup may be visited on over `working` days (see
+    /// [`allowed_patterns`]).
+    ///
+    /// # Errors
+    /// The calendar's message: a day that is not a working day, a pattern
+    /// with another number of days than the frequency, a frequency above
+    /// the number of working days.
+    pub fn patterns(&self, working: DaySet) -> Result<Vec<DaySet>, String> {
+        allowed_patterns(working, self.frequency, self.days.as_deref())
+    }
+
+    /// The demand rule's name, as the documentation and the weekly
+    /// summary give it: `per_visit` or `accumulated`.
+    pub fn demand_rule(&self) -> &'static str {
+        if self.per_day.is_some() {
+            "accumulated"
+        } else {
+            "per_visit"
+        }
+    }
+}
+
+impl Default for Visits {
+    fn default() -> Visits {
+        Visits::ONCE
+    }
 }
 
 impl Pickup {

@@ -7,8 +7,8 @@
 //! (TOML), and the field.
 
 use crate::domain::{
-    FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream,
-    Zone, parse_time, short,
+    DaySet, FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_FREQUENCY, MAX_KG, MAX_M3,
+    MAX_SERVICE_S, Pickup, Stream, Visits, Zone, allowed_patterns, parse_time, short,
 };
 use crate::error::Location;
 use crate::{Error, Result};
@@ -117,7 +117,7 @@ impl Record<'_> {
 
 /// The columns of a pickups file (and the properties of a GeoJSON pickup,
 /// but `lat` and `lon`).
-pub const PICKUP_COLUMNS: [&str; 12] = [
+pub const PICKUP_COLUMNS: [&str; 16] = [
     "id",
     "lat",
     "lon",
@@ -130,10 +130,14 @@ pub const PICKUP_COLUMNS: [&str; 12] = [
     "stream",
     "required",
     "name",
+    "frequency",
+    "days",
+    "demand_kg_per_day",
+    "volume_m3_per_day",
 ];
 
 /// The columns of a facilities file.
-pub const FACILITY_COLUMNS: [&str; 9] = [
+pub const FACILITY_COLUMNS: [&str; 10] = [
     "id",
     "lat",
     "lon",
@@ -143,6 +147,7 @@ pub const FACILITY_COLUMNS: [&str; 9] = [
     "unload_s",
     "accepts",
     "daily_capacity_kg",
+    "closed_days",
 ];
 
 /// Columns (or properties) whose name starts with this are the user's own
@@ -281,8 +286,23 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
     let id = r.req("id")?.to_string();
     let (lat, lon) = r.coords()?;
     let zone = r.one_of("zone", Zone::parse, "urban or rural")?;
-    let demand_kg = r.required("demand_kg", |r, f| r.at_most(f, MAX_KG))?;
-    let volume_m3 = r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0);
+    let visits = visits_from(r)?;
+    let (demand_kg, volume_m3) = match visits.per_day {
+        None => (
+            r.required("demand_kg", |r, f| r.at_most(f, MAX_KG))?,
+            r.at_most("volume_m3", MAX_M3)?.unwrap_or(0.0),
+        ),
+        // One evenly spaced visit, unless given.
+        Some((kg, m3)) => {
+            let visit = 7.0 / visits.frequency as f64;
+            (
+                r.at_most("demand_kg", MAX_KG)?
+                    .unwrap_or((kg * visit).min(MAX_KG)),
+                r.at_most("volume_m3", MAX_M3)?
+                    .unwrap_or((m3 * visit).min(MAX_M3)),
+            )
+        }
+    };
     let service_s = r
         .at_most("service_s", MAX_SERVICE_S)?
         .map_or(Pickup::DEFAULT_SERVICE_S, |v| v.round() as i64);
@@ -296,6 +316,14 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
             Some((s, e))
         }
     };
+    let mut visits = visits;
+    if let Some((kg, m3)) = &mut visits.per_day
+        && r.get("volume_m3_per_day").is_none()
+        && demand_kg > 0.0
+    {
+        // The volume of one visit at the density of its weight.
+        *m3 = (volume_m3 * *kg / demand_kg).min(MAX_M3);
+    }
     let stream = match r.get("stream") {
         None => Stream::Household,
         Some(s) => Stream::parse(s).ok_or_else(|| {
@@ -317,7 +345,48 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
         stream,
         required,
         name,
+        visits,
         source: r.loc.clone(),
+    })
+}
+
+/// The weekly columns of a pickup: `frequency` (1 to 7, default 1), `days`
+/// (checked against the whole week here; against the fleet's working days
+/// by the weekly plan) and the waste per day.
+fn visits_from(r: &Record) -> Result<Visits> {
+    let frequency = match r.get("frequency") {
+        None => 1,
+        // `2.0` too: GeoJSON numbers may come that way.
+        Some(s) => match s.parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 && (1.0..=MAX_FREQUENCY as f64).contains(&f) => f as usize,
+            _ => {
+                return Err(r.err(
+                    "frequency",
+                    format!("expected visits per week from 1 to {MAX_FREQUENCY}, found '{s}'"),
+                ));
+            }
+        },
+    };
+    let days = r.get("days").map(str::to_string);
+    if let Some(d) = &days {
+        allowed_patterns(DaySet::ALL, frequency, Some(d)).map_err(|e| r.err("days", e))?;
+    }
+    let kg = r.at_most("demand_kg_per_day", MAX_KG)?;
+    let m3 = r.at_most("volume_m3_per_day", MAX_M3)?;
+    let per_day = match (kg, m3) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(r.err(
+                "volume_m3_per_day",
+                "needs demand_kg_per_day (a volume per day goes with a weight per day)",
+            ));
+        }
+        (Some(kg), m3) => Some((kg, m3.unwrap_or(0.0))),
+    };
+    Ok(Visits {
+        frequency,
+        days,
+        per_day,
     })
 }
 
@@ -522,6 +591,10 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
         return Err(r.err("accepts", "the facility accepts no stream"));
     }
     let daily_capacity_kg = r.at_most("daily_capacity_kg", MAX_KG)?;
+    let closed = match r.get("closed_days") {
+        None => DaySet::EMPTY,
+        Some(s) => DaySet::parse(s).map_err(|e| r.err("closed_days", e))?,
+    };
 
     Ok(FacilityRecord {
         id,
@@ -533,6 +606,7 @@ fn facility_from(r: &Record) -> Result<FacilityRecord> {
         unload_s,
         accepts,
         daily_capacity_kg,
+        closed,
         source: r.loc.clone(),
     })
 }
@@ -615,8 +689,35 @@ pub fn read_fleet_str(path: &Path, text: &str) -> Result<Fleet> {
         spec,
         path: path.to_path_buf(),
     };
+    fleet
+        .working_days()
+        .map_err(|e| with_top_line(text, "days", e))?;
     fleet.validate_with(|k, e| with_vehicle_line(text, k, e))?;
     Ok(fleet)
+}
+
+/// `e` with the line of the top-level `key` of a fleet file's `text`
+/// (before its first table), when it is written there.
+fn with_top_line(text: &str, key: &str, e: Error) -> Error {
+    match e {
+        Error::Input {
+            mut location,
+            message,
+        } => {
+            if location.line.is_none() {
+                location.line = text
+                    .lines()
+                    .take_while(|l| !l.trim_start().starts_with('['))
+                    .position(|l| {
+                        l.split_once('=')
+                            .is_some_and(|(lhs, _)| lhs.trim().trim_matches('"') == key)
+                    })
+                    .map(|i| i + 1);
+            }
+            Error::Input { location, message }
+        }
+        e => e,
+    }
 }
 
 /// `e`, an error about vehicle type `k` of a fleet file with content
@@ -633,6 +734,8 @@ fn with_vehicle_line(text: &str, k: usize, e: Error) -> Error {
                 let key = field.rsplit('.').next().unwrap_or(field);
                 let key = if field.contains(".break.") {
                     "break"
+                } else if field.contains(".count_by_day.") {
+                    "count_by_day"
                 } else {
                     key
                 };
@@ -874,5 +977,190 @@ mod tests {
         );
         let e = read(r#","lat":48.0"#).unwrap_err().to_string();
         assert!(e.contains("'lat'") && e.contains("geometry"), "{e}");
+    }
+
+    fn pickups(extra_cols: &str, extra: &str) -> Result<Vec<Pickup>> {
+        let text = format!("id,lat,lon,zone,demand_kg{extra_cols}\nA,47.1,9.5,rural,{extra}\n");
+        read_pickups_str(Path::new("p.csv"), &text)
+    }
+
+    #[test]
+    fn weekly_columns_are_read_with_their_defaults() {
+        // A one-day file: once a week, per-visit demand.
+        let p = &pickups("", "10").unwrap()[0];
+        assert_eq!(p.visits, Visits::ONCE);
+        assert_eq!(p.visits.demand_rule(), "per_visit");
+        let p = &pickups(",frequency,days", "10,3,mon;wed;fri").unwrap()[0];
+        assert_eq!(p.visits.frequency, 3);
+        assert_eq!(p.visits.days.as_deref(), Some("mon;wed;fri"));
+        assert_eq!(p.demand_kg, 10.0);
+        let p = &pickups(",frequency,days", "10,2,mon;thu|tue;fri").unwrap()[0];
+        assert_eq!(p.visits.patterns(DaySet::MON_TO_SAT).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn waste_per_day_makes_the_one_visit_demand_when_none_is_given() {
+        // 14 kg a day, twice a week: one evenly spaced visit collects 49 kg.
+        let p = &pickups(
+            ",frequency,demand_kg_per_day,volume_m3_per_day",
+            ",2,14,0.2",
+        )
+        .unwrap()[0];
+        assert_eq!(p.visits.per_day, Some((14.0, 0.2)));
+        assert_eq!(p.visits.demand_rule(), "accumulated");
+        assert_eq!(p.demand_kg, 49.0);
+        assert!((p.volume_m3 - 0.7).abs() < 1e-9);
+        // A given demand_kg stays; the volume per day follows the density
+        // of the one-visit volume when only that is given.
+        let p = &pickups(",volume_m3,frequency,demand_kg_per_day", "40,2,2,10").unwrap()[0];
+        assert_eq!(p.demand_kg, 40.0);
+        assert_eq!(p.volume_m3, 2.0);
+        assert_eq!(p.visits.per_day, Some((10.0, 0.5)));
+        // Neither weight: demand_kg is missing.
+        let e = pickups(",frequency", ",2").unwrap_err().to_string();
+        assert!(e.contains("p.csv:2") && e.contains("demand_kg"), "{e}");
+    }
+
+    #[test]
+    fn bad_weekly_columns_name_line_and_field() {
+        for (cols, row, field, words) in [
+            (",frequency", "10,0", "frequency", "1 to 7"),
+            (",frequency", "10,8", "frequency", "found '8'"),
+            (",frequency", "10,twice", "frequency", "'twice'"),
+            (",days", "10,mon;funday", "days", "'funday' is not a day"),
+            (",days", "10,mon;mon", "days", "twice"),
+            (",frequency,days", "10,3,mon;thu", "days", "has 2 days"),
+            (
+                ",frequency,days",
+                "10,2,mon;thu|tue",
+                "days",
+                "frequency is 2",
+            ),
+            (
+                ",demand_kg_per_day",
+                "10,-1",
+                "demand_kg_per_day",
+                "negative",
+            ),
+            (
+                ",volume_m3_per_day",
+                "10,0.5",
+                "volume_m3_per_day",
+                "needs demand_kg_per_day",
+            ),
+        ] {
+            let e = pickups(cols, row).unwrap_err().to_string();
+            assert!(
+                e.contains("p.csv:2") && e.contains(&format!("'{field}'")) && e.contains(words),
+                "{row}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn geojson_pickups_read_the_weekly_properties() {
+        let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.5,47.1]},"properties":{"id":"A","zone":"urban","frequency":6,"days":"mon;tue;wed;thu;fri;sat","demand_kg_per_day":3}}]}"#;
+        let p = &read_pickups_str(Path::new("p.geojson"), text).unwrap()[0];
+        assert_eq!(p.visits.frequency, 6);
+        assert_eq!(p.visits.per_day, Some((3.0, 0.0)));
+        assert_eq!(p.demand_kg, 3.5);
+        let bad = text.replace("\"frequency\":6", "\"frequency\":9");
+        let e = read_pickups_str(Path::new("p.geojson"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.geojson:1") && e.contains("'frequency'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn facilities_read_their_closed_days() {
+        let text = "id,lat,lon,kind,open,close,closed_days\nD,47.1,9.5,depot,05:00,20:00,\nT,47.1,9.5,transfer,05:00,20:00,wed;sun\n";
+        let fs = read_facilities_str(Path::new("f.csv"), text).unwrap();
+        assert_eq!(fs[0].closed, DaySet::EMPTY);
+        assert_eq!(fs[1].closed.to_string(), "wed;sun");
+        let e = read_facilities_str(Path::new("f.csv"), &text.replace("wed;sun", "wed;holiday"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.csv:3") && e.contains("'closed_days'") && e.contains("'holiday'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn fleet_working_days_and_counts_by_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |text: &str| read_fleet(&write(&dir, "fleet.toml", text.as_bytes()));
+        let f = read(VEHICLE).unwrap();
+        assert_eq!(f.working_days().unwrap(), DaySet::MON_TO_SAT);
+        assert_eq!(f.counts_by_day(0).unwrap(), None);
+        let text = format!(
+            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n{VEHICLE}count_by_day = {{ fri = 3 }}\n"
+        );
+        let f = read(&text).unwrap();
+        assert_eq!(f.working_days().unwrap().to_string(), "mon;tue;wed;thu;fri");
+        assert_eq!(f.counts_by_day(0).unwrap(), Some([1, 1, 1, 1, 3, 0, 0]));
+        // A count on a day off, an unknown day, a bad working day.
+        let e = read(&text.replace("fri = 3", "sat = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:9")
+                && e.contains("'truck'.count_by_day.sat")
+                && e.contains("not a working day"),
+            "{e}"
+        );
+        let e = read(&text.replace("fri = 3", "fry = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("count_by_day.fry") && e.contains("not a day"),
+            "{e}"
+        );
+        let e = read(&text.replace("\"tue\"", "\"tues\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:1") && e.contains("'days'") && e.contains("'tues'"),
+            "{e}"
+        );
+        let e = read(&text.replace("\"tue\"", "\"mon\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'days'") && e.contains("twice"), "{e}");
+        let e = read(&format!("days = []\n{VEHICLE}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fleet.toml:1") && e.contains("no working day"),
+            "{e}"
+        );
+        let e = read(&format!("{VEHICLE}count_by_day = {{ sat = 99999 }}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("count_by_day.sat") && e.contains("at most"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_documented_weekly_example_reads() {
+        let doc = include_str!("../../docs/plan-inputs.md");
+        let at = doc.find("### Weekly columns").unwrap();
+        let block = &doc[at..];
+        let start = block.find("```csv\n").unwrap() + 7;
+        let csv = &block[start..start + block[start..].find("```").unwrap()];
+        let ps = read_pickups_str(Path::new("doc.csv"), csv).unwrap();
+        let six = DaySet::MON_TO_SAT;
+        let n: Vec<usize> = ps
+            .iter()
+            .map(|p| p.visits.patterns(six).unwrap().len())
+            .collect();
+        assert_eq!(n, [1, 3, 2, 3, 1]);
+        assert_eq!(ps[1].demand_kg, 52.5);
+        assert_eq!(ps[1].visits.demand_rule(), "accumulated");
     }
 }

@@ -273,12 +273,14 @@ mod tests {
                 cost_per_hour: h,
                 streams: None,
                 max_trips: None,
+                count_by_day: None,
             })
             .collect();
         Fleet {
             spec: FleetFile {
                 vehicle,
                 targets: Default::default(),
+                days: None,
             },
             path: "fleet.toml".into(),
         }

@@ -1,12 +1,16 @@
 //! Weekly planning: the week as one routing problem over the calendar rules
 //! of [`crate::domain`] (working days, visit patterns).
 //!
-//! [`WeekProblem`] turns a one-day problem and each pickup's allowed
+//! [`spec_for`] reads the weekly columns of the plan inputs (frequencies,
+//! visit days, waste per day, working days, per-day vehicle counts, closed
+//! days) into the [`WeekSpec`] of the one-day problem; [`WeekProblem`] turns a one-day problem and each pickup's allowed
 //! patterns into one problem over the week; [`pvrpif`] does the same for the
 //! periodic benchmark of Taverna & Tilk. The weekly search itself (choosing
 //! each pickup's pattern jointly with the daily routes) is not built yet.
 
 mod expand;
 pub mod pvrpif;
+mod spec;
 
 pub use expand::{Collection, Group, WeekProblem, WeekSpec};
+pub use spec::{check_calendar, spec_for};

@@ -402,9 +402,20 @@ fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
             prop::sample::select(&["", "true", "false", "yes", "no", "1", "0"][..]),
             "[A-Za-z ]{0,12}",
         ),
+        (
+            prop::option::of(1usize..=3),
+            // Three or more days: valid with or without the frequency.
+            prop::sample::select(&["", "mon;wed;fri", "Mon; Tue; Thu; Fri", "tue;thu;sat;sun"][..]),
+            prop::option::of(0u32..50),
+        ),
     )
         .prop_map(
-            |((lat, lon, urban, demand), (vol, service, tw), (stream, req, name))| {
+            |(
+                (lat, lon, urban, demand),
+                (vol, service, tw),
+                (stream, req, name),
+                (freq, days, per_day),
+            )| {
                 let (s, e) = tw.map_or((String::new(), String::new()), |(s, d)| {
                     (hhmm(s), hhmm(s + d))
                 });
@@ -421,6 +432,11 @@ fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
                     STREAMS[stream].into(),
                     req.into(),
                     name,
+                    freq.map_or(String::new(), |f| f.to_string()),
+                    days.into(),
+                    per_day.map_or(String::new(), |v| v.to_string()),
+                    // Only with a weight per day, which may be left out.
+                    String::new(),
                 ]
             },
         )
@@ -430,7 +446,11 @@ fn pickups_table() -> impl Strategy<Value = Table> {
     table(PICKUP_COLUMNS, 5, pickup_row(), "P")
 }
 
-const PICKUP_RELATED: &[&[&str]] = &[&["tw_start", "tw_end"]];
+const PICKUP_RELATED: &[&[&str]] = &[
+    &["tw_start", "tw_end"],
+    &["frequency", "days"],
+    &["demand_kg", "demand_kg_per_day"],
+];
 
 const FACILITY_COLUMNS: &[&str] = &[
     "id",
@@ -442,6 +462,7 @@ const FACILITY_COLUMNS: &[&str] = &[
     "unload_s",
     "accepts",
     "daily_capacity_kg",
+    "closed_days",
 ];
 
 fn facility_row() -> impl Strategy<Value = Vec<String>> + Clone {
@@ -453,21 +474,25 @@ fn facility_row() -> impl Strategy<Value = Vec<String>> + Clone {
         prop::option::of(0u32..3600),
         prop::collection::vec(0usize..5, 1..4),
         prop::option::of(0u32..100_000),
+        prop::sample::select(&["", "sun", "wed;sun", "Sat"][..]),
     )
-        .prop_map(|(lat, lon, kind, (open, len), unload, accepts, cap)| {
-            let accepts: Vec<&str> = accepts.iter().map(|&s| STREAMS[s]).collect();
-            vec![
-                String::new(),
-                format!("{lat:.6}"),
-                format!("{lon:.6}"),
-                ["depot", "transfer", "landfill", "treatment"][kind].into(),
-                hhmm(open),
-                hhmm(open + len),
-                unload.map_or(String::new(), |v| v.to_string()),
-                accepts.join(";"),
-                cap.map_or(String::new(), |v| v.to_string()),
-            ]
-        })
+        .prop_map(
+            |(lat, lon, kind, (open, len), unload, accepts, cap, closed)| {
+                let accepts: Vec<&str> = accepts.iter().map(|&s| STREAMS[s]).collect();
+                vec![
+                    String::new(),
+                    format!("{lat:.6}"),
+                    format!("{lon:.6}"),
+                    ["depot", "transfer", "landfill", "treatment"][kind].into(),
+                    hhmm(open),
+                    hhmm(open + len),
+                    unload.map_or(String::new(), |v| v.to_string()),
+                    accepts.join(";"),
+                    cap.map_or(String::new(), |v| v.to_string()),
+                    closed.into(),
+                ]
+            },
+        )
 }
 
 fn facilities_table() -> impl Strategy<Value = Table> {
