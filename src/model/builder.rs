@@ -29,32 +29,27 @@ impl ProblemBuilder {
 
     /// Adds a depot and returns its index.
     pub fn add_depot(&mut self, depot: Depot) -> usize {
-        self.depots.push(depot);
-        self.depots.len() - 1
+        push(&mut self.depots, depot)
     }
 
     /// Adds a client and returns its index.
     pub fn add_client(&mut self, client: Client) -> usize {
-        self.clients.push(client);
-        self.clients.len() - 1
+        push(&mut self.clients, client)
     }
 
     /// Adds an unload facility and returns its index.
     pub fn add_facility(&mut self, facility: Facility) -> usize {
-        self.facilities.push(facility);
-        self.facilities.len() - 1
+        push(&mut self.facilities, facility)
     }
 
     /// Adds a vehicle type and returns its index.
     pub fn add_vehicle_type(&mut self, vehicle_type: VehicleType) -> usize {
-        self.vehicle_types.push(vehicle_type);
-        self.vehicle_types.len() - 1
+        push(&mut self.vehicle_types, vehicle_type)
     }
 
     /// Adds a road profile and returns its index.
     pub fn add_profile(&mut self, profile: Profile) -> usize {
-        self.profiles.push(profile);
-        self.profiles.len() - 1
+        push(&mut self.profiles, profile)
     }
 
     /// Sets planar coordinates per location (optional).
@@ -311,4 +306,10 @@ impl ProblemBuilder {
             n_dims,
         })
     }
+}
+
+/// Appends `x` to `v` and returns its index.
+fn push<T>(v: &mut Vec<T>, x: T) -> usize {
+    v.push(x);
+    v.len() - 1
 }
