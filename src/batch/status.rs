@@ -100,7 +100,7 @@ pub struct Status {
     pub status: Outcome,
     /// The exit code `wasteroute plan` would have given.
     pub exit_code: i32,
-    /// SHA-256 of the inputs' contents ([`inputs_sha256`]); `None` when an
+    /// SHA-256 of the inputs' contents ([`Hasher::inputs_sha256`]); `None` when an
     /// input could not be read.
     pub inputs_sha256: Option<String>,
     /// When the district started, UTC (RFC 3339).

@@ -4,7 +4,7 @@
 //! An instance's horizon of `H` days (4 or 6) becomes the first `H`
 //! weekdays; each customer of frequency `f` gets the `H/f` evenly spaced
 //! patterns (the benchmark's visiting schemes are exactly
-//! [`even_patterns`](crate::domain::even_patterns)); one vehicle type with
+//! [`even_patterns`]); one vehicle type with
 //! `numVehicles` vehicles a day, trip capacity `maxCapacity`, route time
 //! (travel and service) at most `maxDuration`, as many unloads as it likes
 //! and an unload before it returns to the depot. The cost is the travel
