@@ -11,7 +11,7 @@ use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
 use crate::domain::{FacilityRecord, Stream, Zone, format_time};
 use crate::graph::SnappedPoint;
-use crate::matrix::Leg;
+use crate::matrix::{Approach, Leg};
 use crate::model::{
     CheckReport, Load, Problem, Route, RouteReport, Solution, UNLIMITED, Violation, Visit,
     schedule, unloaded_per_facility,
@@ -545,16 +545,19 @@ fn depot_stop(
 pub(crate) fn road_geometry(prep: &Prepared, solution: &Solution, timetables: &mut [Timetable]) {
     for (pi, pd) in prep.profiles.iter().enumerate() {
         let router = pd.router();
-        let snapped = |pt: usize| -> Option<SnappedPoint> { pd.snaps[pt].on_road().cloned() };
+        // The directed positions the matrix priced.
+        let at = |pt: usize| -> Option<(SnappedPoint, Approach)> {
+            Some((*pd.snaps[pt].on_road()?, pd.approaches[pt]))
+        };
         for (ri, tt) in timetables.iter_mut().enumerate() {
             let vt = solution.routes[ri].vehicle_type;
             if prep.type_profile[vt] != pi {
                 continue;
             }
-            let pairs: Vec<(SnappedPoint, SnappedPoint)> = (tt.points.windows(2))
-                .filter_map(|w| Some((snapped(w[0])?, snapped(w[1])?)))
+            let pairs: Vec<_> = (tt.points.windows(2))
+                .filter_map(|w| Some((at(w[0])?, at(w[1])?)))
                 .collect();
-            let legs = router.routes(&pairs);
+            let legs = router.routes_directed(&pairs);
             tt.route.trips = trips_of(&tt.route.stops, &legs);
         }
     }
