@@ -36,8 +36,9 @@ mod recombine;
 mod report;
 
 pub use folder::{
-    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteFeature, RouteSummary, SCHEMA_VERSION,
-    StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from, unserved_properties,
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, ProfileTurns, RouteFeature, RouteSummary,
+    SCHEMA_VERSION, StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from,
+    unserved_properties,
 };
 pub use output::{OutputOptions, files as output_files, write, write_with};
 pub use prepare::Prepared;
