@@ -311,19 +311,13 @@ pub fn print_summary(p: &Plan, out: &Path) {
     for t in s.turns.iter().flatten() {
         let r = &t.restrictions;
         println!(
-            "turns      {}: {} of {} restrictions applied ({} ignored: {} broken, {} not in graph, {} conditional, {} not for vehicle, {} unknown), {} U-turns forbidden; {} curb-side pickups ({} on two-way streets)",
+            "turns      {}: {}/{} turn restrictions applied, {} U-turns forbidden, {}/{} curb-side pickups held to one direction",
             t.profile,
             r.applied,
             r.read,
-            r.read.saturating_sub(r.applied),
-            r.ignored_broken,
-            r.ignored_not_in_graph,
-            r.ignored_conditional,
-            r.ignored_not_for_vehicle,
-            r.ignored_unknown_value,
             t.turn_graph.u_turns_forbidden,
+            t.curb_directed,
             t.curb_pickups,
-            t.curb_directed
         );
     }
     if s.unserved.is_empty() {
