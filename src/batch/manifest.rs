@@ -66,6 +66,10 @@ pub struct Settings {
     pub recombine: bool,
     /// Write `map.html`, `route_sheets.html` and `gpx/` into the folder.
     pub map: bool,
+    /// Route on the turn-aware graph ([`crate::plan::PlanOptions::turns`]);
+    /// absent from the `status.json` of older runs (read as false).
+    #[serde(default)]
+    pub turns: bool,
 }
 
 impl Default for Settings {
@@ -80,6 +84,7 @@ impl Default for Settings {
             snap_limit_m: crate::graph::DEFAULT_MAX_SNAP_M,
             recombine: true,
             map: true,
+            turns: false,
         }
     }
 }
@@ -123,7 +128,7 @@ pub struct Manifest {
 }
 
 /// Keys of the settings, accepted at the top and in a district.
-const SETTING_KEYS: [&str; 9] = [
+const SETTING_KEYS: [&str; 10] = [
     "mode",
     "seconds",
     "iterations",
@@ -133,6 +138,7 @@ const SETTING_KEYS: [&str; 9] = [
     "snap_limit_m",
     "recombine",
     "map",
+    "turns",
 ];
 /// Input keys accepted at the top (shared inputs).
 const SHARED_INPUTS: [&str; 4] = ["osm", "facilities", "fleet", "closures"];
@@ -425,6 +431,9 @@ impl Reader<'_> {
         if let Some(b) = boolean("map")? {
             s.map = b;
         }
+        if let Some(b) = boolean("turns")? {
+            s.turns = b;
+        }
         Ok(s)
     }
 }
@@ -486,7 +495,7 @@ mod tests {
     fn defaults_apply_and_districts_override_them() {
         let m = read(&format!(
             "{SHARED}seed = 3\niterations = 50\n\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n\n\
-             [[district]]\nname = \"b\"\npickups = \"b/p.csv\"\nseed = 9\nfleet = \"small.toml\"\nmap = false\n"
+             [[district]]\nname = \"b\"\npickups = \"b/p.csv\"\nseed = 9\nfleet = \"small.toml\"\nmap = false\nturns = true\n"
         ))
         .unwrap();
         assert_eq!(m.districts.len(), 2);
@@ -499,6 +508,7 @@ mod tests {
         assert_eq!((a.settings.seed, b.settings.seed), (3, 9));
         assert_eq!((a.settings.iterations, b.settings.iterations), (50, 50));
         assert!(a.settings.map && !b.settings.map);
+        assert!(!a.settings.turns && b.settings.turns);
         assert_eq!(a.settings.threads, crate::plan::DEFAULT_THREADS);
     }
 

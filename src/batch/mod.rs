@@ -115,6 +115,7 @@ impl PlanJob {
             recombine: s.recombine,
             max_memory_gb: ctx.max_memory_gb,
             interrupt: ctx.interrupt.clone(),
+            turns: s.turns,
             ..PlanOptions::default()
         }
     }

@@ -125,6 +125,14 @@ pub struct SearchArgs {
     /// Skip the recombination of routes (a set-packing MIP) after the search.
     #[arg(long)]
     pub no_recombine: bool,
+    /// Route on the turn-aware road graph: OSM turn restrictions, the
+    /// profile's U-turn rule and turn costs, and `side = curb` pickups
+    /// reached on the curb side of a two-way street without turning in it
+    /// (docs/roads.md, "Turns"; `side = curb` is honoured without the flag
+    /// too, but a node-based route may then turn round at a junction).
+    /// Off by default (the node-based graph); results change with it.
+    #[arg(long)]
+    pub turns: bool,
     /// Solver parameters from a TOML file (fields of `SolveParams`
     /// overriding the plan defaults; seed and threads come from the flags,
     /// and fields the chosen method does not use are refused).
@@ -152,6 +160,7 @@ impl SearchArgs {
             recombine: !self.no_recombine,
             max_memory_gb: self.max_memory_gb,
             interrupt: super::signal::interrupt(),
+            turns: self.turns,
             ..PlanOptions::default()
         })
     }
@@ -298,6 +307,18 @@ pub fn print_summary(p: &Plan, out: &Path) {
                 c.share_demand * 100.0
             );
         }
+    }
+    for t in s.turns.iter().flatten() {
+        let r = &t.restrictions;
+        println!(
+            "turns      {}: {}/{} turn restrictions applied, {} U-turns forbidden, {}/{} curb-side pickups held to one direction",
+            t.profile,
+            r.applied,
+            r.read,
+            t.turn_graph.u_turns_forbidden,
+            t.curb_directed,
+            t.curb_pickups,
+        );
     }
     if s.unserved.is_empty() {
         println!("unserved   none");

@@ -6,8 +6,8 @@
 //! field to its errors.
 //!
 //! - [`parse_time`], [`format_time`]: times of day as seconds after midnight;
-//! - [`Pickup`], [`Zone`], [`Stream`], [`Visits`]: the points to serve and
-//!   how often;
+//! - [`Pickup`], [`Zone`], [`Stream`], [`Visits`], [`StopSide`]: the points to serve,
+//!   how often, and on which side of the road;
 //! - [`FacilityRecord`], [`FacilityKind`]: depots and places to unload;
 //! - [`Fleet`], [`VehicleSpec`], [`BreakSpec`]: the vehicle types;
 //! - [`Targets`]: the coverage to reach;
@@ -27,7 +27,8 @@ pub use fleet::{
     BreakSpec, Fleet, FleetFile, MAX_TRIPS, MAX_VEHICLE_TYPES, MAX_VEHICLES_PER_TYPE, VehicleSpec,
 };
 pub use pickup::{
-    MAX_FREQUENCY, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, Stream, Streams, Visits, Zone, stream_set,
+    MAX_FREQUENCY, MAX_KG, MAX_M3, MAX_SERVICE_S, Pickup, StopSide, Stream, Streams, Visits, Zone,
+    stream_set,
 };
 pub use targets::Targets;
 pub use time::{format_time, parse_time};

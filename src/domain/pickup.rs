@@ -107,6 +107,40 @@ pub fn stream_set(streams: &[Stream]) -> Streams {
     streams.iter().fold(0, |m, s| m | (1 << s.index()))
 }
 
+/// Which side of the road a vehicle may stop on to serve a pickup (the
+/// `side` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopSide {
+    /// Either side: the vehicle may arrive and leave in either direction
+    /// of the street.
+    #[default]
+    Either,
+    /// The curb side: the vehicle arrives and leaves driving with the
+    /// pickup on the side traffic keeps to (right, or left in left-hand
+    /// traffic), like OSRM's and VROOM's `approaches=curb`.
+    Curb,
+}
+
+impl StopSide {
+    /// The name in files: `either` or `curb`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSide::Either => "either",
+            StopSide::Curb => "curb",
+        }
+    }
+
+    /// Parses a name (case and surrounding spaces ignored).
+    pub fn parse(s: &str) -> Option<StopSide> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "either" => Some(StopSide::Either),
+            "curb" => Some(StopSide::Curb),
+            _ => None,
+        }
+    }
+}
+
 /// One pickup point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pickup {
@@ -134,6 +168,8 @@ pub struct Pickup {
     pub name: String,
     /// How often and on which days it is collected over a week.
     pub visits: Visits,
+    /// Which side of the road the vehicle must stop on.
+    pub side: StopSide,
     /// Where it was read (file and line or feature number).
     pub source: Location,
 }

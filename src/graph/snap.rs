@@ -231,7 +231,7 @@ impl RoadGraph {
 
 /// The side of an edge a point lies on, seen driving from the edge's tail
 /// to its head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// To the left of the road.
@@ -240,6 +240,17 @@ pub enum Side {
     Right,
     /// On the road's centre line (within a centimetre).
     On,
+}
+
+impl Side {
+    /// The side seen driving the other way.
+    pub fn mirrored(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+            Side::On => Side::On,
+        }
+    }
 }
 
 impl RoadGraph {

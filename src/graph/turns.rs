@@ -43,7 +43,7 @@ pub struct Restriction {
 }
 
 /// How many turn restrictions were read, applied and ignored (and why).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RestrictionStats {
     /// Relations with `type=restriction` in the extract.
     pub read: usize,
@@ -458,7 +458,7 @@ pub(crate) struct TurnGraph {
 }
 
 /// Counts of the turn-expanded graph.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TurnStats {
     /// Nodes of the turn-expanded graph (directed arcs plus duplicates).
     pub nodes: usize,

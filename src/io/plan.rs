@@ -8,7 +8,7 @@
 
 use crate::domain::{
     DaySet, FacilityKind, FacilityRecord, Fleet, FleetFile, MAX_FREQUENCY, MAX_KG, MAX_M3,
-    MAX_SERVICE_S, Pickup, Stream, Visits, Zone, allowed_patterns, parse_time, short,
+    MAX_SERVICE_S, Pickup, StopSide, Stream, Visits, Zone, allowed_patterns, parse_time, short,
 };
 use crate::error::Location;
 use crate::{Error, Result};
@@ -117,7 +117,7 @@ impl Record<'_> {
 
 /// The columns of a pickups file (and the properties of a GeoJSON pickup,
 /// but `lat` and `lon`).
-pub const PICKUP_COLUMNS: [&str; 16] = [
+pub const PICKUP_COLUMNS: [&str; 17] = [
     "id",
     "lat",
     "lon",
@@ -134,6 +134,7 @@ pub const PICKUP_COLUMNS: [&str; 16] = [
     "days",
     "demand_kg_per_day",
     "volume_m3_per_day",
+    "side",
 ];
 
 /// The columns of a facilities file.
@@ -333,6 +334,11 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
     let required =
         parse_bool(r, "required")?.unwrap_or_else(|| Pickup::required_by_default(zone, stream));
     let name = r.get("name").unwrap_or(&id).to_string();
+    let side = match r.get("side") {
+        None => StopSide::Either,
+        Some(s) => StopSide::parse(s)
+            .ok_or_else(|| r.err("side", format!("expected curb or either, found '{s}'")))?,
+    };
     Ok(Pickup {
         id,
         lat,
@@ -346,6 +352,7 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
         required,
         name,
         visits,
+        side,
         source: r.loc.clone(),
     })
 }
@@ -982,6 +989,28 @@ mod tests {
     fn pickups(extra_cols: &str, extra: &str) -> Result<Vec<Pickup>> {
         let text = format!("id,lat,lon,zone,demand_kg{extra_cols}\nA,47.1,9.5,rural,{extra}\n");
         read_pickups_str(Path::new("p.csv"), &text)
+    }
+
+    #[test]
+    fn side_is_either_by_default_and_refuses_other_values() {
+        assert_eq!(pickups("", "10").unwrap()[0].side, StopSide::Either);
+        assert_eq!(pickups(",side", "10,").unwrap()[0].side, StopSide::Either);
+        assert_eq!(
+            pickups(",side", "10, Curb").unwrap()[0].side,
+            StopSide::Curb
+        );
+        assert_eq!(
+            pickups(",side", "10,either").unwrap()[0].side,
+            StopSide::Either
+        );
+        let e = pickups(",side", "10,left").unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv:2") && e.contains("'side'") && e.contains("'left'"),
+            "{e}"
+        );
+        let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.5,47.1]},"properties":{"id":"A","zone":"urban","demand_kg":3,"side":"curb"}}]}"#;
+        let p = &read_pickups_str(Path::new("p.geojson"), text).unwrap()[0];
+        assert_eq!(p.side, StopSide::Curb);
     }
 
     #[test]

@@ -55,7 +55,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::graph::{RoadGraph, SnappedPoint};
 
-pub use path::Leg;
+pub use path::{DirectedPoint, Leg};
 pub use turns::Approach;
 
 const UNREACHABLE: u32 = u32::MAX;

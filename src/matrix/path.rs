@@ -8,6 +8,9 @@ use super::{Approach, INF, Router, turns, unpack_rounded};
 use crate::graph::turns::{arc_edge, arc_forward};
 use crate::graph::{EdgeId, SnappedPoint};
 
+/// A position on the roads and the directions it is left and reached in.
+pub type DirectedPoint = (SnappedPoint, Approach);
+
 /// A leg: the fastest road path between two points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leg {
@@ -68,6 +71,20 @@ impl Router<'_> {
                 |(f, b), (from, to)| {
                     self.route_with(f, b, (from, Approach::Either), (to, Approach::Either))
                 },
+            )
+            .collect()
+    }
+
+    /// The legs of many pairs of directed positions `((from, approach),
+    /// (to, approach))`, each as [`Router::route_directed`] finds it, in
+    /// parallel; `None` where no road path exists.
+    pub fn routes_directed(&self, pairs: &[(DirectedPoint, DirectedPoint)]) -> Vec<Option<Leg>> {
+        let n = self.ch.n();
+        pairs
+            .par_iter()
+            .map_init(
+                || (Search::new(n), Search::new(n)),
+                |(f, b), ((from, fa), (to, ta))| self.route_with(f, b, (from, *fa), (to, *ta)),
             )
             .collect()
     }

@@ -9,6 +9,7 @@
 
 use super::{InputFiles, PlannedRoute, PlannedStop, RecombinationStats, Unserved, UnservedReason};
 use crate::domain::{Stream, Zone, format_time};
+use crate::graph::{RestrictionStats, Side, TurnStats};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -152,6 +153,10 @@ pub struct Summary {
     pub inputs: InputFiles,
     /// What the route recombination did, if it ran.
     pub recombination: Option<RecombinationStats>,
+    /// The turn model per road profile when the plan routed on the
+    /// turn-aware graph (`--turns`), else `null` (absent in older files).
+    #[serde(default)]
+    pub turns: Option<Vec<ProfileTurns>>,
 }
 
 /// One rule a plan breaks, as the independent checker found it.
@@ -207,6 +212,24 @@ fn violations_of_any_version<'de, D: Deserializer<'de>>(
             v => PlanViolation::deserialize(v).map_err(serde::de::Error::custom),
         })
         .collect()
+}
+
+/// What the turn-aware graph of one road profile holds (`summary.json`
+/// `turns`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileTurns {
+    /// The road profile (name or file).
+    pub profile: String,
+    /// The OSM turn restrictions read, applied and ignored, with the reason.
+    pub restrictions: RestrictionStats,
+    /// The turn-expanded graph: nodes, turns, turns banned by the
+    /// restrictions, U-turns forbidden and allowed.
+    pub turn_graph: TurnStats,
+    /// Pickups with `side = curb` reached by this profile's vehicles.
+    pub curb_pickups: usize,
+    /// Of these, the ones with one allowed direction (on a two-way street,
+    /// off its centre line); the others are on one-way streets.
+    pub curb_directed: usize,
 }
 
 /// One row of `routes.csv`: a stop of a vehicle's day, times as `HH:MM`.
@@ -361,6 +384,11 @@ pub struct StopProperties {
     pub load_kg: f64,
     /// Distance since leaving the depot, km.
     pub km: f64,
+    /// Pickups: the side of the vehicle the pickup lies on when it stops
+    /// (`right`, `left`, or `on` the centre line), from the direction it
+    /// arrives in; absent for other stops (and in files written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
 }
 
 /// The properties of `u`'s feature in `unserved.geojson`: its fields in

@@ -36,8 +36,9 @@ mod recombine;
 mod report;
 
 pub use folder::{
-    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteFeature, RouteSummary, SCHEMA_VERSION,
-    StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from, unserved_properties,
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, ProfileTurns, RouteFeature, RouteSummary,
+    SCHEMA_VERSION, StopKind, StopProperties, StopRow, Summary, TripProperties, unserved_from,
+    unserved_properties,
 };
 pub use output::{OutputOptions, files as output_files, write, write_with};
 pub use prepare::Prepared;
@@ -172,6 +173,11 @@ pub struct PlanOptions {
     /// solution found so far, without recombination, and its `stopped_by`
     /// is `signal`.
     pub interrupt: Option<Interrupt>,
+    /// Route on the turn-aware graph ([`crate::matrix::Router::turn_aware`]):
+    /// the matrices, the legs of routes.geojson, the map and the GPX obey
+    /// the OSM turn restrictions and the profile's turn model (U-turn rule,
+    /// turn costs, signals). Off by default: the node-based graph.
+    pub turns: bool,
 }
 
 impl Default for PlanOptions {
@@ -189,6 +195,7 @@ impl Default for PlanOptions {
             recombine_seconds: 5.0,
             max_memory_gb: None,
             interrupt: None,
+            turns: false,
         }
     }
 }

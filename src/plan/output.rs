@@ -56,6 +56,7 @@ pub fn routes_geojson(plan: &Plan) -> Result<Value> {
                 departure: format_time(s.departure),
                 load_kg: s.load_kg,
                 km: s.km,
+                side: s.side,
             });
             features.push(json!({
                 "type": "Feature",

@@ -19,11 +19,11 @@
 use super::costs::{CostUnit, FleetCosts};
 use super::memory;
 use super::{PlanInput, PlanOptions, Unserved, UnservedReason};
-use crate::domain::{FacilityKind, Streams};
+use crate::domain::{FacilityKind, StopSide, Streams};
 use crate::error::Location;
 use crate::graph::{Profile, RoadGraph, Snap, SnappedPoint};
 use crate::io::osm::OsmRoads;
-use crate::matrix::{Hierarchy, Router, TravelMatrix};
+use crate::matrix::{Approach, Hierarchy, Router, TravelMatrix};
 use crate::model::{
     Break, Client, Depot, Facility, Matrix, Problem, ProblemBuilder, Profile as MatrixProfile,
     TimeWindow, UNLIMITED, VehicleSet, VehicleType,
@@ -54,15 +54,30 @@ pub(crate) struct ProfileData {
     pub cut_off: Vec<bool>,
     /// The contraction hierarchy of `graph`, once a stage has built it.
     pub hierarchy: Option<Hierarchy>,
+    /// Whether the routers are turn-aware ([`PlanOptions::turns`]).
+    pub turns: bool,
+    /// Per point: the directions it is reached and left in (curb-side
+    /// pickups: the one with the pickup on the curb side; else either).
+    pub approaches: Vec<Approach>,
+}
+
+/// A router over `graph`: turn-aware or node-based.
+fn contract(graph: &RoadGraph, turns: bool) -> Router<'_> {
+    if turns {
+        Router::turn_aware(graph)
+    } else {
+        Router::new(graph)
+    }
 }
 
 impl ProfileData {
     /// A router over the profile's graph: from its hierarchy when a stage
-    /// has built one, else contracting the graph.
+    /// has built one, else contracting the graph (turn-aware when the plan
+    /// asks for turns).
     pub fn router(&self) -> Router<'_> {
         match &self.hierarchy {
             Some(h) => Router::with_hierarchy(&self.graph, h),
-            None => Router::new(&self.graph),
+            None => contract(&self.graph, self.turns),
         }
     }
 }
@@ -471,16 +486,18 @@ pub(crate) fn locate(
     for (k, g) in graphs.into_iter().enumerate() {
         let snaps = g.snap(&coords, opts.snap_limit_m)?;
         let usable: Vec<bool> = snaps.iter().map(|s| s.on_road().is_some()).collect();
+        let approaches = approaches(input, &g, &coords, &snaps);
         let (graph, cut_off, hierarchy) = match &input.closures {
             Some((_, closures)) if !closures.is_empty() => {
                 let tm = Instant::now();
                 let (closed, _report) = g.with_closures(closures);
                 let (on, pts) = on_road_points(&snaps, 0..n_points);
-                let open_m = Router::new(&g).matrix(&pts)?;
+                let dirs: Vec<Approach> = on.iter().map(|&i| approaches[i]).collect();
+                let open_m = contract(&g, opts.turns).matrix_with(&pts, &dirs)?;
                 // The closed graph's hierarchy serves the matrices and the
                 // geometry later.
-                let closed_router = Router::new(&closed);
-                let closed_m = closed_router.matrix(&pts)?;
+                let closed_router = contract(&closed, opts.turns);
+                let closed_m = closed_router.matrix_with(&pts, &dirs)?;
                 let hierarchy = closed_router.hierarchy();
                 let mut cut = vec![false; n_points];
                 for i in crate::matrix::cut_off_points(&open_m, &closed_m)? {
@@ -503,6 +520,8 @@ pub(crate) fn locate(
             usable,
             cut_off,
             hierarchy,
+            turns: opts.turns,
+            approaches,
         });
     }
     let snap_s = t1.elapsed().as_secs_f64() - matrix_s;
@@ -512,6 +531,27 @@ pub(crate) fn locate(
         snap_s,
         matrix_s,
     })
+}
+
+/// Per point: the directions a vehicle reaches and leaves it in. A pickup
+/// with `side = curb` gets [`Approach::curb`] (the direction with it on the
+/// curb side; either on a one-way street or a point on the centre line);
+/// facilities and the other pickups either direction.
+fn approaches(
+    input: &PlanInput,
+    g: &RoadGraph,
+    coords: &[(f64, f64)],
+    snaps: &[Snap],
+) -> Vec<Approach> {
+    let nf = input.facilities.len();
+    (0..snaps.len())
+        .map(|i| match snaps[i].on_road() {
+            Some(p) if i >= nf && input.pickups[i - nf].side == StopSide::Curb => {
+                Approach::curb(g, coords[i], p)
+            }
+            _ => Approach::Either,
+        })
+        .collect()
 }
 
 /// The points of `of` that are on a road of `snaps` (their indices), and
@@ -776,6 +816,9 @@ pub(crate) fn matrices(
                 .unzip()
         })
         .collect();
+    let dirs: Vec<Vec<Approach>> = (profiles.iter().zip(&on_road))
+        .map(|(pd, (on, _))| on.iter().map(|&l| pd.approaches[loc_point[l]]).collect())
+        .collect();
     // A profile that reaches every location converts its router's matrix
     // in place; the others need a second buffer while they convert, so they
     // go first, while fewer finished matrices are held.
@@ -786,7 +829,7 @@ pub(crate) fn matrices(
         let (on, pts) = &on_road[k];
         let (m, hierarchy): (TravelMatrix, Hierarchy) = {
             let router = profiles[k].router();
-            (router.matrix(pts)?, router.hierarchy())
+            (router.matrix_with(pts, &dirs[k])?, router.hierarchy())
         };
         // Kept for the road geometry of the routes.
         profiles[k].hierarchy = Some(hierarchy);

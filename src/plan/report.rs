@@ -3,15 +3,15 @@
 //! stream against the targets, and the unserved pickups with reasons.
 
 use super::folder::{
-    Coverage, PhasePeaks, PhaseTimes, PlanViolation, RouteSummary, SCHEMA_VERSION, StopKind,
-    Summary,
+    Coverage, PhasePeaks, PhaseTimes, PlanViolation, ProfileTurns, RouteSummary, SCHEMA_VERSION,
+    StopKind, Summary,
 };
 use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
-use crate::domain::{FacilityRecord, Stream, Zone, format_time};
-use crate::graph::SnappedPoint;
-use crate::matrix::Leg;
+use crate::domain::{FacilityRecord, StopSide, Stream, Zone, format_time};
+use crate::graph::{RoadGraph, Side, SnappedPoint};
+use crate::matrix::{Approach, Leg};
 use crate::model::{
     CheckReport, Load, Problem, Route, RouteReport, Solution, UNLIMITED, Violation, Visit,
     schedule, unloaded_per_facility,
@@ -52,6 +52,11 @@ pub struct PlannedStop {
     pub zone: Option<Zone>,
     /// Stream (pickups only).
     pub stream: Option<Stream>,
+    /// Pickups: the side of the vehicle the pickup lies on when it stops,
+    /// from the direction the leg arrives in along the pickup's road
+    /// ([`crate::graph::RoadGraph::side_of`]); `None` for other stops and
+    /// for a pickup reached by no road path.
+    pub side: Option<Side>,
 }
 
 /// One trip's road geometry: from the depot or the previous unload to its
@@ -331,7 +336,8 @@ pub(crate) fn build(
     road_geometry(prep, &solution, &mut timetables);
     let routes: Vec<PlannedRoute> = timetables.into_iter().map(|t| t.route).collect();
     let violations = plan_violations(input, prep, p, &solution, &routes, &checked);
-    let summary = summary(input, &routes, &unserved, violations, checked.is_feasible());
+    let mut summary = summary(input, &routes, &unserved, violations, checked.is_feasible());
+    summary.turns = turn_summary(input, prep);
     Ok(Plan {
         summary,
         routes,
@@ -467,6 +473,7 @@ pub(crate) fn timetable(
             demand_kg: demand,
             zone,
             stream,
+            side: None,
         });
         if kind == StopKind::Facility {
             trip += 1;
@@ -536,6 +543,7 @@ fn depot_stop(
         demand_kg: 0.0,
         zone: None,
         stream: None,
+        side: None,
     }
 }
 
@@ -545,19 +553,71 @@ fn depot_stop(
 pub(crate) fn road_geometry(prep: &Prepared, solution: &Solution, timetables: &mut [Timetable]) {
     for (pi, pd) in prep.profiles.iter().enumerate() {
         let router = pd.router();
-        let snapped = |pt: usize| -> Option<SnappedPoint> { pd.snaps[pt].on_road().cloned() };
+        // The directed positions the matrix priced.
+        let at = |pt: usize| -> Option<(SnappedPoint, Approach)> {
+            Some((*pd.snaps[pt].on_road()?, pd.approaches[pt]))
+        };
         for (ri, tt) in timetables.iter_mut().enumerate() {
             let vt = solution.routes[ri].vehicle_type;
             if prep.type_profile[vt] != pi {
                 continue;
             }
-            let pairs: Vec<(SnappedPoint, SnappedPoint)> = (tt.points.windows(2))
-                .filter_map(|w| Some((snapped(w[0])?, snapped(w[1])?)))
+            let pairs: Vec<_> = (tt.points.windows(2))
+                .filter_map(|w| Some((at(w[0])?, at(w[1])?)))
                 .collect();
-            let legs = router.routes(&pairs);
+            let legs = router.routes_directed(&pairs);
+            let physical = tt
+                .route
+                .stops
+                .iter_mut()
+                .filter(|s| s.kind != StopKind::Break);
+            for ((stop, leg), w) in physical.skip(1).zip(&legs).zip(tt.points.windows(2)) {
+                if stop.kind == StopKind::Pickup
+                    && let (Some(leg), Some(p)) = (leg, pd.snaps[w[1]].on_road())
+                {
+                    stop.side = arrival_side(&pd.graph, (stop.lat, stop.lon), p, leg);
+                }
+            }
             tt.route.trips = trips_of(&tt.route.stops, &legs);
         }
     }
+}
+
+/// Stage: the turn statistics of every profile, when the plan routes on
+/// the turn-aware graph.
+pub(crate) fn turn_summary(input: &PlanInput, prep: &Prepared) -> Option<Vec<ProfileTurns>> {
+    let nf = input.facilities.len();
+    let turns = prep.profiles.iter().filter(|pd| pd.turns).map(|pd| {
+        let curb: Vec<Approach> = (input.pickups.iter().enumerate())
+            .filter(|(pi, p)| p.side == StopSide::Curb && pd.usable[nf + pi])
+            .map(|(pi, _)| pd.approaches[nf + pi])
+            .collect();
+        ProfileTurns {
+            profile: pd.name.clone(),
+            restrictions: pd.graph.turn_data().stats.clone(),
+            turn_graph: pd.router().turn_stats().cloned().unwrap_or_default(),
+            curb_pickups: curb.len(),
+            curb_directed: curb.iter().filter(|&&a| a != Approach::Either).count(),
+        }
+    });
+    let turns: Vec<ProfileTurns> = turns.collect();
+    (!turns.is_empty()).then_some(turns)
+}
+
+/// The side of the vehicle the input point `(lat, lon)`, snapped at `p`,
+/// lies on when `leg` arrives at `p` (`None` if the leg ends elsewhere).
+pub(crate) fn arrival_side(
+    g: &RoadGraph,
+    input: (f64, f64),
+    p: &SnappedPoint,
+    leg: &Leg,
+) -> Option<Side> {
+    let &(edge, forward) = leg.edges.last()?;
+    if edge != p.edge {
+        return None;
+    }
+    let side = g.side_of(input, p);
+    Some(if forward { side } else { side.mirrored() })
 }
 
 /// The trips of a route with `stops` (breaks included) whose physical
@@ -731,6 +791,7 @@ pub(crate) fn summary(
         peak_rss_mb: crate::peak_rss_mb(),
         inputs: InputFiles::default(),
         recombination: None,
+        turns: None,
     }
 }
 
@@ -785,6 +846,7 @@ mod tests {
             demand_kg,
             zone: None,
             stream: None,
+            side: None,
         }
     }
 

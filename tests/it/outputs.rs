@@ -465,3 +465,42 @@ fn only_the_leftovers_of_killed_runs_of_the_same_target_are_removed() {
     want.sort();
     assert_eq!(names(d), want);
 }
+
+#[test]
+fn plan_with_turns_reports_the_turn_statistics_and_the_side_of_each_pickup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let o = run(&mut plan(&b, 1, &["--turns"]));
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("turns      truck:") && stdout.contains("U-turns forbidden"),
+        "{stdout}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("summary.json")).unwrap()).unwrap();
+    let turns = summary["turns"].as_array().expect("turns per profile");
+    assert_eq!(turns.len(), 2, "{turns:?}");
+    assert!(turns[0]["restrictions"]["applied"].as_u64().unwrap() > 30);
+    let routes: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("routes.geojson")).unwrap()).unwrap();
+    let stops: Vec<&serde_json::Value> = (routes["features"].as_array().unwrap().iter())
+        .map(|f| &f["properties"])
+        .filter(|p| p["feature"] == "stop")
+        .collect();
+    for s in &stops {
+        let side = s["side"].as_str();
+        if s["kind"] == "pickup" {
+            assert!(matches!(side, Some("right" | "left" | "on")), "{s}");
+        } else {
+            assert!(side.is_none(), "{s}");
+        }
+    }
+    // Without the flag: no turn statistics, and no turn line.
+    let o = run(&mut plan(&a, 1, &[]));
+    ok(&o);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("turns "));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["turns"].is_null());
+}

@@ -41,7 +41,7 @@ impl Fixture {
         assert!(s.contains(from), "{from} not in {f}");
         fs::write(self.path(f), s.replacen(from, to, 1)).unwrap();
     }
-    fn load(&self, closures: Option<&Path>) -> wasteroute::Result<PlanInput> {
+    pub(crate) fn load(&self, closures: Option<&Path>) -> wasteroute::Result<PlanInput> {
         PlanInput::load(
             &data("monaco-latest.osm.pbf"),
             &self.path("pickups.csv"),

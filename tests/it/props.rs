@@ -407,6 +407,7 @@ fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
             // Three or more days: valid with or without the frequency.
             prop::sample::select(&["", "mon;wed;fri", "Mon; Tue; Thu; Fri", "tue;thu;sat;sun"][..]),
             prop::option::of(0u32..50),
+            prop::sample::select(&["", "curb", "either", "Curb"][..]),
         ),
     )
         .prop_map(
@@ -414,7 +415,7 @@ fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
                 (lat, lon, urban, demand),
                 (vol, service, tw),
                 (stream, req, name),
-                (freq, days, per_day),
+                (freq, days, per_day, side),
             )| {
                 let (s, e) = tw.map_or((String::new(), String::new()), |(s, d)| {
                     (hhmm(s), hhmm(s + d))
@@ -437,6 +438,7 @@ fn pickup_row() -> impl Strategy<Value = Vec<String>> + Clone {
                     per_day.map_or(String::new(), |v| v.to_string()),
                     // Only with a weight per day, which may be left out.
                     String::new(),
+                    side.into(),
                 ]
             },
         )

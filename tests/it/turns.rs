@@ -1066,3 +1066,172 @@ fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
     );
     assert!(plain.iter().sum::<i64>() < turns.iter().sum::<i64>());
 }
+
+/// The Monaco plan fixture with every pickup `side = curb`, planned with
+/// `turns` on or off (150 iterations).
+fn monaco_plan(turns: bool) -> wasteroute::plan::Plan {
+    let fx = crate::plan::Fixture::new();
+    let text = std::fs::read_to_string(fx.path("pickups.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},side\n", lines.next().unwrap());
+    for l in lines.filter(|l| !l.trim().is_empty()) {
+        out.push_str(&format!("{l},curb\n"));
+    }
+    std::fs::write(fx.path("pickups.csv"), out).unwrap();
+    let input = fx.load(None).unwrap();
+    let opts = wasteroute::plan::PlanOptions {
+        iterations: Some(150),
+        turns,
+        ..Default::default()
+    };
+    wasteroute::plan::run(&input, &opts, &mut wasteroute::solver::Silent).unwrap()
+}
+
+/// Faults of the compactors' trips of `plan`, read from their geometry
+/// (rounded to 1e-6 degrees) against the PBF as `read_pbf_rules` reads it:
+/// turns a via-node restriction forbids, and U-turns at a node that is
+/// neither a turning place nor a vertex with one exit. Geometry points that
+/// are not OSM nodes (the stops' positions on their streets) are skipped,
+/// so the check covers what is driven between stops.
+fn plan_faults(plan: &wasteroute::plan::Plan) -> Vec<String> {
+    let pbf = read_pbf_rules(&monaco());
+    let (g, _) = RoadGraph::from_osm(&monaco(), &Profile::truck()).unwrap();
+    let e6 = |lon: f64, lat: f64| ((lat * 1e6).round() as i64, (lon * 1e6).round() as i64);
+    // Node ids by 1e-6 coordinates; ambiguous keys dropped.
+    let mut by_e6: HashMap<(i64, i64), Option<i64>> = HashMap::new();
+    for (&(la, lo), &id) in &pbf.node_at {
+        let k = (
+            (la as f64 / 10.0).round() as i64,
+            (lo as f64 / 10.0).round() as i64,
+        );
+        by_e6
+            .entry(k)
+            .and_modify(|v| {
+                if *v != Some(id) {
+                    *v = None
+                }
+            })
+            .or_insert(Some(id));
+    }
+    // Drivable exits of each graph vertex, by its node id.
+    let mut exits: HashMap<i64, usize> = HashMap::new();
+    for v in 0..g.n_vertices() as u32 {
+        let (lon, lat) = g.vertex_lon_lat(v);
+        if let Some(Some(id)) = by_e6.get(&e6(lon, lat)) {
+            let n = g
+                .edges()
+                .iter()
+                .filter(|e| (e.tail == v && e.forward()) || (e.head == v && e.backward()))
+                .count();
+            exits.insert(*id, n);
+        }
+    }
+    let ways = |a: i64, b: i64| pbf.way_of_pair.get(&(a, b)).cloned().unwrap_or_default();
+    // OSM ways the truck graph holds.
+    let graph_ways: HashSet<i64> = (0..g.n_edges() as u32)
+        .flat_map(|e| g.edge_geometry(e).windows(2).map(|w| (w[0], w[1])))
+        .filter_map(|(p, q)| {
+            let id = |p: [f64; 2]| by_e6.get(&e6(p[0], p[1])).copied().flatten();
+            Some(ways(id(p)?, id(q)?))
+        })
+        .flatten()
+        .collect();
+    let mut faults = Vec::new();
+    for r in plan.routes.iter().filter(|r| r.profile == "truck") {
+        // Nodes where a stop lies: a stop reached and left either way
+        // (`Approach::Either`) may be left in the direction it came from.
+        let at_stops: HashSet<i64> = (r.stops.iter())
+            .filter_map(|s| {
+                let snap = g.snap(&[(s.lat, s.lon)], 1000.0).ok()?;
+                let p = snap[0].on_road()?;
+                by_e6.get(&e6(p.lon, p.lat)).copied().flatten()
+            })
+            .collect();
+        for t in &r.trips {
+            let mut nodes: Vec<Option<i64>> = Vec::new();
+            for &(lon, lat) in &t.geometry {
+                let id = by_e6.get(&e6(lon, lat)).copied().flatten();
+                if id.is_none() || nodes.last() != Some(&id) {
+                    nodes.push(id);
+                }
+            }
+            for w in nodes.windows(3) {
+                let [Some(a), Some(v), Some(b)] = [w[0], w[1], w[2]] else {
+                    continue;
+                };
+                let (w1, w2) = (ways(a, v), ways(v, b));
+                for &(f, via, to, only) in &pbf.rules {
+                    // Rules naming a way the truck may not use do not apply.
+                    let applies = graph_ways.contains(&f) && graph_ways.contains(&to);
+                    if via == v && applies && w1.contains(&f) && (only != w2.contains(&to)) {
+                        faults.push(format!(
+                            "{} trip {}: {a} -> {v} -> {b} breaks {}_{f}_{to}",
+                            r.vehicle,
+                            t.trip,
+                            if only { "only" } else { "no" }
+                        ));
+                    }
+                }
+                if a == b
+                    && !pbf.turning.contains(&v)
+                    && !at_stops.contains(&v)
+                    && exits.get(&v).is_none_or(|&n| n > 1)
+                {
+                    faults.push(format!("{} trip {}: U-turn at node {v}", r.vehicle, t.trip));
+                }
+            }
+        }
+    }
+    faults
+}
+
+#[test]
+fn a_monaco_plan_with_turns_takes_no_forbidden_turn_and_stops_on_the_curb() {
+    use wasteroute::graph::Side;
+    use wasteroute::plan::StopKind;
+    let plan = monaco_plan(true);
+    let faults = plan_faults(&plan);
+    assert!(faults.is_empty(), "{faults:#?}");
+    let served: usize = plan.routes.iter().map(|r| r.stops.len()).sum();
+    assert!(served > 10, "{served} stops");
+    // The turn statistics are reported per profile.
+    let turns = plan.summary.turns.as_ref().expect("turn statistics");
+    let truck = turns.iter().find(|t| t.profile == "truck").unwrap();
+    assert!(truck.restrictions.applied > 30, "{truck:?}");
+    assert!(truck.turn_graph.u_turns_forbidden > 0, "{truck:?}");
+    assert!(truck.curb_directed > 0 && truck.curb_directed <= truck.curb_pickups);
+    // Every curb-side pickup on a two-way street, off its centre line, is
+    // reached with the pickup on the right (checked on a graph snapped here).
+    let graphs = [
+        (
+            "truck",
+            RoadGraph::from_osm(&monaco(), &Profile::truck()).unwrap().0,
+        ),
+        (
+            "small",
+            RoadGraph::from_osm(&monaco(), &Profile::small()).unwrap().0,
+        ),
+    ];
+    let mut checked = 0;
+    for r in &plan.routes {
+        let g = &graphs.iter().find(|(n, _)| *n == r.profile).unwrap().1;
+        for s in r.stops.iter().filter(|s| s.kind == StopKind::Pickup) {
+            let snap = g.snap(&[(s.lat, s.lon)], 1000.0).unwrap();
+            let p = snap[0].on_road().unwrap();
+            let e = g.edge(p.edge);
+            if e.forward() && e.backward() && g.side_of((s.lat, s.lon), p) != Side::On {
+                assert_eq!(s.side, Some(Side::Right), "{} on {}", s.id, r.vehicle);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 5, "{checked} curb-side stops checked");
+}
+
+#[test]
+fn the_check_of_planned_legs_finds_the_faults_of_a_node_based_plan() {
+    // Without turns the same plan breaks the rules: the check can fail.
+    let plan = monaco_plan(false);
+    assert!(plan.summary.turns.is_none());
+    assert!(!plan_faults(&plan).is_empty());
+}
