@@ -167,6 +167,7 @@ impl Individual {
     /// The model solution.
     pub fn to_solution(&self) -> Solution {
         Solution {
+            patterns: Vec::new(),
             routes: self.routes.clone(),
             unassigned: self.unassigned.clone(),
         }
