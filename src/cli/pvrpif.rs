@@ -3,14 +3,12 @@
 //! ([`wasteroute::week`]): the visit days of each bin are chosen by the
 //! search together with the daily routes.
 
-use super::cvrp::InstanceBudget;
-use super::progress::SearchProgress;
+use super::cvrp::InstanceSearch;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use wasteroute::io::pvrpif::Instance;
 use wasteroute::model::check;
-use wasteroute::solver::{Budget, SolveParams, solve};
 use wasteroute::week::WeekProblem;
 use wasteroute::week::pvrpif::{convert, solution_json};
 
@@ -32,16 +30,40 @@ struct SolveArgs {
     /// The instance (for example Milano_020_4_0.geojson).
     file: PathBuf,
     #[command(flatten)]
-    budget: InstanceBudget,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Worker threads (1 to 1024).
-    #[arg(long, default_value_t = 1, value_parser = super::values::threads)]
-    threads: usize,
+    search: InstanceSearch,
     /// Write the solution in the JSON format of tools/pvrpif/pvrpif.py.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A table of best-known values (the benchmark's bks.csv: columns
+    /// `instance` and `best_ub`); prints the gap to the instance's value.
+    #[arg(long)]
+    bks_file: Option<PathBuf>,
+}
+
+/// The `best_ub` of `instance` in the table at `path`, if listed.
+fn best_known(path: &std::path::Path, instance: &str) -> Result<Option<f64>> {
+    let bad = |what: String| super::InputError(format!("{}: {what}", path.display()));
+    let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let head = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(format!("no column '{name}'")))
+    };
+    let (ci, cb) = (col("instance")?, col("best_ub")?);
+    for (k, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        if rec.get(ci) == Some(instance) {
+            let v = rec.get(cb).unwrap_or("");
+            let x: f64 = v
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite())
+                .ok_or_else(|| bad(format!("line {}: best_ub '{v}' is not a number", k + 2)))?;
+            return Ok(Some(x));
+        }
+    }
+    Ok(None)
 }
 
 /// Runs `wasteroute pvrpif`.
@@ -52,22 +74,16 @@ pub fn run(args: PvrpifArgs) -> Result<()> {
 }
 
 fn solve_cmd(a: SolveArgs) -> Result<()> {
-    let budget = a.budget.budget()?;
+    a.search.budget.budget()?;
     let inst = Instance::read(&a.file)?;
+    let bks = match &a.bks_file {
+        Some(p) => best_known(p, &inst.name)?,
+        None => None,
+    };
     let conv = convert(&inst)?;
     let week = WeekProblem::build(&conv.day, &conv.spec)?;
     // Problems with pattern groups run the iterated local search.
-    let params = SolveParams {
-        seed: a.seed,
-        threads: a.threads,
-        ..SolveParams::default()
-    };
-    let mut budget = Budget {
-        interrupt: super::signal::interrupt(),
-        ..budget
-    };
-    let mut progress = SearchProgress::new(&inst.name, budget.seconds);
-    let result = solve(&week.problem, &params, &mut budget, &mut progress)?;
+    let result = a.search.solve(&week.problem, &inst.name)?;
     let report = check(&week.problem, &result.solution);
     let json = solution_json(&inst, &conv, &week, &result.solution);
     let mut by_day = vec![0usize; inst.horizon as usize];
@@ -78,6 +94,10 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
     println!("instance   {}", inst.name);
     println!("customers  {}", conv.client_node.len());
     println!("cost       {}", json["cost"]);
+    if let (Some(b), Some(c)) = (bks, json["cost"].as_f64()) {
+        println!("bks        {b}");
+        println!("gap_pct    {:.2}", 100.0 * (c - b) / b);
+    }
     println!("vehicles   {}", by_day.join(" "));
     println!("feasible   {}", report.is_feasible());
     println!("seconds    {:.2}", result.elapsed_s);
