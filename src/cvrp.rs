@@ -108,6 +108,7 @@ pub fn from_cvrplib(inst: &CvrpInstance, sol: &CvrpSolution) -> Result<Solution>
         });
     }
     Ok(Solution {
+        patterns: Vec::new(),
         routes,
         unassigned: Vec::new(),
     })

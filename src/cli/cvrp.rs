@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use wasteroute::cvrp;
 use wasteroute::io::cvrplib::{self, Bks, Rounding};
 use wasteroute::model::check;
-use wasteroute::solver::{Budget, Silent, SolveParams, solve};
+use wasteroute::solver::{Budget, Silent, SolveParams, SolveResult, solve};
 
 /// Solve and benchmark CVRPLIB instances.
 #[derive(Debug, Args)]
@@ -82,7 +82,7 @@ struct BenchArgs {
     common: Common,
 }
 
-/// The budget of one instance's search (`cvrp solve`, `wcvrptw solve`).
+/// The budget of one instance's search (`cvrp solve`, `wcvrptw solve`, `pvrpif solve`).
 #[derive(Debug, Args)]
 pub struct InstanceBudget {
     /// Wall-clock limit in seconds.
@@ -105,6 +105,38 @@ impl InstanceBudget {
             iterations: self.iterations,
             ..Budget::default()
         })
+    }
+}
+
+/// The flags of a benchmark instance's search with the default method
+/// (`wcvrptw solve`, `pvrpif solve`): budget, seed, threads.
+#[derive(Debug, Args)]
+pub struct InstanceSearch {
+    #[command(flatten)]
+    pub budget: InstanceBudget,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (1 to 1024).
+    #[arg(long, default_value_t = 1, value_parser = super::values::threads)]
+    pub threads: usize,
+}
+
+impl InstanceSearch {
+    /// Solves `problem` (named `name` in the progress line) with the
+    /// default method, stopped by the budget or a signal.
+    pub fn solve(&self, problem: &wasteroute::model::Problem, name: &str) -> Result<SolveResult> {
+        let params = SolveParams {
+            seed: self.seed,
+            threads: self.threads,
+            ..SolveParams::default()
+        };
+        let mut budget = Budget {
+            interrupt: super::signal::interrupt(),
+            ..self.budget.budget()?
+        };
+        let mut progress = SearchProgress::new(name, budget.seconds);
+        Ok(solve(problem, &params, &mut budget, &mut progress)?)
     }
 }
 

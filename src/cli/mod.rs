@@ -12,7 +12,7 @@
 //!
 //! `batch run` gives per shard 0, 2 or 1 (see [`batch`]).
 //!
-//! Signals (plan, fleet, compare, cvrp, wcvrptw, batch; see [`signal`]): the first
+//! Signals (plan, fleet, compare, cvrp, wcvrptw, pvrpif, batch; see [`signal`]): the first
 //! SIGINT or SIGTERM stops the search, the command writes the best result
 //! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
 //! and exits with 128 + the signal's number, 130 or 143, in place of 0, 4 or
@@ -27,6 +27,7 @@ mod fleet;
 mod map;
 mod plan;
 mod progress;
+mod pvrpif;
 mod signal;
 mod wcvrptw;
 
@@ -53,6 +54,8 @@ enum Command {
     Cvrp(cvrp::CvrpArgs),
     /// Solve the waste-collection benchmark of Kim et al. (2006).
     Wcvrptw(wcvrptw::WcvrptwArgs),
+    /// Solve the periodic waste-collection benchmark PVRP-IF (Taverna & Tilk 2026).
+    Pvrpif(pvrpif::PvrpifArgs),
     /// Plan tomorrow's waste collection (no input flags: the bundled demo).
     Plan(plan::PlanArgs),
     /// Find the cheapest fleet that meets the coverage targets.
@@ -138,6 +141,7 @@ fn run_cli() -> i32 {
         cli.command,
         Command::Cvrp(_)
             | Command::Wcvrptw(_)
+            | Command::Pvrpif(_)
             | Command::Plan(_)
             | Command::Fleet(_)
             | Command::Compare(_)
@@ -148,6 +152,7 @@ fn run_cli() -> i32 {
     let result: anyhow::Result<i32> = match cli.command {
         Command::Cvrp(a) => cvrp::run(a).map(|()| 0),
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
+        Command::Pvrpif(a) => pvrpif::run(a).map(|()| 0),
         Command::Plan(a) => plan::run(a),
         Command::Fleet(a) => fleet::run(a),
         Command::Compare(a) => compare::run(a),

@@ -1,14 +1,12 @@
 //! `wasteroute wcvrptw`: the waste-collection benchmark of Kim et al. (2006).
 
-use super::cvrp::InstanceBudget;
-use super::progress::SearchProgress;
+use super::cvrp::InstanceSearch;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use wasteroute::io::kim::{self, KimMetric};
 use wasteroute::kim::{KimOptions, problem};
 use wasteroute::model::check;
-use wasteroute::solver::{Budget, SolveParams, solve};
 
 /// Solve Kim et al. (2006) waste-collection instances.
 #[derive(Debug, Args)]
@@ -36,13 +34,7 @@ struct SolveArgs {
     /// The instance (for example 102_stop.txt).
     file: PathBuf,
     #[command(flatten)]
-    budget: InstanceBudget,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Worker threads (1 to 1024).
-    #[arg(long, default_value_t = 1, value_parser = super::values::threads)]
-    threads: usize,
+    search: InstanceSearch,
     /// Distance metric.
     #[arg(long, value_enum, default_value_t = Metric::Manhattan)]
     metric: Metric,
@@ -85,7 +77,7 @@ pub fn run(args: WcvrptwArgs) -> Result<()> {
 }
 
 fn solve_cmd(a: SolveArgs) -> Result<()> {
-    let budget = a.budget.budget()?;
+    a.search.budget.budget()?;
     let inst = kim::read_instance(&a.file)?;
     let options = KimOptions {
         metric: match a.metric {
@@ -100,17 +92,7 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
     // thread, it met the benchmark's target on all six instance and metric
     // pairs where the genetic search missed 335_stop under Manhattan
     // distances (docs/benchmarks/kim.md).
-    let params = SolveParams {
-        seed: a.seed,
-        threads: a.threads,
-        ..SolveParams::default()
-    };
-    let mut budget = Budget {
-        interrupt: super::signal::interrupt(),
-        ..budget
-    };
-    let mut progress = SearchProgress::new(inst.name(), budget.seconds);
-    let result = solve(&kp.problem, &params, &mut budget, &mut progress)?;
+    let result = a.search.solve(&kp.problem, inst.name())?;
     let report = check(&kp.problem, &result.solution);
     let sol = kp.to_kim(&inst, &result.solution);
     println!("instance   {}", inst.name());

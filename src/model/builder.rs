@@ -19,6 +19,7 @@ pub struct ProblemBuilder {
     profiles: Vec<Profile>,
     coords: Option<Vec<(f64, f64)>>,
     shared: Option<Shared>,
+    groups: Vec<Vec<std::ops::Range<usize>>>,
 }
 
 impl ProblemBuilder {
@@ -45,6 +46,15 @@ impl ProblemBuilder {
     /// Adds a vehicle type and returns its index.
     pub fn add_vehicle_type(&mut self, vehicle_type: VehicleType) -> usize {
         push(&mut self.vehicle_types, vehicle_type)
+    }
+
+    /// Adds a pattern group: alternative ranges of clients, exactly one of
+    /// which a solution serves (see [`Problem::groups`]); returns its index.
+    /// Checked by [`build`](Self::build): at least one non-empty pattern,
+    /// ranges inside the clients and disjoint from every other group's.
+    pub fn add_group(&mut self, patterns: Vec<std::ops::Range<usize>>) -> usize {
+        self.groups.push(patterns);
+        self.groups.len() - 1
     }
 
     /// Adds a road profile and returns its index.
@@ -104,6 +114,7 @@ impl ProblemBuilder {
             profiles,
             coords,
             shared,
+            groups,
         } = self;
         let (profiles, coords): Shared = match shared {
             Some(shared) => shared,
@@ -295,6 +306,30 @@ impl ProblemBuilder {
                 .iter()
                 .all(|p| p.distance.is_symmetric() && p.duration.is_symmetric()),
         };
+        let mut in_group = vec![false; clients.len()];
+        for (g, patterns) in groups.iter().enumerate() {
+            if patterns.is_empty() {
+                return bad(format!("pattern group {g} has no pattern"));
+            }
+            for r in patterns {
+                if r.is_empty() || r.end > clients.len() {
+                    return bad(format!(
+                        "pattern group {g}: clients {}..{} are empty or beyond the {} clients",
+                        r.start,
+                        r.end,
+                        clients.len()
+                    ));
+                }
+                for c in r.clone() {
+                    if std::mem::replace(&mut in_group[c], true) {
+                        return bad(format!(
+                            "pattern group {g}: client '{}' is in another pattern already",
+                            clients[c].name
+                        ));
+                    }
+                }
+            }
+        }
         Ok(Problem {
             depots,
             clients,
@@ -304,6 +339,7 @@ impl ProblemBuilder {
             coords,
             features,
             n_dims,
+            groups,
         })
     }
 }

@@ -19,6 +19,10 @@ pub enum Violation {
     Missing(usize),
     /// A required client is unassigned.
     RequiredUnassigned(usize),
+    /// The solution does not choose one valid pattern per pattern group.
+    BadPatterns,
+    /// A client of a pattern not chosen is routed or listed as unassigned.
+    NotWanted(usize),
     /// A route refers to a vehicle type or facility that does not exist.
     BadReference(usize),
     /// More routes of a vehicle type than it has vehicles.
@@ -118,6 +122,8 @@ impl Violation {
             Duplicate(_) => "duplicate",
             Missing(_) => "missing",
             RequiredUnassigned(_) => "required_unassigned",
+            BadPatterns => "bad_patterns",
+            NotWanted(_) => "not_wanted",
             BadReference(_) => "bad_reference",
             TooManyVehicles { .. } => "too_many_vehicles",
             Capacity { .. } => "capacity",
@@ -155,6 +161,8 @@ impl Violation {
             | Duplicate(_)
             | Missing(_)
             | RequiredUnassigned(_)
+            | BadPatterns
+            | NotWanted(_)
             | TooManyVehicles { .. }
             | FacilityCapacity { .. } => None,
         }
@@ -169,6 +177,8 @@ impl fmt::Display for Violation {
             Duplicate(c) => write!(f, "client {c} appears more than once"),
             Missing(c) => write!(f, "client {c} is neither routed nor listed as unassigned"),
             RequiredUnassigned(c) => write!(f, "required client {c} is not served"),
+            BadPatterns => write!(f, "the solution does not choose one pattern per group"),
+            NotWanted(c) => write!(f, "client {c} belongs to a pattern that was not chosen"),
             BadReference(r) => write!(f, "route {r} refers to a missing vehicle type or facility"),
             TooManyVehicles { vehicle_type, used } => {
                 write!(
@@ -299,9 +309,16 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
     let mut rep = CheckReport::default();
     let nc = problem.clients.len();
     let mut seen = vec![false; nc];
+    // Clients of patterns not chosen must be neither routed nor unassigned.
+    let wanted = problem.wanted(&solution.patterns).unwrap_or_else(|| {
+        rep.violations.push(Violation::BadPatterns);
+        vec![true; nc]
+    });
     let mut mark = |c: usize, v: &mut Vec<Violation>| {
         if c >= nc {
             v.push(Violation::UnknownClient(c));
+        } else if !wanted[c] {
+            v.push(Violation::NotWanted(c));
         } else if seen[c] {
             v.push(Violation::Duplicate(c));
         } else {
@@ -315,7 +332,7 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
     }
     for &c in &solution.unassigned {
         mark(c, &mut rep.violations);
-        if c < nc {
+        if c < nc && wanted[c] {
             if problem.clients[c].required {
                 rep.violations.push(Violation::RequiredUnassigned(c));
             } else {
@@ -324,7 +341,7 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
         }
     }
     for (c, s) in seen.iter().enumerate() {
-        if !s {
+        if !s && wanted[c] {
             rep.violations.push(Violation::Missing(c));
         }
     }
@@ -603,6 +620,7 @@ mod tests {
     fn a_feasible_solution_has_its_cost_recomputed() {
         let p = line(|_, _| {});
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3)])],
             unassigned: vec![],
         };
@@ -621,6 +639,7 @@ mod tests {
     fn duplicates_missing_and_unknown_clients_are_caught() {
         let p = line(|_, _| {});
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(0), C(9)])],
             unassigned: vec![1],
         };
@@ -638,6 +657,7 @@ mod tests {
         let p = line(|_, _| {});
         // 3 + 3 + 3 = 9 > 6 in one trip.
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1), C(2)]), route(&[C(3)])],
             unassigned: vec![],
         };
@@ -651,12 +671,14 @@ mod tests {
         )));
         // Unloading after two clients makes both trips fit.
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1), U(0), C(2), C(3)])],
             unassigned: vec![],
         };
         assert!(check(&p, &s).is_feasible(), "{:?}", violations(&p, &s));
         // Two unloads exceed max_reloads = 1.
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), U(0), C(1), U(0), C(2), C(3)])],
             unassigned: vec![],
         };
@@ -667,6 +689,7 @@ mod tests {
     fn fleet_size_is_caught() {
         let p = line(|t, _| t.count = 1);
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3)])],
             unassigned: vec![],
         };
@@ -683,6 +706,7 @@ mod tests {
             t.max_stops = 3;
         });
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1), U(0), C(2), C(3)])],
             unassigned: vec![],
         };
@@ -700,6 +724,7 @@ mod tests {
             cs[3].required = false; // no vehicle may carry it: it must be optional
         });
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1)]), route(&[C(2), C(3), U(0)])],
             unassigned: vec![],
         };
@@ -729,6 +754,7 @@ mod tests {
             t.max_distance = 45;
         });
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0), C(1), Visit::Break]), route(&[C(2), C(3)])],
             unassigned: vec![],
         };
@@ -765,11 +791,72 @@ mod tests {
             }
         });
         let s = Solution {
+            patterns: Vec::new(),
             routes: vec![route(&[C(0)]), route(&[C(1), C(2), C(3)])],
             unassigned: vec![],
         };
         let r = check(&p, &s);
         assert_eq!(r.routes[0].duration, 25);
         assert_eq!(r.routes[0].end, 115);
+    }
+
+    /// Three clients at 1, 2, 3 on a line; one group: client 0 alone, or
+    /// clients 1 and 2.
+    fn grouped() -> Problem {
+        let mut b = ProblemBuilder::on_a_line(4, 10, "depot");
+        b.add_vehicle_type(crate::model::VehicleType::new("truck", 2, 100));
+        for l in 1..4 {
+            b.add_client(crate::model::Client::required(format!("c{l}"), l, 1));
+        }
+        b.add_group(vec![0..1, 1..3]);
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn clients_of_patterns_not_chosen_are_neither_served_nor_unserved() {
+        let p = grouped();
+        let sol = |patterns: Vec<usize>, visits: &[Visit], unassigned: Vec<usize>| Solution {
+            routes: vec![route(visits)],
+            unassigned,
+            patterns,
+        };
+        // Pattern 1: clients 1 and 2 routed, client 0 absent.
+        let r = check(&p, &sol(vec![1], &[C(1), C(2)], vec![]));
+        assert!(r.is_feasible(), "{:?}", r.violations);
+        assert_eq!(r.cost, 60);
+        // Pattern 0 chosen but the other pattern's clients routed.
+        let r = check(&p, &sol(vec![0], &[C(1), C(2)], vec![]));
+        let kinds: Vec<&str> = r.violations.iter().map(|v| v.kind()).collect();
+        assert_eq!(kinds, ["not_wanted", "not_wanted", "missing"]);
+        // A wanted client unassigned is unserved; an absent one listed is not wanted.
+        let r = check(&p, &sol(vec![1], &[C(1)], vec![0, 2]));
+        let kinds: Vec<&str> = r.violations.iter().map(|v| v.kind()).collect();
+        assert_eq!(kinds, ["not_wanted", "required_unassigned"]);
+        // No pattern, or one out of range.
+        for patterns in [vec![], vec![2]] {
+            let r = check(&p, &sol(patterns, &[C(0)], vec![]));
+            assert_eq!(r.violations[0], Violation::BadPatterns);
+        }
+    }
+
+    #[test]
+    fn groups_must_be_disjoint_and_inside_the_clients() {
+        for (groups, what) in [
+            (vec![vec![0..2], vec![1..3]], "another pattern"),
+            (vec![vec![0..4]], "beyond"),
+            (vec![vec![0..0]], "empty"),
+            (vec![vec![]], "no pattern"),
+        ] {
+            let mut b = ProblemBuilder::on_a_line(4, 10, "depot");
+            b.add_vehicle_type(crate::model::VehicleType::new("truck", 2, 100));
+            for l in 1..4 {
+                b.add_client(crate::model::Client::required(format!("c{l}"), l, 1));
+            }
+            for g in groups {
+                b.add_group(g);
+            }
+            let e = b.build().unwrap_err().to_string();
+            assert!(e.contains(what), "{e}");
+        }
     }
 }

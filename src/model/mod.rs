@@ -396,6 +396,8 @@ pub struct Problem {
     pub(crate) coords: Option<std::sync::Arc<[(f64, f64)]>>,
     pub(crate) features: Features,
     pub(crate) n_dims: usize,
+    /// Pattern groups (see [`Problem::groups`]); empty for most problems.
+    pub(crate) groups: Vec<Vec<std::ops::Range<usize>>>,
 }
 
 impl Problem {
@@ -435,6 +437,38 @@ impl Problem {
     /// Number of clients.
     pub fn n_clients(&self) -> usize {
         self.clients.len()
+    }
+    /// Pattern groups: each group is a list of alternative client ranges
+    /// (its patterns), exactly one of which is *wanted* in a solution
+    /// ([`Solution::patterns`]); the clients of the other patterns are
+    /// *absent*: neither routed nor unserved. The ranges of all groups are
+    /// disjoint. Empty unless the problem was built with
+    /// [`ProblemBuilder::add_group`] (the week, [`crate::week`]).
+    pub fn groups(&self) -> &[Vec<std::ops::Range<usize>>] {
+        &self.groups
+    }
+    /// Per client: whether it is wanted when group `g` uses pattern
+    /// `patterns[g]` (every client of no group is wanted). `None` when
+    /// `patterns` does not name one valid pattern per group.
+    pub fn wanted(&self, patterns: &[usize]) -> Option<Vec<bool>> {
+        let mut w = vec![true; self.clients.len()];
+        if self.groups.is_empty() {
+            return patterns.is_empty().then_some(w);
+        }
+        if patterns.len() != self.groups.len() {
+            return None;
+        }
+        for (g, &k) in self.groups.iter().zip(patterns) {
+            if k >= g.len() {
+                return None;
+            }
+            for (j, r) in g.iter().enumerate() {
+                if j != k {
+                    w[r.clone()].iter_mut().for_each(|x| *x = false);
+                }
+            }
+        }
+        Some(w)
     }
     /// Total number of vehicles over all types.
     pub fn n_vehicles(&self) -> usize {

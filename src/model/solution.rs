@@ -43,8 +43,12 @@ impl Route {
 pub struct Solution {
     /// Routes with at least one client.
     pub routes: Vec<Route>,
-    /// Clients in no route, in increasing order.
+    /// Clients in no route, in increasing order (wanted clients only when
+    /// the problem has pattern groups).
     pub unassigned: Vec<usize>,
+    /// The chosen pattern of each group of [`Problem::groups`] (an index
+    /// into the group's patterns); empty when the problem has none.
+    pub patterns: Vec<usize>,
 }
 
 impl Solution {

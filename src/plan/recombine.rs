@@ -467,5 +467,9 @@ pub(crate) fn solution_of(problem: &Problem, pool: &[PoolRoute], chosen: &[usize
     }
     routes.sort_by(|a, b| (a.vehicle_type, &a.visits).cmp(&(b.vehicle_type, &b.visits)));
     let unassigned = (0..problem.n_clients()).filter(|&c| !served[c]).collect();
-    Solution { routes, unassigned }
+    Solution {
+        patterns: Vec::new(),
+        routes,
+        unassigned,
+    }
 }

@@ -103,9 +103,16 @@ pub(crate) struct Data<'p> {
     /// a daily capacity, some vehicle type unloads, and the clients' whole
     /// demand fits in 32 bits).
     pub fac: bool,
+    /// Per client: its pattern group and its pattern in the group
+    /// ([`Problem::groups`]), `NO_GROUP` for clients of no group; empty
+    /// when the problem has no groups.
+    pub group_of: Vec<(u32, u32)>,
     /// Per vehicle type: what bounds its moves (see [`Bound`]).
     bounds: Vec<Bound<'p>>,
 }
+
+/// The group of a client in no pattern group (see [`Data::group_of`]).
+pub(crate) const NO_GROUP: u32 = u32::MAX;
 
 /// The arc cost that bounds the moves of one vehicle type: the distance
 /// when time costs nothing (times `RouteRules::unit`), else cost per
@@ -267,6 +274,7 @@ impl<'p> Data<'p> {
             unload_sites,
             fac_cap,
             fac,
+            group_of: group_of(problem),
             bounds: problem
                 .vehicle_types()
                 .iter()
@@ -281,6 +289,18 @@ impl<'p> Data<'p> {
                 })
                 .collect(),
         }
+    }
+
+    /// Whether the problem has pattern groups.
+    #[inline]
+    pub fn grouped(&self) -> bool {
+        !self.group_of.is_empty()
+    }
+
+    /// The client ranges of the patterns of group `g`.
+    #[inline]
+    pub fn patterns(&self, g: usize) -> &'p [std::ops::Range<usize>] {
+        &self.problem.groups()[g]
     }
 
     /// Whether vehicle type `t` may serve client `c` (same as
@@ -353,6 +373,22 @@ impl<'p> Data<'p> {
 /// Per facility, its slot among the facilities with a daily capacity whose
 /// totals the local search tracks (the tightest first, at most `FAC_SLOTS`),
 /// or `NO_SLOT`; and the capacity of each slot.
+/// Per client: (group, pattern) of [`Problem::groups`]; empty without groups.
+fn group_of(problem: &Problem) -> Vec<(u32, u32)> {
+    if problem.groups().is_empty() {
+        return Vec::new();
+    }
+    let mut of = vec![(NO_GROUP, 0); problem.n_clients()];
+    for (g, patterns) in problem.groups().iter().enumerate() {
+        for (k, r) in patterns.iter().enumerate() {
+            for c in r.clone() {
+                of[c] = (g as u32, k as u32);
+            }
+        }
+    }
+    of
+}
+
 fn facility_slots(problem: &Problem) -> (Vec<u8>, FacLoads) {
     let fs = problem.facilities();
     let mut capped: Vec<usize> = (0..fs.len())

@@ -22,7 +22,7 @@
 //! from the best of the others was no better, 12 X instances at 6 s/100.)
 
 use super::cost::Penalties;
-use super::data::Data;
+use super::data::{Data, NO_GROUP};
 use super::genetic::{
     Outcome, assign_routes, initial_penalties, nearest_neighbour_tour, search_escalating,
     thread_pool,
@@ -31,13 +31,15 @@ use super::individual::Individual;
 use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
-use super::search::LocalSearch;
+use super::search::{LocalSearch, pattern};
 use super::stop::{Clock, Halt, Observer, Progress, StopCriterion};
 use crate::model::{Cost, Route, Solution};
 use rayon::prelude::*;
 
 /// Clients removed by a perturbation: uniform in `1..=MAX_PERTURB`.
 const MAX_PERTURB: usize = 25;
+/// At most this many pattern groups change pattern in a perturbation.
+const MAX_PATTERN_PERTURB: usize = 3;
 /// Length of the late acceptance history.
 const HISTORY: usize = 300;
 /// Candidates between two penalty updates.
@@ -83,8 +85,19 @@ impl<'d, 'p> Chain<'d, 'p> {
         ls.halt = halt;
         let n = d.problem.n_clients();
         let start = match initial {
-            Some(sol) => Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen),
+            Some(sol) => {
+                let mut ind = Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pen);
+                if d.grouped() {
+                    ind.patterns = sol.patterns.iter().map(|&k| k as u32).collect();
+                }
+                ind
+            }
             None => {
+                // With pattern groups: a random pattern per group (drawn
+                // only then), and a tour of the wanted clients.
+                let patterns: Vec<u32> = (0..d.problem.groups().len())
+                    .map(|g| rng.index(d.patterns(g).len()) as u32)
+                    .collect();
                 let mut tour = Vec::with_capacity(n);
                 if d.simple {
                     tour.extend(0..n);
@@ -92,8 +105,16 @@ impl<'d, 'p> Chain<'d, 'p> {
                 } else {
                     nearest_neighbour_tour(d, &mut rng, &mut tour);
                 }
+                if d.grouped() {
+                    tour.retain(|&c| {
+                        let (g, k) = d.group_of[c];
+                        g == NO_GROUP || patterns[g as usize] == k
+                    });
+                }
                 let (routes, unassigned) = assign_routes(d, &tour, &pen);
-                Individual::new(d, routes, unassigned, &pen)
+                let mut ind = Individual::new(d, routes, unassigned, &pen);
+                ind.patterns = patterns;
+                ind
             }
         };
         // Improve the start, with ever higher penalties (x10 each time, as
@@ -140,6 +161,11 @@ impl<'d, 'p> Chain<'d, 'p> {
         let k = 1 + self.rng.index(MAX_PERTURB);
         self.ls.load(&self.curr);
         self.ls.perturb(&mut self.rng, k);
+        if d.grouped() && self.rng.below(2) == 0 {
+            // Half the steps also move 1 to 3 groups to other patterns.
+            let m = 1 + self.rng.index(MAX_PATTERN_PERTURB);
+            pattern::perturb(&mut self.ls, &mut self.rng, m);
+        }
         self.ls.restrict = true;
         self.ls.run(&mut self.rng, self.pm.pen);
         self.ls.restrict = false;

@@ -28,6 +28,9 @@ pub(crate) struct Individual {
     /// Successor and predecessor of each client (`n` = a depot).
     pub succ: Vec<u32>,
     pub pred: Vec<u32>,
+    /// The active pattern of each group of `Problem::groups` (empty without
+    /// groups): `unassigned` then lists wanted clients only.
+    pub patterns: Vec<u32>,
 }
 
 impl Individual {
@@ -49,6 +52,7 @@ impl Individual {
             facility_excess: 0,
             succ: vec![n as u32; n],
             pred: vec![n as u32; n],
+            patterns: vec![0; d.problem.groups().len()],
         };
         ind.evaluate(d, pen);
         ind
@@ -167,6 +171,7 @@ impl Individual {
     /// The model solution.
     pub fn to_solution(&self) -> Solution {
         Solution {
+            patterns: self.patterns.iter().map(|&k| k as usize).collect(),
             routes: self.routes.clone(),
             unassigned: self.unassigned.clone(),
         }

@@ -134,6 +134,8 @@ pub fn solve_from(
                     | crate::model::Violation::BadReference(_)
                     | crate::model::Violation::Duplicate(_)
                     | crate::model::Violation::Missing(_)
+                    | crate::model::Violation::BadPatterns
+                    | crate::model::Violation::NotWanted(_)
             )
         }) {
             return Err(crate::Error::Invalid(format!("initial solution: {v}")));
@@ -141,6 +143,13 @@ pub fn solve_from(
     }
     let d = data::Data::new(problem, params.n_granular);
     let out = match params.method {
+        Method::Hgs if d.grouped() => {
+            // The genetic search's giant tours and Split know nothing of
+            // patterns (they would mix the days): problems with pattern
+            // groups run the iterated local search.
+            tracing::info!("pattern groups: the iterated local search runs instead of HGS");
+            ils::run(&d, params, initial, stop, observer, clock)
+        }
         Method::Ils => ils::run(&d, params, initial, stop, observer, clock),
         Method::Hgs => genetic::run(&d, params, initial, stop, observer, clock),
     };

@@ -292,6 +292,7 @@ mod tests {
                 crate::model::check(
                     &p,
                     &crate::model::Solution {
+                        patterns: Vec::new(),
                         routes: vec![r.clone()],
                         unassigned: Vec::new(),
                     },

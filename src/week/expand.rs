@@ -170,6 +170,7 @@ impl WeekProblem {
                 }
                 patterns.push((pattern, first..visit_of.len()));
             }
+            b.add_group(patterns.iter().map(|(_, r)| r.clone()).collect());
             groups.push(Group {
                 pickup: c,
                 patterns,
@@ -246,6 +247,13 @@ mod tests {
         let g = &week.groups[0];
         assert_eq!(g.patterns.len(), 3);
         assert_eq!(g.patterns[1], (DaySet::of(&[Tue, Fri]), 2..4));
+        // The model carries the same groups.
+        assert_eq!(p.groups(), [vec![0..2, 2..4, 4..6]]);
+        assert_eq!(
+            p.wanted(&[1]).unwrap(),
+            [false, false, true, true, false, false]
+        );
+        assert!(p.wanted(&[3]).is_none() && p.wanted(&[]).is_none());
         for (k, (pickup, d)) in week.visit_of.iter().enumerate() {
             assert_eq!(*pickup, 0);
             let di = week.days.iter().position(|x| x == d).unwrap();

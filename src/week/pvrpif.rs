@@ -247,6 +247,7 @@ mod tests {
             });
         }
         let sol = Solution {
+            patterns: Vec::new(),
             routes,
             unassigned: vec![],
         };

@@ -10,6 +10,7 @@ mod outputs;
 mod plan;
 mod props;
 mod props_plan;
+mod pvrpif;
 mod report;
 mod solver;
 mod stop;

@@ -28,6 +28,7 @@
 
 pub(crate) mod operator;
 mod optional;
+pub(crate) mod pattern;
 mod relocate;
 mod route_ops;
 mod swap;
@@ -35,7 +36,7 @@ mod swap_star;
 mod two_opt;
 
 use super::cost::{CostEvaluator, Penalties};
-use super::data::{Data, Kind, Stop};
+use super::data::{Data, Kind, NO_GROUP, Stop};
 use super::individual::Individual;
 use super::rng::Rng;
 use super::route::SRoute;
@@ -131,6 +132,12 @@ pub(crate) struct LocalSearch<'d, 'p> {
     fac_total: FacLoads,
     /// The penalty of the excess of `fac_total` over the capacities.
     fac_cost: Cost,
+    /// Per pattern group: its active pattern (empty without groups).
+    pub active: Vec<u32>,
+    /// Whether the pattern move runs (the problem has pattern groups).
+    pattern_op: bool,
+    /// Buffers of the pattern move.
+    pat: pattern::Scratch,
 }
 
 impl<'d, 'p> LocalSearch<'d, 'p> {
@@ -180,7 +187,22 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
             runs: 0,
             fac_total: [0; FAC_SLOTS],
             fac_cost: 0,
+            active: vec![0; d.problem.groups().len()],
+            pattern_op: operator::pattern_op_supported(d),
+            pat: pattern::Scratch::default(),
         }
+    }
+
+    /// Whether client `c` is absent: in a pattern group, but not in its
+    /// group's active pattern. No move inserts an absent client and it
+    /// costs nothing unserved.
+    #[inline]
+    pub fn absent(&self, c: usize) -> bool {
+        if self.active.is_empty() {
+            return false;
+        }
+        let (g, k) = self.d.group_of[c];
+        g != NO_GROUP && self.active[g as usize] != k
     }
 
     /// Loads an individual: its routes, plus empty routes up to the number of
@@ -210,6 +232,12 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         }
         for p in self.pos.iter_mut() {
             *p = (UNROUTED, 0);
+        }
+        if !self.active.is_empty() {
+            let n = self.active.len();
+            self.active.clear();
+            self.active.extend(ind.patterns.iter().copied());
+            self.active.resize(n, 0);
         }
         for r in 0..self.routes.len() {
             self.routes[r].update(d, &self.pen);
@@ -264,7 +292,8 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         }
         ind.unassigned.clear();
         ind.unassigned
-            .extend((0..self.pos.len()).filter(|&c| self.pos[c].0 == UNROUTED));
+            .extend((0..self.pos.len()).filter(|&c| self.pos[c].0 == UNROUTED && !self.absent(c)));
+        ind.patterns.clone_from(&self.active);
     }
 
     /// Total penalised cost of the current routes and unserved clients,
@@ -273,7 +302,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     pub fn cost(&self) -> Cost {
         let routes: Cost = self.routes.iter().map(|r| r.cost).sum();
         let prizes: Cost = (0..self.pos.len())
-            .filter(|&c| self.pos[c].0 == UNROUTED)
+            .filter(|&c| self.pos[c].0 == UNROUTED && !self.absent(c))
             .map(|c| self.eval().unserved(c))
             .sum();
         routes + prizes + self.fac_cost
@@ -615,6 +644,9 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                     improved = true;
                 }
             }
+            if self.pattern_op && !self.halt.reached() && pattern::run_pass(self) {
+                improved = true;
+            }
             // A restricted search examines only routes changed since the
             // perturbation (whose stamps are then newer than the tests).
             let first = loop_id == 0 && !self.restrict;
@@ -712,7 +744,7 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// Inserts the unrouted client `u` at its best place if it is required
     /// (a client removed by the perturbation); true if it was inserted.
     fn insert_required(&mut self, u: usize) -> bool {
-        if !self.d.problem.clients()[u].required {
+        if !self.d.problem.clients()[u].required || self.absent(u) {
             return false;
         }
         match optional::best_insertion(self, u) {

@@ -9,8 +9,9 @@
 //! or two clients, reversed or not; swapping 1-1, 2-1, 2-2) are parameters
 //! of its type. [`NODE_OPS`] lists the node operators in the order they
 //! are tried for a pair of clients, [`ROUTE_PASSES`] the route-level
-//! passes run after each sweep over the clients, and [`CLIENT_OP`] the
-//! per-client moves of optional clients; the statistics and their names
+//! passes run after each sweep over the clients, [`CLIENT_OP`] the
+//! per-client moves of optional clients and [`PATTERN_OP`] the pattern move
+//! of problems with pattern groups; the statistics and their names
 //! come from these lists ([`operator_names`]).
 //!
 //! Every move is priced through the search's
@@ -194,14 +195,25 @@ pub(crate) fn client_op_supported(d: &Data) -> bool {
     d.problem.features().optional
 }
 
+/// The pattern move of problems with pattern groups (`pattern`: a group
+/// changes the pattern its visits follow, priced across every day it
+/// touches): its name in the statistics. It runs after each sweep over the
+/// clients, before the route passes.
+pub(crate) const PATTERN_OP: &str = "pattern";
+
+/// Whether the pattern move runs on problems like `d`.
+pub(crate) fn pattern_op_supported(d: &Data) -> bool {
+    d.grouped()
+}
+
 /// The name of every statistics slot: the node operators, the route
-/// passes, then the client moves.
+/// passes, the client moves, then the pattern move.
 pub(crate) fn operator_names() -> impl Iterator<Item = &'static str> {
     NODE_OPS
         .iter()
         .map(|o| o.name())
         .chain(ROUTE_PASSES.iter().map(|p| p.name()))
-        .chain(std::iter::once(CLIENT_OP))
+        .chain([CLIENT_OP, PATTERN_OP])
 }
 
 /// The statistics slot of route pass `k` of [`ROUTE_PASSES`].
@@ -212,5 +224,8 @@ pub(crate) const fn pass_slot(k: usize) -> usize {
 /// The statistics slot of the client moves.
 pub(crate) const CLIENT_SLOT: usize = NODE_OPS.len() + ROUTE_PASSES.len();
 
+/// The statistics slot of the pattern move.
+pub(crate) const PATTERN_SLOT: usize = CLIENT_SLOT + 1;
+
 /// Number of statistics slots.
-pub(crate) const N_SLOTS: usize = CLIENT_SLOT + 1;
+pub(crate) const N_SLOTS: usize = PATTERN_SLOT + 1;

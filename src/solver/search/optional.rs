@@ -72,6 +72,9 @@ pub(crate) fn insert(ls: &mut LocalSearch, u: usize, r: usize, after: usize) {
 /// Tries to serve an unserved client or to drop an optional one.
 pub(super) fn try_moves(ls: &mut LocalSearch, u: usize) -> bool {
     let (ru, iu) = ls.pos[u];
+    if ru == UNROUTED && ls.absent(u) {
+        return false;
+    }
     ls.count_eval(CLIENT_SLOT);
     if ru == UNROUTED {
         if let Some((c, r, after)) = best_insertion(ls, u)

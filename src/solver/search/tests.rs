@@ -356,3 +356,217 @@ fn the_search_moves_waste_away_from_a_full_facility() {
         "only {relieved} starts exceeded the capacity"
     );
 }
+
+/// A week of three working days over a random one-day problem: each pickup
+/// visited once (three patterns) or, every third pickup, twice (three
+/// patterns of two days).
+fn random_week(seed: u64, n: usize, rich: bool) -> crate::week::WeekProblem {
+    use crate::domain::{DaySet, Weekday::*, even_patterns};
+    use crate::week::{Collection, WeekProblem, WeekSpec};
+    let day = random_problem(seed, n, rich);
+    let working = DaySet::of(&[Mon, Wed, Fri]);
+    let spec = WeekSpec {
+        working,
+        collections: (0..n)
+            .map(|c| Collection {
+                patterns: even_patterns(working, if c % 3 == 0 { 2 } else { 1 }).unwrap(),
+                per_day: None,
+            })
+            .collect(),
+        counts_by_day: vec![None; day.vehicle_types().len()],
+        facility_closed: vec![DaySet::default(); day.facilities().len()],
+    };
+    WeekProblem::build(&day, &spec).unwrap()
+}
+
+/// [`scratch_cost`] plus the unserved prices of the wanted clients in no
+/// route (absent clients cost nothing).
+fn scratch_total(ls: &LocalSearch) -> Cost {
+    let unserved: Cost = (0..ls.pos.len())
+        .filter(|&c| ls.pos[c].0 == UNROUTED && !ls.absent(c))
+        .map(|c| ls.eval().unserved(c))
+        .sum();
+    scratch_cost(ls) + unserved
+}
+
+/// The routed clients are exactly wanted ones: each in its group's active
+/// pattern.
+fn assert_only_wanted(ls: &LocalSearch) {
+    for (c, &(r, _)) in ls.pos.iter().enumerate() {
+        if r != UNROUTED {
+            assert!(!ls.absent(c), "absent client {c} is routed");
+        }
+    }
+    let groups = ls.d.problem.groups();
+    assert_eq!(ls.active.len(), groups.len());
+    for (g, pats) in groups.iter().enumerate() {
+        assert!((ls.active[g] as usize) < pats.len(), "group {g}");
+    }
+}
+
+#[test]
+fn pattern_moves_predict_the_recomputed_cost() {
+    let mut tried = 0;
+    let mut improving = 0;
+    for seed in 0..4u64 {
+        for rich in [false, true] {
+            let week = random_week(seed, 18, rich);
+            let d = Data::new(&week.problem, 8);
+            assert!(d.grouped());
+            let mut rng = Rng::new(seed);
+            let mut ind = Individual::new(&d, Vec::new(), Vec::new(), &TEST_PEN);
+            ind.patterns = (0..week.groups.len())
+                .map(|g| rng.index(week.groups[g].patterns.len()) as u32)
+                .collect();
+            let wanted = week
+                .problem
+                .wanted(&ind.patterns.iter().map(|&k| k as usize).collect::<Vec<_>>())
+                .unwrap();
+            ind.unassigned = (0..wanted.len()).filter(|&c| wanted[c]).collect();
+            let mut ls = LocalSearch::new(&d);
+            ls.exact = true;
+            ls.load(&ind);
+            // Serve the wanted clients, then change patterns at random.
+            for c in 0..ls.pos.len() {
+                if !ls.absent(c)
+                    && let Some((_, r, after)) = optional::best_insertion(&ls, c)
+                {
+                    optional::insert(&mut ls, c, r, after);
+                }
+            }
+            ls.set_penalties(TEST_PEN);
+            assert_only_wanted(&ls);
+            for _ in 0..40 {
+                let g = rng.index(week.groups.len());
+                let old = ls.active[g] as usize;
+                let n = week.groups[g].patterns.len();
+                let k = (old + 1 + rng.index(n - 1)) % n;
+                let before = scratch_total(&ls);
+                assert_eq!(before, ls.cost());
+                let delta = pattern::apply(&mut ls, g, k);
+                let after = scratch_total(&ls);
+                assert_eq!(delta, after - before, "seed {seed} rich {rich} group {g}");
+                assert_eq!(after, ls.cost());
+                assert_consistent(&ls);
+                assert_only_wanted(&ls);
+                assert_eq!(ls.active[g] as usize, k);
+                tried += 1;
+                improving += usize::from(delta < 0);
+                if rng.below(2) == 0 {
+                    pattern::undo(&mut ls, g, old);
+                    assert_consistent(&ls);
+                    assert_only_wanted(&ls);
+                    assert_eq!(ls.active[g] as usize, old);
+                }
+            }
+        }
+    }
+    assert_eq!(tried, 320);
+    assert!(improving > 0, "no pattern move improved");
+}
+
+#[test]
+fn a_search_with_pattern_groups_keeps_one_pattern_per_group() {
+    for rich in [false, true] {
+        let week = random_week(7, 24, rich);
+        let d = Data::new(&week.problem, 8);
+        let mut rng = Rng::new(3);
+        let mut ind = Individual::new(&d, Vec::new(), Vec::new(), &TEST_PEN);
+        ind.unassigned = (0..week.problem.n_clients())
+            .filter(|&c| week.problem.wanted(&vec![0; week.groups.len()]).unwrap()[c])
+            .collect();
+        ind.evaluate(&d, &TEST_PEN);
+        let mut ls = LocalSearch::new(&d);
+        ls.load(&ind);
+        for c in 0..ls.pos.len() {
+            if !ls.absent(c)
+                && let Some((_, r, after)) = optional::best_insertion(&ls, c)
+            {
+                optional::insert(&mut ls, c, r, after);
+            }
+        }
+        ls.run(&mut rng, TEST_PEN);
+        assert_only_wanted(&ls);
+        let start = ls.cost();
+        // Perturbed (clients and patterns) and searched again.
+        for _ in 0..20 {
+            ls.perturb(&mut rng, 5);
+            pattern::perturb(&mut ls, &mut rng, 2);
+            ls.restrict = true;
+            ls.run(&mut rng, TEST_PEN);
+            ls.restrict = false;
+            assert_only_wanted(&ls);
+            assert_consistent(&ls);
+        }
+        ls.export(&mut ind);
+        ind.evaluate(&d, &TEST_PEN);
+        let sol = ind.to_solution();
+        let rep = crate::model::check(&week.problem, &sol);
+        assert!(
+            !rep.violations.iter().any(|v| matches!(
+                v.kind(),
+                "not_wanted" | "missing" | "bad_patterns" | "duplicate"
+            )),
+            "{:?}",
+            rep.violations
+        );
+        assert!(ls.stats[operator::PATTERN_SLOT].evaluations > 0);
+        assert!(ls.cost() > 0 && start > 0);
+    }
+}
+
+#[test]
+fn solving_a_week_chooses_one_pattern_per_group_deterministically() {
+    use crate::solver::{Budget, Method, Silent, SolveParams, solve};
+    let week = random_week(11, 20, true);
+    let run = |method: Method| {
+        let params = SolveParams {
+            method,
+            seed: 5,
+            ..SolveParams::default()
+        };
+        solve(
+            &week.problem,
+            &params,
+            &mut Budget::iterations(300),
+            &mut Silent,
+        )
+        .unwrap()
+    };
+    let a = run(Method::Ils);
+    assert_eq!(a.solution.patterns.len(), week.groups.len());
+    let rep = crate::model::check(&week.problem, &a.solution);
+    assert!(rep.is_feasible(), "{:?}", rep.violations);
+    assert_eq!(rep.cost, a.cost);
+    // Every pickup visited on the days of its chosen pattern only.
+    for (g, group) in week.groups.iter().enumerate() {
+        let (days, range) = &group.patterns[a.solution.patterns[g]];
+        let mut visited: Vec<_> = a
+            .solution
+            .routes
+            .iter()
+            .flat_map(|r| r.clients())
+            .filter(|&c| week.visit_of[c].0 == group.pickup)
+            .map(|c| {
+                assert!(
+                    range.contains(&c),
+                    "pickup {g}: client {c} not in its pattern"
+                );
+                week.visit_of[c].1
+            })
+            .collect();
+        // The visits not made (optional pickups may be dropped) are listed.
+        visited.extend(
+            a.solution
+                .unassigned
+                .iter()
+                .filter(|&&c| range.contains(&c))
+                .map(|&c| week.visit_of[c].1),
+        );
+        visited.sort();
+        assert_eq!(visited, days.days().collect::<Vec<_>>(), "pickup {g}");
+    }
+    // Same seed, same result; HGS falls back to the same iterated local search.
+    assert_eq!(run(Method::Ils).solution, a.solution);
+    assert_eq!(run(Method::Hgs).solution, a.solution);
+}
