@@ -3,10 +3,12 @@
 //!
 //! [`spec_for`] reads the weekly columns of the plan inputs (frequencies,
 //! visit days, waste per day, working days, per-day vehicle counts, closed
-//! days) into the [`WeekSpec`] of the one-day problem; [`WeekProblem`] turns a one-day problem and each pickup's allowed
-//! patterns into one problem over the week; [`pvrpif`] does the same for the
-//! periodic benchmark of Taverna & Tilk. The weekly search itself (choosing
-//! each pickup's pattern jointly with the daily routes) is not built yet.
+//! days) into the [`WeekSpec`] of the one-day problem; [`WeekProblem`]
+//! turns a one-day problem and each pickup's allowed patterns into one
+//! problem over the week, whose pattern groups the solver's local search
+//! chooses jointly with the daily routes (the `pattern` operator);
+//! [`pvrpif`] does the same for the periodic benchmark of Taverna & Tilk.
+//! The weekly plan command and its outputs are not built yet.
 
 mod expand;
 pub mod pvrpif;
