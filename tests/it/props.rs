@@ -454,18 +454,7 @@ const PICKUP_RELATED: &[&[&str]] = &[
     &["demand_kg", "demand_kg_per_day"],
 ];
 
-const FACILITY_COLUMNS: &[&str] = &[
-    "id",
-    "lat",
-    "lon",
-    "kind",
-    "open",
-    "close",
-    "unload_s",
-    "accepts",
-    "daily_capacity_kg",
-    "closed_days",
-];
+const FACILITY_COLUMNS: &[&str] = &wasteroute::io::plan::FACILITY_COLUMNS;
 
 fn facility_row() -> impl Strategy<Value = Vec<String>> + Clone {
     (
