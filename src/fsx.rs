@@ -70,6 +70,8 @@ pub enum FolderKind {
     Fleet,
     /// A scenario comparison (`compare --out`).
     Compare,
+    /// A weekly plan (`week --out`), with a plan folder per day.
+    Week,
 }
 
 impl FolderKind {
@@ -79,6 +81,7 @@ impl FolderKind {
             FolderKind::Plan => "plan",
             FolderKind::Fleet => "fleet",
             FolderKind::Compare => "compare",
+            FolderKind::Week => "week",
         }
     }
 

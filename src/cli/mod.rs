@@ -12,7 +12,7 @@
 //!
 //! `batch run` gives per shard 0, 2 or 1 (see [`batch`]).
 //!
-//! Signals (plan, fleet, compare, cvrp, wcvrptw, pvrpif, batch; see [`signal`]): the first
+//! Signals (plan, week, fleet, compare, cvrp, wcvrptw, pvrpif, batch; see [`signal`]): the first
 //! SIGINT or SIGTERM stops the search, the command writes the best result
 //! found so far as usual (`stopped_by: "signal"` in a plan's summary.json)
 //! and exits with 128 + the signal's number, 130 or 143, in place of 0, 4 or
@@ -30,6 +30,7 @@ mod progress;
 mod pvrpif;
 mod signal;
 mod wcvrptw;
+mod week;
 
 use clap::{Parser, Subcommand};
 
@@ -58,6 +59,8 @@ enum Command {
     Pvrpif(pvrpif::PvrpifArgs),
     /// Plan tomorrow's waste collection (no input flags: the bundled demo).
     Plan(plan::PlanArgs),
+    /// Plan a week: visit days chosen with the routes (no input flags: the bundled weekly demo).
+    Week(week::WeekArgs),
     /// Find the cheapest fleet that meets the coverage targets.
     Fleet(fleet::FleetArgs),
     /// Compare what-if scenarios side by side.
@@ -143,6 +146,7 @@ fn run_cli() -> i32 {
             | Command::Wcvrptw(_)
             | Command::Pvrpif(_)
             | Command::Plan(_)
+            | Command::Week(_)
             | Command::Fleet(_)
             | Command::Compare(_)
             | Command::Batch(_)
@@ -154,6 +158,7 @@ fn run_cli() -> i32 {
         Command::Wcvrptw(a) => wcvrptw::run(a).map(|()| 0),
         Command::Pvrpif(a) => pvrpif::run(a).map(|()| 0),
         Command::Plan(a) => plan::run(a),
+        Command::Week(a) => week::run(a),
         Command::Fleet(a) => fleet::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Graph(a) => graph::run(a).map(|()| 0),

@@ -66,6 +66,22 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// Reads the input files, or those of the demo in `demo` (its pickups,
+    /// facilities and fleet, on the extract `osm`) when none is given.
+    pub fn load_or_demo(&self, demo: &Path, osm: &Path) -> Result<PlanInput> {
+        if (&self.osm, &self.pickups, &self.facilities, &self.fleet) == (&None, &None, &None, &None)
+        {
+            return Ok(PlanInput::load(
+                osm,
+                &demo.join("pickups.csv"),
+                &demo.join("facilities.csv"),
+                &demo.join("fleet.toml"),
+                self.closures.as_deref(),
+            )?);
+        }
+        self.load()
+    }
+
     /// Reads the input files, or the bundled demo's when none is given.
     pub fn load(&self) -> Result<PlanInput> {
         let (osm, pickups, facilities, fleet) =

@@ -442,8 +442,8 @@ pub fn solve(
     solve_problem(&prep.problem, opts, initial, end, observer)
 }
 
-/// [`solve`] on any problem.
-fn solve_problem(
+/// [`solve`] on any problem (the weekly problem of a week).
+pub(crate) fn solve_problem(
     problem: &Problem,
     opts: &PlanOptions,
     initial: Option<&Solution>,
@@ -521,17 +521,19 @@ fn solve_problem(
 /// # Errors
 /// Routing failures of the road geometry, and internal failures.
 pub fn build(prep: &Prepared<'_>, solved: Solved, opts: &PlanOptions) -> Result<Plan> {
-    build_judged(prep, &prep.problem, solved, opts)
+    build_judged(prep, prep.input, &prep.problem, solved, opts)
 }
 
-/// [`build`], with the solution judged against `problem`.
-fn build_judged(
+/// [`build`], with the solution judged against `problem` and reported on
+/// the pickups of `input` (those of the preparation, or of one day of a
+/// week: [`Prepared::for_day`]).
+pub(crate) fn build_judged(
     prep: &Prepared<'_>,
+    input: &PlanInput,
     problem: &Problem,
     solved: Solved,
     opts: &PlanOptions,
 ) -> Result<Plan> {
-    let input = prep.input;
     let solve_rss_mb = crate::peak_rss_mb();
     let checked = check(problem, &solved.solution);
     let t_geo = Instant::now();
@@ -600,7 +602,7 @@ fn finish(
     _started: Instant,
     _solve_s: f64,
 ) -> Result<Plan> {
-    build_judged(prep, problem, solved, opts)
+    build_judged(prep, prep.input, problem, solved, opts)
 }
 
 #[cfg(test)]

@@ -106,7 +106,8 @@ pub struct Prepared<'a> {
     pub(crate) depot_rec: Vec<usize>,
     /// Per vehicle type: its profile index.
     pub(crate) type_profile: Vec<usize>,
-    pub(crate) profiles: Vec<ProfileData>,
+    /// Shared with the day plans of a week ([`Prepared::for_day`]).
+    pub(crate) profiles: std::sync::Arc<Vec<ProfileData>>,
     /// Pickups that cannot be served, with the reason.
     pub(crate) unserved: Vec<Unserved>,
     /// The unit of the problem's costs (see `costs`).
@@ -180,6 +181,37 @@ impl<'a> Prepared<'a> {
             .map(|t| t.count)
             .collect()
     }
+    /// The preparation of one day of a week: the same inputs, points,
+    /// road graphs and routers (shared, not copied), with `problem` for
+    /// that day, whose client `c` is pickup `client_pickup[c]` of `input`
+    /// and whose facility `f` is record `facility_rec[f]`, and `unserved`,
+    /// the pickups due that day that no route can serve.
+    pub(crate) fn for_day(
+        &self,
+        problem: Problem,
+        client_pickup: Vec<usize>,
+        facility_rec: Vec<usize>,
+        unserved: Vec<Unserved>,
+    ) -> Prepared<'a> {
+        Prepared {
+            input: self.input,
+            started: self.started,
+            problem,
+            loc_point: self.loc_point.clone(),
+            client_pickup,
+            facility_rec,
+            depot_rec: self.depot_rec.clone(),
+            type_profile: self.type_profile.clone(),
+            profiles: std::sync::Arc::clone(&self.profiles),
+            unserved,
+            cost_unit: self.cost_unit,
+            graph_s: self.graph_s,
+            snap_s: self.snap_s,
+            matrix_s: self.matrix_s,
+            graph_rss_mb: self.graph_rss_mb,
+            matrix_rss_mb: self.matrix_rss_mb,
+        }
+    }
     /// Offers `counts` vehicles of each type (in order) to the later
     /// stages, in place: fleet sizing solves one problem under many fleets
     /// without copying it.
@@ -230,7 +262,7 @@ pub(crate) fn prepare<'a>(input: &'a PlanInput, opts: &PlanOptions) -> Result<Pr
         facility_rec: screened.unload_recs,
         depot_rec: built.depot_recs,
         type_profile: checked.type_profile,
-        profiles: located.profiles,
+        profiles: std::sync::Arc::new(located.profiles),
         unserved: screened.unserved,
         cost_unit: checked.costs.unit,
         graph_s: networks.seconds,

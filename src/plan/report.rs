@@ -127,7 +127,18 @@ fn left_out(
         let fa = &p.facilities()[f];
         fa.daily_capacity < UNLIMITED && got[f] + cl.demand[0] > fa.daily_capacity
     };
-    if !sites.is_empty() && sites.iter().all(|&f| full(f)) {
+    if sites.is_empty() {
+        // Only on one day of a week: a one-day plan leaves such pickups
+        // out of the problem before solving.
+        return (
+            UnservedReason::NoFacility,
+            format!(
+                "no facility open that day takes its {} waste from a vehicle working that day",
+                pk.stream.name()
+            ),
+        );
+    }
+    if sites.iter().all(|&f| full(f)) {
         let list: Vec<String> = sites
             .iter()
             .map(|&f| {
@@ -337,7 +348,7 @@ pub(crate) fn build(
     let routes: Vec<PlannedRoute> = timetables.into_iter().map(|t| t.route).collect();
     let violations = plan_violations(input, prep, p, &solution, &routes, &checked);
     let mut summary = summary(input, &routes, &unserved, violations, checked.is_feasible());
-    summary.turns = turn_summary(input, prep);
+    summary.turns = turn_summary(prep.input, prep);
     Ok(Plan {
         summary,
         routes,

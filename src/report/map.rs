@@ -469,6 +469,21 @@ pub fn map_html(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras) -> Res
         plan.vehicles.len(),
         plan.unserved.len()
     );
+    Ok(offline_page(
+        &title,
+        MAP_CSS,
+        "<div id=\"map\" role=\"application\" aria-label=\"plan map\"></div>\n<aside id=\"wr-panel\"></aside>\n",
+        &data,
+        MAP_JS,
+    ))
+}
+
+/// An offline Leaflet page: `title`, Leaflet's CSS and `css`, the `body`
+/// elements, then `data` (from [`script_json`]) in
+/// `<script type="application/json" id="wr-data">`, the error recorder
+/// (`#wr-status`, which tests read), Leaflet and `script`. The page's
+/// policy lets it fetch nothing.
+pub(crate) fn offline_page(title: &str, css: &str, body: &str, data: &str, script: &str) -> String {
     let mut page = String::with_capacity(data.len() + LEAFLET_JS.len() + 64 * 1024);
     page.push_str(concat!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
@@ -478,17 +493,18 @@ pub fn map_html(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras) -> Res
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:\">\n",
         "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
     ));
-    page.push_str(&super::escape_text(&title));
+    page.push_str(&super::escape_text(title));
     page.push_str("</title>\n<style>\n");
     page.push_str(&leaflet_css());
     page.push_str("\n</style>\n<style>\n");
-    page.push_str(MAP_CSS);
+    page.push_str(css);
+    page.push_str("\n</style>\n</head>\n<body>\n");
+    page.push_str(body);
     page.push_str(concat!(
-        "\n</style>\n</head>\n<body>\n<div id=\"map\" role=\"application\" aria-label=\"plan map\"></div>\n",
-        "<aside id=\"wr-panel\"></aside>\n<pre id=\"wr-status\" hidden></pre>\n",
+        "<pre id=\"wr-status\" hidden></pre>\n",
         "<script type=\"application/json\" id=\"wr-data\">",
     ));
-    page.push_str(&data);
+    page.push_str(data);
     page.push_str(concat!(
         "</script>\n<script>\n",
         // Runs first: records script errors, failed loads and blocked
@@ -504,9 +520,9 @@ pub fn map_html(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras) -> Res
     ));
     page.push_str(leaflet_js());
     page.push_str("\n</script>\n<script>\n");
-    page.push_str(MAP_JS);
+    page.push_str(script);
     page.push_str("\n</script>\n</body>\n</html>\n");
-    Ok(page)
+    page
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod sheets;
 
 pub use gpx::{gpx_document, gpx_file_names};
 pub use map::{BaseLayer, map_html};
+pub(crate) use map::{OSM_ATTRIBUTION, encode_line, offline_page, script_json};
 pub use sheets::route_sheets_html;
 
 use crate::error::{Error, Location, Result};

@@ -149,8 +149,18 @@ impl WeekProblem {
         let mut visit_of = Vec::new();
         let mut groups = Vec::with_capacity(day.n_clients());
         for (c, (client, col)) in day.clients().iter().zip(&spec.collections).enumerate() {
-            let mut patterns = Vec::with_capacity(col.patterns.len());
-            for &pattern in &col.patterns {
+            // The patterns whose every day the pickup can be served on; all
+            // of them if none is (its visits are then left out, with the
+            // reason, on the days no vehicle or facility serves it).
+            let servable = |p: &DaySet| p.days().all(|wd| servable_on(day, spec, c, wd));
+            let usable: Vec<DaySet> = col.patterns.iter().copied().filter(servable).collect();
+            let chosen = if usable.is_empty() {
+                &col.patterns
+            } else {
+                &usable
+            };
+            let mut patterns = Vec::with_capacity(chosen.len());
+            for &pattern in chosen {
                 if !pattern.is_subset(spec.working) || pattern.is_empty() {
                     return Err(Error::Invalid(format!(
                         "pickup '{}': pattern '{pattern}' is empty or not on working days",
@@ -185,6 +195,23 @@ impl WeekProblem {
             facility_of,
         })
     }
+}
+
+/// Whether client `c` of the one-day problem `day` can be served on `wd`:
+/// some vehicle type that may serve it works that day, and some facility
+/// open that day takes its stream from that type.
+fn servable_on(day: &Problem, spec: &WeekSpec, c: usize, wd: Weekday) -> bool {
+    let stream = 1u32 << day.clients()[c].stream;
+    (0..day.vehicle_types().len()).any(|t| {
+        let count = spec.counts_by_day[t].map_or(day.vehicle_types()[t].count, |n| n[wd.index()]);
+        count > 0
+            && day.can_serve(t, c)
+            && (day.facilities().iter().enumerate()).any(|(f, fa)| {
+                !spec.facility_closed[f].contains(wd)
+                    && fa.accepts & stream != 0
+                    && fa.vehicles & (1 << t) != 0
+            })
+    })
 }
 
 #[cfg(test)]
@@ -241,18 +268,16 @@ mod tests {
         // The station is closed on Wednesday: five copies.
         assert_eq!(p.facilities().len(), 5);
         assert!(week.facility_of.iter().all(|(_, d)| *d != Wed));
-        // Three patterns of two days: six clients, each served by its day's
-        // compactor only.
-        assert_eq!(p.n_clients(), 6);
+        // Three patterns of two days, but the station (the only place to
+        // unload) is closed on Wednesday: wed/sat is dropped, four clients
+        // remain, each served by its day's compactor only.
+        assert_eq!(p.n_clients(), 4);
         let g = &week.groups[0];
-        assert_eq!(g.patterns.len(), 3);
+        assert_eq!(g.patterns.len(), 2);
         assert_eq!(g.patterns[1], (DaySet::of(&[Tue, Fri]), 2..4));
         // The model carries the same groups.
-        assert_eq!(p.groups(), [vec![0..2, 2..4, 4..6]]);
-        assert_eq!(
-            p.wanted(&[1]).unwrap(),
-            [false, false, true, true, false, false]
-        );
+        assert_eq!(p.groups(), [vec![0..2, 2..4]]);
+        assert_eq!(p.wanted(&[1]).unwrap(), [false, false, true, true]);
         assert!(p.wanted(&[3]).is_none() && p.wanted(&[]).is_none());
         for (k, (pickup, d)) in week.visit_of.iter().enumerate() {
             assert_eq!(*pickup, 0);
@@ -282,6 +307,24 @@ mod tests {
         // weekly visit collects seven.
         assert_eq!(demand, [20, 15, 35]);
         assert_eq!(week.visit_of, [(0, Mon), (0, Thu), (0, Sat)]);
+    }
+
+    #[test]
+    fn patterns_with_a_day_nobody_can_serve_are_dropped_unless_all_have_one() {
+        let day = day_problem();
+        let w = DaySet::of(&[Mon, Tue, Wed, Thu, Fri, Sat]);
+        // No compactor works on Saturday: tue/thu/sat cannot be kept.
+        let mut s = spec(even_patterns(w, 3).unwrap(), None);
+        s.counts_by_day[0] = Some([2, 2, 2, 2, 2, 0, 0]);
+        s.facility_closed[0] = DaySet::EMPTY;
+        let week = WeekProblem::build(&day, &s).unwrap();
+        let kept: Vec<DaySet> = week.groups[0].patterns.iter().map(|(d, _)| *d).collect();
+        assert_eq!(kept, [DaySet::of(&[Mon, Wed, Fri])]);
+        // Every pattern has such a day: all are kept, for the search to
+        // report the visits it cannot make.
+        s.collections[0].patterns = vec![DaySet::of(&[Sat]), DaySet::of(&[Wed, Sat])];
+        let week = WeekProblem::build(&day, &s).unwrap();
+        assert_eq!(week.groups[0].patterns.len(), 2);
     }
 
     #[test]

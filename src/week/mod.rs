@@ -8,11 +8,20 @@
 //! problem over the week, whose pattern groups the solver's local search
 //! chooses jointly with the daily routes (the `pattern` operator);
 //! [`pvrpif`] does the same for the periodic benchmark of Taverna & Tilk.
-//! The weekly plan command and its outputs are not built yet.
+//! [`run`] plans the week with the stages of a one-day plan around that one
+//! search, and gives one ordinary plan per working day.
 
 mod expand;
+mod output;
+mod page;
+mod plan;
 pub mod pvrpif;
 mod spec;
 
 pub use expand::{Collection, Group, WeekProblem, WeekSpec};
+pub use output::{WeekOutput, calendar_csv, day_folder, write};
+pub use plan::{
+    CalendarRow, Consistency, DayFigures, DemandRules, WEEK_SCHEMA_VERSION, WeekCoverage,
+    WeekPhases, WeekPlan, WeekSummary, WeekUnserved, plan_week, prepare, run,
+};
 pub use spec::{check_calendar, spec_for};

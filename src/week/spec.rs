@@ -234,11 +234,13 @@ shift_end = \"14:00\"
         assert_eq!(spec.collections[1].per_day, None);
         assert_eq!(spec.counts_by_day, vec![Some([2, 2, 2, 2, 2, 1, 0])]);
         assert_eq!(spec.facility_closed, vec![DaySet::of(&[Wed])]);
-        // The week builds from it: works' Monday visit collects the three
-        // days since Friday.
+        // The week builds from it. T, the only place to unload, is closed
+        // on Wednesday, so works keeps tue/thu/sat; its Tuesday visit
+        // collects the three days since Saturday.
         let week = WeekProblem::build(&day, &spec).unwrap();
         assert_eq!(week.groups.len(), 2);
-        assert_eq!(week.visit_of[0], (0, Mon));
+        assert_eq!(week.groups[0].patterns.len(), 1);
+        assert_eq!(week.visit_of[0], (0, Tue));
         assert_eq!(week.problem.clients()[0].demand, [18, 30]);
         assert_eq!(week.problem.facilities().len(), 5);
     }

@@ -1,0 +1,91 @@
+//! Writing a weekly plan's folder: `week-summary.json`, `calendar.csv` and
+//! `days/<day>/`, one ordinary plan folder per working day (with
+//! [`WeekOutput::map`] each with its map, route sheets and GPX, and
+//! `week.html` beside them).
+//!
+//! The whole folder is staged and then takes the target's place in one
+//! step ([`crate::fsx::OutputFolder`]), as a plan folder does.
+
+use super::page;
+use super::plan::{CalendarRow, WeekPlan};
+use crate::fsx::{FolderKind, OutputFolder};
+use crate::graph::RoadGraph;
+use crate::report::{PlanFolder, Reports};
+use crate::{Error, Result};
+use std::path::Path;
+use std::time::Instant;
+
+/// How [`write`] writes a weekly plan's folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WeekOutput<'a> {
+    /// Replace the target even if wasteroute did not write it (`--force`).
+    pub force: bool,
+    /// Also write each day's dispatcher reports and `week.html` (`--map`).
+    pub map: bool,
+    /// The road graphs the plan was made on, for the maps' base layer;
+    /// without, it is read from the extract named in the inputs.
+    pub roads: Option<&'a [&'a RoadGraph]>,
+}
+
+/// The day folder of `day` inside a weekly plan's folder.
+pub fn day_folder(day: crate::domain::Weekday) -> String {
+    format!("days/{}", day.name())
+}
+
+/// `calendar.csv`: one row per visit made ([`CalendarRow::COLUMNS`]).
+///
+/// # Errors
+/// [`Error::Internal`] if the CSV writer fails (it writes to memory).
+pub fn calendar_csv(rows: &[CalendarRow]) -> Result<Vec<u8>> {
+    let internal = |e: csv::Error| Error::Internal(format!("writing calendar.csv: {e}"));
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(CalendarRow::COLUMNS).map_err(internal)?;
+    for r in rows {
+        w.serialize(r).map_err(internal)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("writing calendar.csv: {e}")))
+}
+
+/// Writes `week` into the folder `out`, replacing it atomically if
+/// wasteroute wrote it (or with [`WeekOutput::force`]).
+///
+/// # Errors
+/// [`Error::Input`] if `out` may not be replaced; [`Error::Io`] naming the
+/// path that could not be written; report errors as
+/// [`crate::report::build_reports`].
+pub fn write(out: &Path, week: &mut WeekPlan, opts: &WeekOutput<'_>) -> Result<()> {
+    let started = Instant::now();
+    let mut folder = OutputFolder::create(out, FolderKind::Week, opts.force)?;
+    let mut day_dirs = Vec::new();
+    for (day, plan) in &mut week.days {
+        let sub = day_folder(*day);
+        let files = crate::plan::output_files(plan, &[])?;
+        folder.write_all(&sub, Some(FolderKind::Plan), &files)?;
+        if opts.map {
+            let dir = folder.path().join(&sub);
+            let r = match opts.roads {
+                Some(graphs) => Reports::on_roads(&dir, graphs)?,
+                None => crate::report::build_reports(&dir)?,
+            };
+            folder.write_all(&sub, None, &r.files)?;
+        }
+        day_dirs.push((*day, sub));
+    }
+    folder.write("calendar.csv", &calendar_csv(&week.calendar)?)?;
+    if opts.map {
+        let days = (day_dirs.iter())
+            .map(|(d, sub)| Ok((*d, PlanFolder::read(&folder.path().join(sub))?)))
+            .collect::<Result<Vec<_>>>()?;
+        let html = page::week_html(&week.summary, &week.calendar, &days, opts.roads)?;
+        folder.write("week.html", html.as_bytes())?;
+    }
+    week.summary.phases.output_s = started.elapsed().as_secs_f64();
+    let mut json = serde_json::to_vec_pretty(&week.summary)
+        .map_err(|e| Error::Internal(format!("encoding week-summary.json: {e}")))?;
+    json.push(b'\n');
+    folder.write("week-summary.json", &json)?;
+    folder.publish()
+}
