@@ -15,3 +15,4 @@ mod report;
 mod solver;
 mod stop;
 mod turns;
+mod week;

@@ -457,7 +457,7 @@ fn gpx_files_are_valid_gpx_1_1() {
 }
 
 /// Headless Chromium, if installed.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("WASTEROUTE_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
@@ -470,7 +470,7 @@ fn chromium() -> Option<PathBuf> {
 /// Runs Chromium headless on `page` (with `#fragment` if not empty) with
 /// `action` (`--dump-dom` or `--screenshot=FILE`) and returns its stdout,
 /// killing it if it hangs (ten minutes).
-fn run_chromium(bin: &Path, page: &Path, fragment: &str, action: &str) -> String {
+pub(crate) fn run_chromium(bin: &Path, page: &Path, fragment: &str, action: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin)
         .args([
@@ -523,7 +523,7 @@ fn run_chromium(bin: &Path, page: &Path, fragment: &str, action: &str) -> String
 }
 
 /// The page's `#wr-status` JSON from a `--dump-dom` of it.
-fn page_status(dom: &str) -> Value {
+pub(crate) fn page_status(dom: &str) -> Value {
     let start = dom.find("id=\"wr-status\"").expect("#wr-status in the DOM");
     let open = start + dom[start..].find('>').unwrap() + 1;
     let close = open + dom[open..].find("</pre>").unwrap();

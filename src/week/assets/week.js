@@ -59,7 +59,7 @@
   var layer = L.layerGroup().addTo(map);
   var panel = document.getElementById('wr-panel');
   var t = D.totals;
-  panel.appendChild(el('h1', null, 'Week: ' + t.vehicles_needed + ' vehicles'));
+  panel.appendChild(el('h1', null, 'Week: ' + t.vehicles_needed + (t.vehicles_needed === 1 ? ' vehicle' : ' vehicles')));
   panel.appendChild(el('p', null, fmt(t.visits_made, 0) + ' of ' + fmt(t.visits_required, 0) + ' visits, ' +
     fmt(t.km, 1) + ' km, ' + fmt(t.hours, 1) + ' h, cost ' + fmt(t.cost, 2)));
   panel.appendChild(el('p', t.targets_met ? null : 'wr-missed', t.targets_met ? 'Every weekly target met.' : 'A weekly target is missed.'));
@@ -124,9 +124,10 @@
     calRows.forEach(function (r) {
       Array.prototype.forEach.call(r.tr.children, function (td, i) { td.className = i === k + 1 ? 'wr-today' : ''; });
     });
+    var drawn = 0;
     d.vehicles.forEach(function (v) {
       v.trips.forEach(function (q) {
-        if (q.length < 4) return;
+        drawn++;
         L.polyline(decode(q), {renderer: svg, color: v.color, weight: 4, opacity: 0.8, className: 'wr-route'})
           .bindTooltip(v.name + ' (' + v.type + ')').addTo(layer);
       });
@@ -146,7 +147,8 @@
         .bindTooltip(u[2] + ' left out on ' + d.day + ': ' + u[3]).addTo(layer);
     });
     status.day = d.day;
-    status.routes = document.querySelectorAll('path.wr-route').length;
+    status.routes = drawn;
+    status.paths = document.querySelectorAll('path.wr-route').length;
     if (window.wrReport) window.wrReport();
   }
   D.days.forEach(function (d, k) {
@@ -156,7 +158,10 @@
     bar.appendChild(b);
     buttons.push(b);
   });
-  if (D.days.length) show(0);
+  /* week.html#tue opens on Tuesday. */
+  var first = 0;
+  D.days.forEach(function (d, k) { if (location.hash === '#' + d.day) first = k; });
+  if (D.days.length) show(first);
   status.ready = true;
   if (window.wrReport) window.wrReport();
 })();
