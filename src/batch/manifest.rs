@@ -2,7 +2,7 @@
 //! district (`docs/batch.md` has an example).
 //!
 //! ```toml
-//! mode = "plan"                  # "week" is refused until weekly plans exist
+//! mode = "plan"                  # or "week": a weekly plan per district
 //! osm = "../map.osm.pbf"         # paths are relative to the manifest's folder
 //! facilities = "../facilities.csv"
 //! fleet = "../fleet.toml"
@@ -25,14 +25,14 @@ use crate::error::{Error, Location, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// What a district's job computes. Only [`Mode::Plan`] exists; the weekly
-/// plan (`mode = "week"`, issue 13) is refused by the reader until it does,
-/// and then gets a variant here and a job in [`super::job`].
+/// What a district's job computes (its job is [`super::job`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Tomorrow's routes, as `wasteroute plan` makes them.
     Plan,
+    /// The week's routes and visit days, as `wasteroute week` makes them.
+    Week,
 }
 
 impl Mode {
@@ -40,6 +40,7 @@ impl Mode {
     pub fn name(self) -> &'static str {
         match self {
             Mode::Plan => "plan",
+            Mode::Week => "week",
         }
     }
 }
@@ -153,8 +154,7 @@ impl Manifest {
     /// [`Error::Io`] if unreadable; [`Error::Input`] naming the file, the
     /// district, the field and where possible the line of a malformed
     /// manifest, an unknown key (with the closest known one), a bad value,
-    /// a district without a name or pickups, two districts of one name, or
-    /// `mode = "week"`.
+    /// a district without a name or pickups, or two districts of one name.
     pub fn read(path: &Path) -> Result<Manifest> {
         let text = crate::io::read_text(path)?;
         Manifest::from_str(path, &text)
@@ -391,13 +391,7 @@ impl Reader<'_> {
         match t.get("mode") {
             None => {}
             Some(toml::Value::String(m)) if m == "plan" => s.mode = Mode::Plan,
-            Some(toml::Value::String(m)) if m == "week" => {
-                return Err(self.err(
-                    at,
-                    "mode",
-                    "weekly plans (mode = \"week\") are not available yet; use mode = \"plan\"",
-                ));
-            }
+            Some(toml::Value::String(m)) if m == "week" => s.mode = Mode::Week,
             Some(toml::Value::String(m)) => {
                 return Err(self.err(
                     at,
@@ -405,7 +399,13 @@ impl Reader<'_> {
                     crate::io::unknown_name("mode", m, &["plan", "week"]),
                 ));
             }
-            Some(v) => return Err(self.err(at, "mode", format!("expected \"plan\", found {v}"))),
+            Some(v) => {
+                return Err(self.err(
+                    at,
+                    "mode",
+                    format!("expected \"plan\" or \"week\", found {v}"),
+                ));
+            }
         }
         if let Some(x) = positive("seconds")? {
             s.seconds = Some(x);
@@ -587,29 +587,21 @@ mod tests {
     }
 
     #[test]
-    fn weekly_plans_are_refused_until_they_exist() {
-        for (text, field) in [
-            (
-                format!(
-                    "{SHARED}mode = \"week\"\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
-                ),
-                "field 'mode'",
-            ),
-            (
-                format!(
-                    "{SHARED}[[district]]\nname = \"a\"\npickups = \"a.csv\"\nmode = \"week\"\n"
-                ),
-                "field 'district 'a'.mode'",
-            ),
-        ] {
-            let e = read(&text).unwrap_err();
-            assert!(e.is_input());
-            let e = e.to_string();
-            assert!(
-                e.contains("nightly.toml:") && e.contains(field) && e.contains("not available yet"),
-                "{e}"
-            );
-        }
+    fn the_mode_is_read_for_the_batch_and_per_district() {
+        let m = read(&format!(
+            "{SHARED}mode = \"week\"\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n\
+             [[district]]\nname = \"b\"\npickups = \"b.csv\"\nmode = \"plan\"\n"
+        ))
+        .unwrap();
+        let modes: Vec<Mode> = m.districts.iter().map(|d| d.settings.mode).collect();
+        assert_eq!(modes, [Mode::Week, Mode::Plan]);
+        assert_eq!(Mode::Week.name(), "week");
+        let e = read(&format!(
+            "{SHARED}mode = 3\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("field 'mode'") && e.contains("\"week\""), "{e}");
         let e = read(&format!(
             "{SHARED}mode = \"plna\"\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
         ))

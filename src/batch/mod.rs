@@ -17,8 +17,9 @@
 //! recomputes only what is missing, failed, interrupted or stale.
 //!
 //! What a district computes is a [`DistrictJob`]: [`PlanJob`] for
-//! `mode = "plan"`; the weekly plan (issue 13) will be another job behind
-//! [`manifest::Mode`].
+//! `mode = "plan"` (an ordinary plan folder), [`WeekJob`] for
+//! `mode = "week"` (a weekly plan folder: `week-summary.json`,
+//! `calendar.csv`, a plan folder per day).
 
 pub mod manifest;
 pub mod report;
@@ -90,6 +91,7 @@ pub trait DistrictResult {
 pub fn job(mode: Mode) -> &'static dyn DistrictJob {
     match mode {
         Mode::Plan => &PlanJob,
+        Mode::Week => &WeekJob,
     }
 }
 
@@ -121,27 +123,84 @@ impl PlanJob {
     }
 }
 
+/// District `d`'s inputs, read, and its plan options with the time limit
+/// counted from `started` (as `plan --seconds` and `week --seconds`).
+fn load_district(
+    d: &District,
+    ctx: &RunContext<'_>,
+    started: Instant,
+) -> Result<(PlanInput, PlanOptions)> {
+    let i = &d.inputs;
+    let input = PlanInput::load(
+        &i.osm,
+        &i.pickups,
+        &i.facilities,
+        &i.fleet,
+        i.closures.as_deref(),
+    )?;
+    let mut opts = PlanJob::options(&d.settings, ctx);
+    opts.seconds = opts
+        .seconds
+        .map(|s| (s - started.elapsed().as_secs_f64()).max(0.0));
+    Ok((input, opts))
+}
+
+/// A district's outcome from whether its plan breaks a rule and meets its
+/// targets.
+fn outcome_of(feasible: bool, targets_met: bool) -> Outcome {
+    if !feasible {
+        Outcome::Violations
+    } else if !targets_met {
+        Outcome::TargetsMissed
+    } else {
+        Outcome::Ok
+    }
+}
+
 impl DistrictJob for PlanJob {
     fn compute(&self, d: &District, ctx: &RunContext<'_>) -> Result<Box<dyn DistrictResult>> {
-        let started = Instant::now();
-        let i = &d.inputs;
-        let input = PlanInput::load(
-            &i.osm,
-            &i.pickups,
-            &i.facilities,
-            &i.fleet,
-            i.closures.as_deref(),
-        )?;
-        let mut opts = PlanJob::options(&d.settings, ctx);
-        // As `plan --seconds`: the limit counts from the start.
-        opts.seconds = opts
-            .seconds
-            .map(|s| (s - started.elapsed().as_secs_f64()).max(0.0));
+        let (input, opts) = load_district(d, ctx, Instant::now())?;
         let plan = plan::run(&input, &opts, &mut Silent)?;
         Ok(Box::new(PlanResult {
             plan,
             map: d.settings.map,
         }))
+    }
+}
+
+/// `mode = "week"`: the weekly plan, exactly as `wasteroute week` makes it
+/// with the same inputs and flags (the options are [`PlanJob::options`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WeekJob;
+
+impl DistrictJob for WeekJob {
+    fn compute(&self, d: &District, ctx: &RunContext<'_>) -> Result<Box<dyn DistrictResult>> {
+        let (input, opts) = load_district(d, ctx, Instant::now())?;
+        let week = crate::week::run(&input, &opts, &mut Silent)?;
+        Ok(Box::new(WeekResult {
+            week,
+            map: d.settings.map,
+        }))
+    }
+}
+
+struct WeekResult {
+    week: crate::week::WeekPlan,
+    map: bool,
+}
+
+impl DistrictResult for WeekResult {
+    fn outcome(&self) -> Outcome {
+        let s = &self.week.summary;
+        outcome_of(s.feasible, s.targets_met)
+    }
+
+    fn write(&mut self, dir: &Path, extra: &[ExtraFile]) -> Result<()> {
+        let opts = crate::week::WeekOutput {
+            map: self.map,
+            ..Default::default()
+        };
+        crate::week::write(dir, &mut self.week, extra, &opts)
     }
 }
 
@@ -153,13 +212,7 @@ struct PlanResult {
 impl DistrictResult for PlanResult {
     fn outcome(&self) -> Outcome {
         let s = &self.plan.summary;
-        if !s.feasible {
-            Outcome::Violations
-        } else if !s.targets_met {
-            Outcome::TargetsMissed
-        } else {
-            Outcome::Ok
-        }
+        outcome_of(s.feasible, s.targets_met)
     }
 
     fn write(&mut self, dir: &Path, extra: &[ExtraFile]) -> Result<()> {

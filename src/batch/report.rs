@@ -40,11 +40,14 @@ pub struct DistrictRow {
     pub targets_met: Option<bool>,
     /// The targets it misses (zones and streams).
     pub missed_targets: Vec<String>,
-    /// Coverage per zone.
+    /// Coverage per zone (a week: in visits, see `fill_week`).
     pub coverage: BTreeMap<String, Coverage>,
     /// Coverage per stream with a target.
     pub coverage_by_stream: BTreeMap<String, Coverage>,
-    /// Vehicles used.
+    /// `plan` or `week` (the manifest's mode for the district).
+    pub mode: String,
+    /// Vehicles used (a week: the vehicles the busiest day needs, per
+    /// type, summed).
     pub vehicles: Option<usize>,
     /// Trips (unloads).
     pub trips: Option<usize>,
@@ -117,6 +120,7 @@ pub fn summarise(manifest: &Manifest, out: &Path) -> BatchSummary {
         let dir = super::district_dir(out, &d.name);
         let mut row = DistrictRow {
             district: d.name.clone(),
+            mode: d.settings.mode.name().into(),
             ..DistrictRow::default()
         };
         let st: Option<Status> = match Status::read(&dir) {
@@ -144,7 +148,10 @@ pub fn summarise(manifest: &Manifest, out: &Path) -> BatchSummary {
                 row.stale = Some(why);
             }
             if st.status.is_complete() || st.status == Outcome::Interrupted {
-                fill_plan(&mut row, &dir, &d.name);
+                match d.settings.mode {
+                    super::Mode::Plan => fill_plan(&mut row, &dir, &d.name),
+                    super::Mode::Week => fill_week(&mut row, &dir, &d.name),
+                }
             }
         }
         rows.push(row);
@@ -198,6 +205,56 @@ pub fn summarise(manifest: &Manifest, out: &Path) -> BatchSummary {
         districts: rows,
         totals,
         missed_targets: missed,
+    }
+}
+
+/// The figures of a weekly plan's folder from its `week-summary.json`.
+/// Coverage is in visits: `points_total` and `points_served` count the
+/// visits required and made over the week (as the weekly targets do), and
+/// the demand shares are the visit shares.
+fn fill_week(row: &mut DistrictRow, dir: &Path, name: &str) {
+    let path = dir.join("week-summary.json");
+    let s: crate::week::WeekSummary = match crate::io::read_text(&path).and_then(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| Error::input(crate::error::Location::file(&path), e.to_string()))
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            row.error
+                .get_or_insert_with(|| format!("the weekly plan cannot be read: {e}"));
+            return;
+        }
+    };
+    let cov = |c: &crate::week::WeekCoverage| Coverage {
+        points_total: c.visits_required,
+        points_served: c.visits_made,
+        demand_total_kg: 0.0,
+        demand_served_kg: 0.0,
+        share_points: c.share,
+        share_demand: c.share,
+        target: c.target,
+        met: c.met,
+    };
+    row.targets_met = Some(s.targets_met);
+    row.coverage = (s.coverage.iter())
+        .map(|(z, c)| (z.name().to_string(), cov(c)))
+        .collect();
+    row.coverage_by_stream = (s.coverage_by_stream.iter())
+        .filter(|(_, c)| c.target > 0.0)
+        .map(|(k, c)| (k.name().to_string(), cov(c)))
+        .collect();
+    row.missed_targets = (row.coverage.iter().chain(&row.coverage_by_stream))
+        .filter(|(_, c)| !c.met)
+        .map(|(k, _)| k.clone())
+        .collect();
+    row.vehicles = Some(s.vehicles_needed);
+    row.trips = Some(s.trips);
+    row.km = Some(s.km);
+    row.hours = Some(s.hours);
+    row.cost = Some(s.cost);
+    row.summary = Some(format!("{name}/week-summary.json"));
+    if dir.join("week.html").is_file() {
+        row.map = Some(format!("{name}/week.html"));
     }
 }
 

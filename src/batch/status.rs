@@ -184,8 +184,12 @@ impl Freshness {
         if &st.settings != settings {
             return Freshness::Stale("the settings changed".into());
         }
-        if !dir.join("summary.json").is_file() {
-            return Freshness::Stale("summary.json is missing".into());
+        let summary = match settings.mode {
+            super::Mode::Plan => "summary.json",
+            super::Mode::Week => "week-summary.json",
+        };
+        if !dir.join(summary).is_file() {
+            return Freshness::Stale(format!("{summary} is missing"));
         }
         Freshness::Complete(Box::new(st))
     }

@@ -50,6 +50,7 @@ pub fn run(a: WeekArgs) -> Result<i32> {
     week::write(
         &a.out,
         &mut w,
+        &[],
         &WeekOutput {
             force: a.replace.force,
             map: a.map,

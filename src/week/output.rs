@@ -49,14 +49,20 @@ pub fn calendar_csv(rows: &[CalendarRow]) -> Result<Vec<u8>> {
         .map_err(|e| Error::Internal(format!("writing calendar.csv: {e}")))
 }
 
-/// Writes `week` into the folder `out`, replacing it atomically if
-/// wasteroute wrote it (or with [`WeekOutput::force`]).
+/// Writes `week` (and `extra` files, such as a batch district's status)
+/// into the folder `out`, replacing it atomically if wasteroute wrote it
+/// (or with [`WeekOutput::force`]).
 ///
 /// # Errors
 /// [`Error::Input`] if `out` may not be replaced; [`Error::Io`] naming the
 /// path that could not be written; report errors as
 /// [`crate::report::build_reports`].
-pub fn write(out: &Path, week: &mut WeekPlan, opts: &WeekOutput<'_>) -> Result<()> {
+pub fn write(
+    out: &Path,
+    week: &mut WeekPlan,
+    extra: &[(String, Vec<u8>)],
+    opts: &WeekOutput<'_>,
+) -> Result<()> {
     let started = Instant::now();
     let mut folder = OutputFolder::create(out, FolderKind::Week, opts.force)?;
     let mut day_dirs = Vec::new();
@@ -87,5 +93,6 @@ pub fn write(out: &Path, week: &mut WeekPlan, opts: &WeekOutput<'_>) -> Result<(
         .map_err(|e| Error::Internal(format!("encoding week-summary.json: {e}")))?;
     json.push(b'\n');
     folder.write("week-summary.json", &json)?;
+    folder.write_all("", None, extra)?;
     folder.publish()
 }

@@ -114,6 +114,8 @@ pub struct DayFigures {
     pub visits: usize,
     /// Visits due that day and left out.
     pub unserved: usize,
+    /// Trips (unloads).
+    pub trips: usize,
     /// Kilometres.
     pub km: f64,
     /// Vehicle hours.
@@ -183,6 +185,8 @@ pub struct WeekSummary {
     pub vehicles_by_day: BTreeMap<String, usize>,
     /// Per working day.
     pub days: Vec<DayFigures>,
+    /// Trips (unloads) over the week.
+    pub trips: usize,
     /// Kilometres over the week.
     pub km: f64,
     /// Vehicle hours over the week.
@@ -637,6 +641,7 @@ fn summarise(input: &PlanInput, days: &[(Weekday, Plan)], calendar: &[CalendarRo
             vehicles_by_type: s.vehicles_by_type.clone(),
             visits: s.routes.iter().map(|r| r.pickups).sum(),
             unserved: plan.unserved.len(),
+            trips: s.trips,
             km: s.km,
             hours: s.hours,
             running_cost: round(running, 2),
@@ -675,6 +680,7 @@ fn summarise(input: &PlanInput, days: &[(Weekday, Plan)], calendar: &[CalendarRo
             .iter()
             .map(|d| (d.day.clone(), d.vehicles))
             .collect(),
+        trips: figures.iter().map(|d| d.trips).sum(),
         km: round(figures.iter().map(|d| d.km).sum(), 3),
         hours: round(figures.iter().map(|d| d.hours).sum(), 3),
         cost: round(fixed_cost + running_cost, 2),

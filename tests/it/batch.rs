@@ -361,7 +361,7 @@ fn concurrent_shards_resume_after_a_kill_and_match_a_single_process() {
 /// engine; other districts of the shard still run; weekly plans are refused
 /// before anything runs.
 #[test]
-fn bad_input_districts_give_exit_code_2_and_weekly_plans_are_refused() {
+fn bad_input_districts_give_exit_code_2() {
     let tmp = tempfile::tempdir().unwrap();
     let m = tmp.path().join("m.toml");
     std::fs::write(
@@ -406,18 +406,83 @@ fn bad_input_districts_give_exit_code_2_and_weekly_plans_are_refused() {
         html.contains("<td>nowhere</td>") && html.contains("missing.csv"),
         "{html}"
     );
+}
 
+/// The weekly Monaco fixture of tests/data/week.
+fn week_fixture(f: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(f)
+}
+
+#[test]
+fn weekly_districts_are_planned_resumed_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("m.toml");
     std::fs::write(
         &m,
-        "mode = \"week\"\nosm = \"a\"\nfacilities = \"b\"\nfleet = \"c\"\n[[district]]\nname = \"a\"\npickups = \"p.csv\"\n",
+        format!(
+            "mode = \"week\"\nosm = {:?}\nfacilities = {:?}\nfleet = {:?}\niterations = 20\nthreads = 1\nmap = true\n\n\
+             [[district]]\nname = \"east\"\npickups = {:?}\n\n\
+             [[district]]\nname = \"west\"\npickups = {:?}\nseed = 9\n\n\
+             [[district]]\nname = \"today\"\npickups = {:?}\nmode = \"plan\"\nmap = false\n",
+            week_fixture("monaco-latest.osm.pbf"),
+            week_fixture("week/facilities.csv"),
+            week_fixture("week/fleet.toml"),
+            week_fixture("week/pickups.csv"),
+            week_fixture("week/pickups.csv"),
+            week_fixture("week/pickups.csv"),
+        ),
     )
     .unwrap();
-    let o = output(batch("run", &m, &tmp.path().join("week")));
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("m.toml:1: field 'mode'") && err.contains("not available yet"),
-        "{err}"
+    let out = tmp.path().join("out");
+    let o = output(batch("run", &m, &out));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for d in ["east", "west"] {
+        let st = status(&out, d);
+        assert_eq!(st["status"], "ok", "{d}: {st}");
+        assert_eq!(st["settings"]["mode"], "week", "{d}");
+        for f in [
+            "week-summary.json",
+            "calendar.csv",
+            "week.html",
+            "days/mon/routes.csv",
+            "days/sat/map.html",
+        ] {
+            assert!(out.join(d).join(f).is_file(), "{d}/{f}");
+        }
+    }
+    assert!(out.join("today/summary.json").is_file());
+    assert!(!out.join("today/week-summary.json").exists());
+    // Run again: every folder is current, nothing is computed.
+    let o = output(batch("run", &m, &out));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let skipped = text(&o)
+        .lines()
+        .filter(|l| l.starts_with("skipped "))
+        .count();
+    assert_eq!(skipped, 3, "{}", text(&o));
+    let o = output(batch("report", &m, &out));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("batch-summary.json")).unwrap())
+            .unwrap();
+    let east = &s["districts"][0];
+    assert_eq!(
+        (east["district"].as_str(), east["mode"].as_str()),
+        (Some("east"), Some("week"))
     );
-    assert!(!tmp.path().join("week").exists());
+    let ws: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("east/week-summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(east["vehicles"], ws["vehicles_needed"]);
+    assert_eq!(east["cost"], ws["cost"]);
+    assert_eq!(
+        east["coverage"]["urban"]["points_total"],
+        ws["coverage"]["urban"]["visits_required"]
+    );
+    assert_eq!(east["map"], "east/week.html");
+    assert_eq!(east["summary"], "east/week-summary.json");
+    assert_eq!(s["districts"][2]["mode"], "plan");
+    assert_eq!(s["complete"], true);
 }
