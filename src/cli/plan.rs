@@ -146,6 +146,8 @@ pub struct SearchArgs {
     /// reached on the curb side of a two-way street without turning in it
     /// (docs/roads.md, "Turns"; `side = curb` is honoured without the flag
     /// too, but a node-based route may then turn round at a junction).
+    /// With the flag, a pickup without a `side` is curb-side on primary
+    /// roads and above and on dual carriageways (docs/plan-inputs.md).
     /// Off by default (the node-based graph); results change with it.
     #[arg(long)]
     pub turns: bool,
@@ -327,13 +329,14 @@ pub fn print_summary(p: &Plan, out: &Path) {
     for t in s.turns.iter().flatten() {
         let r = &t.restrictions;
         println!(
-            "turns      {}: {}/{} turn restrictions applied, {} U-turns forbidden, {}/{} curb-side pickups held to one direction",
+            "turns      {}: {}/{} turn restrictions applied, {} U-turns forbidden, {}/{} curb-side pickups held to one direction ({} curb-side by their road's default)",
             t.profile,
             r.applied,
             r.read,
             t.turn_graph.u_turns_forbidden,
             t.curb_directed,
             t.curb_pickups,
+            t.curb_by_default,
         );
     }
     if s.unserved.is_empty() {

@@ -139,6 +139,18 @@ impl StopSide {
             _ => None,
         }
     }
+
+    /// The side a pickup is served from: its own `side` if the pickups file
+    /// gives one, else `curb` where its road asks for it by default
+    /// (`curb_by_default`: a plan on the turn-aware graph, and a road that
+    /// [`crate::graph::RoadClass::curb_by_default`] names), else `either`.
+    pub fn resolve(side: Option<StopSide>, curb_by_default: bool) -> StopSide {
+        side.unwrap_or(if curb_by_default {
+            StopSide::Curb
+        } else {
+            StopSide::Either
+        })
+    }
 }
 
 /// One pickup point.
@@ -168,8 +180,9 @@ pub struct Pickup {
     pub name: String,
     /// How often and on which days it is collected over a week.
     pub visits: Visits,
-    /// Which side of the road the vehicle must stop on.
-    pub side: StopSide,
+    /// Which side of the road the vehicle must stop on, if the pickups
+    /// file says (`None`: the default of its road, [`StopSide::resolve`]).
+    pub side: Option<StopSide>,
     /// Where it was read (file and line or feature number).
     pub source: Location,
 }

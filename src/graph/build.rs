@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::components::largest_scc;
-use super::{Edge, FORBIDDEN, Profile, RoadGraph, haversine_m};
+use super::{Edge, FORBIDDEN, Profile, RoadClass, RoadGraph, haversine_m};
 use crate::error::{Error, Location, Result};
 use crate::io::osm::{OsmRoads, read_roads};
 
@@ -104,6 +104,7 @@ impl RoadGraph {
         let mut edges = Vec::new();
         let mut geometry_first = vec![0u32];
         let mut geometry = Vec::new();
+        let mut classes = Vec::new();
         let mut dropped_cm = 0u64;
         let mut way_edges: HashMap<i64, Vec<u32>> = HashMap::new();
         let mut edge_signals = Vec::new();
@@ -119,6 +120,7 @@ impl RoadGraph {
                     head: new_id[e.head as usize],
                     ..*e
                 });
+                classes.push(raw.edge_class[i]);
                 geometry.extend_from_slice(
                     &raw.geometry
                         [raw.geometry_first[i] as usize..raw.geometry_first[i + 1] as usize],
@@ -134,6 +136,7 @@ impl RoadGraph {
             edges,
             geometry_first,
             geometry,
+            classes,
         )
         .map_err(Error::Internal)?;
         let vertex_of: HashMap<i64, u32> = raw
@@ -197,6 +200,8 @@ struct RawGraph {
     usable_ways: usize,
     /// The OSM way of each edge.
     edge_way: Vec<i64>,
+    /// The road class of each edge's way.
+    edge_class: Vec<RoadClass>,
     /// `traffic_signals` nodes inside each edge's geometry.
     edge_signals: Vec<u32>,
     /// The vertex of each OSM node that is one (barrier copies excluded).
@@ -215,7 +220,7 @@ fn travel_ms(length_m: f64, speed_kmh: f64) -> u32 {
 fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
     // Usable ways, cut into runs of nodes that have coordinates.
     // A run of (OSM node id, [lon, lat]) with the way's rule.
-    type Run = (Vec<(i64, [f64; 2])>, super::WayRule, i64);
+    type Run = (Vec<(i64, [f64; 2])>, super::WayRule, i64, RoadClass);
     let mut runs: Vec<Run> = Vec::new();
     let mut usable_ways = 0;
     for way in &roads.ways {
@@ -223,6 +228,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
             continue;
         };
         usable_ways += 1;
+        let class = RoadClass::from_tags(&way.tags);
         let mut run: Vec<(i64, [f64; 2])> = Vec::new();
         for &id in &way.nodes {
             match roads.coord(id) {
@@ -233,14 +239,14 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
                 }
                 None => {
                     if run.len() >= 2 {
-                        runs.push((std::mem::take(&mut run), rule, way.id));
+                        runs.push((std::mem::take(&mut run), rule, way.id, class));
                     }
                     run.clear();
                 }
             }
         }
         if run.len() >= 2 {
-            runs.push((run, rule, way.id));
+            runs.push((run, rule, way.id, class));
         }
     }
     let blocking: HashSet<i64> = roads
@@ -251,7 +257,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
         .collect();
     // Use counts: a node used twice (by two ways, or twice by one) is a vertex.
     let mut uses: HashMap<i64, u32> = HashMap::new();
-    for (run, _, _) in &runs {
+    for (run, ..) in &runs {
         for (i, (id, _)) in run.iter().enumerate() {
             let end = i == 0 || i + 1 == run.len();
             *uses.entry(*id).or_insert(0) += if end { 2 } else { 1 };
@@ -265,6 +271,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
         geometry: Vec::new(),
         usable_ways,
         edge_way: Vec::new(),
+        edge_class: Vec::new(),
         edge_signals: Vec::new(),
         vertex_of: HashMap::new(),
     };
@@ -279,7 +286,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
             (g.vertices.len() - 1) as u32
         })
     };
-    for (run, rule, way_id) in &runs {
+    for (run, rule, way_id, class) in &runs {
         let mut start = 0;
         let mut tail = vertex(run[0].0, run[0].1, &mut g);
         let mut length_m = 0.0;
@@ -303,6 +310,7 @@ fn compress(roads: &OsmRoads, profile: &Profile) -> RawGraph {
                 backward_ms: if rule.backward { ms } else { FORBIDDEN },
             });
             g.edge_way.push(*way_id);
+            g.edge_class.push(*class);
             g.edge_signals.push(
                 run[start + 1..k]
                     .iter()
@@ -451,6 +459,42 @@ pub(crate) mod tests {
         let (g, r) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
         assert_eq!(r.usable_ways, 2);
         assert_eq!((g.n_vertices(), g.n_edges()), (2, 1));
+    }
+
+    #[test]
+    fn every_edge_keeps_its_ways_road_class() {
+        // 1-2-3 primary (two-way), 3-4-5 residential, 5-9-1 one-way
+        // secondary: a dual carriageway by the one-way rule.
+        let roads = OsmRoads::from_parts(
+            vec![
+                way(10, &[1, 2, 3], &[("highway", "primary")]),
+                way(11, &[3, 4, 5], &[("highway", "residential")]),
+                way(
+                    12,
+                    &[5, 9, 1],
+                    &[("highway", "secondary"), ("oneway", "yes")],
+                ),
+            ],
+            line_nodes(),
+            HashMap::new(),
+        );
+        let (g, _) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        assert_eq!(g.n_edges(), 3);
+        let mut curb = Vec::new();
+        for e in 0..g.n_edges() as u32 {
+            let c = g.edge_class(e);
+            let starts_at = g.edge_geometry(e)[0][0];
+            curb.push((
+                (starts_at * 1000.0).round() as i64,
+                c.primary_or_above(),
+                c.dual_carriageway(),
+            ));
+        }
+        curb.sort_unstable();
+        assert_eq!(
+            curb,
+            [(1, true, false), (3, false, false), (5, false, true)]
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //!                      restrictions (u32 count, then relation i64, only
 //!                             u32, path and to as u32 count + arcs),
 //!                      signal vertices, turning vertices (u32 count + ids),
-//!                      edge signals (u32 count, then edge, count as u32)
+//!                      edge signals (u32 count, then edge, count as u32),
+//!                      road classes (one byte per edge, `RoadClass`)
 //! CRC-32 of the body   u32
 //! ```
 //!
@@ -30,13 +31,13 @@
 
 use std::path::Path;
 
-use super::{Edge, Restriction, RestrictionStats, RoadGraph, TurnData, TurnModel};
+use super::{Edge, Restriction, RestrictionStats, RoadClass, RoadGraph, TurnData, TurnModel};
 use crate::error::{Error, Location, Result};
 
 const MAGIC: &[u8; 8] = b"WRROADS\0";
 /// The version of the graph file format. Bump it whenever the layout or the
 /// meaning of a field changes, so stale files are refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8;
 
 impl RoadGraph {
@@ -71,6 +72,7 @@ impl RoadGraph {
             put_f64(&mut body, p[1]);
         }
         put_turns(&mut body, &self.turns);
+        body.extend(self.classes.iter().map(|c| c.byte()));
         let mut out = Vec::with_capacity(HEADER + body.len() + 4);
         out.extend_from_slice(MAGIC);
         put_u32(&mut out, FORMAT_VERSION);
@@ -156,14 +158,19 @@ impl RoadGraph {
         let k = r.u32()? as usize;
         let geometry = r.points(k)?;
         let turns = r.turns(n, m)?;
+        let classes = (r.take(m)?.iter())
+            .map(|&b| RoadClass::from_byte(b))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| "the graph file has an unknown road class".to_string())?;
         if r.at != body.len() {
             return Err("the graph file body has unexpected trailing data".into());
         }
         if geometry_first.windows(2).any(|w| w[0] > w[1]) {
             return Err("the geometry index is not monotone".into());
         }
-        let mut g = RoadGraph::from_parts(profile, vertices, edges, geometry_first, geometry)
-            .map_err(|e| format!("the graph file is inconsistent: {e}"))?;
+        let mut g =
+            RoadGraph::from_parts(profile, vertices, edges, geometry_first, geometry, classes)
+                .map_err(|e| format!("the graph file is inconsistent: {e}"))?;
         g.turns = turns;
         Ok(g)
     }
@@ -413,6 +420,8 @@ mod tests {
         assert_eq!(h.edges, g.edges);
         assert_eq!(h.geometry_first, g.geometry_first);
         assert_eq!(h.geometry, g.geometry);
+        assert_eq!(h.classes, g.classes);
+        assert!(h.classes.iter().any(|c| c.primary_or_above()));
     }
 
     #[test]

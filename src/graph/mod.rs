@@ -21,6 +21,7 @@
 //! model ([`turns`]); [`crate::matrix::Router::turn_aware`] routes with them.
 
 mod build;
+mod class;
 mod closures;
 mod components;
 mod format;
@@ -31,6 +32,7 @@ pub mod turns;
 use std::sync::OnceLock;
 
 pub use build::BuildReport;
+pub use class::RoadClass;
 pub use closures::{ClosureReport, Closures};
 pub use profile::{Profile, TurnModel, WayRule, parse_length_m, parse_maxspeed, parse_weight_t};
 pub use snap::{DEFAULT_MAX_SNAP_M, Side, Snap, SnappedPoint};
@@ -98,6 +100,8 @@ pub struct RoadGraph {
     /// `[lon, lat]` in degrees, both end vertices included.
     geometry_first: Vec<u32>,
     geometry: Vec<[f64; 2]>,
+    /// The road class of each edge's OSM way.
+    classes: Vec<RoadClass>,
     /// Restrictions, signals, turning circles and the turn model.
     turns: TurnData,
     snap_index: OnceLock<snap::SnapIndex>,
@@ -111,6 +115,7 @@ impl Clone for RoadGraph {
             edges: self.edges.clone(),
             geometry_first: self.geometry_first.clone(),
             geometry: self.geometry.clone(),
+            classes: self.classes.clone(),
             turns: self.turns.clone(),
             snap_index: OnceLock::new(),
         }
@@ -125,10 +130,14 @@ impl RoadGraph {
         edges: Vec<Edge>,
         geometry_first: Vec<u32>,
         geometry: Vec<[f64; 2]>,
+        classes: Vec<RoadClass>,
     ) -> std::result::Result<RoadGraph, String> {
         let n = vertices.len();
         if n > (u32::MAX / 2) as usize || edges.len() > (u32::MAX / 2) as usize {
             return Err("graph too large".into());
+        }
+        if classes.len() != edges.len() {
+            return Err("the road classes do not match the edges".into());
         }
         if geometry_first.len() != edges.len() + 1 {
             return Err("geometry index does not match the edges".into());
@@ -164,6 +173,7 @@ impl RoadGraph {
             edges,
             geometry_first,
             geometry,
+            classes,
             turns: TurnData::empty(model),
             snap_index: OnceLock::new(),
         })
@@ -192,6 +202,11 @@ impl RoadGraph {
     /// Every edge.
     pub fn edges(&self) -> &[Edge] {
         &self.edges
+    }
+
+    /// The road class of edge `e` (of its OSM way).
+    pub fn edge_class(&self, e: EdgeId) -> RoadClass {
+        self.classes[e as usize]
     }
 
     /// `(lon, lat)` of vertex `v`.

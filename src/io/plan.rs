@@ -335,9 +335,11 @@ fn pickup_from(r: &Record) -> Result<Pickup> {
         parse_bool(r, "required")?.unwrap_or_else(|| Pickup::required_by_default(zone, stream));
     let name = r.get("name").unwrap_or(&id).to_string();
     let side = match r.get("side") {
-        None => StopSide::Either,
-        Some(s) => StopSide::parse(s)
-            .ok_or_else(|| r.err("side", format!("expected curb or either, found '{s}'")))?,
+        None => None,
+        Some(s) => Some(
+            StopSide::parse(s)
+                .ok_or_else(|| r.err("side", format!("expected curb or either, found '{s}'")))?,
+        ),
     };
     Ok(Pickup {
         id,
@@ -992,16 +994,17 @@ mod tests {
     }
 
     #[test]
-    fn side_is_either_by_default_and_refuses_other_values() {
-        assert_eq!(pickups("", "10").unwrap()[0].side, StopSide::Either);
-        assert_eq!(pickups(",side", "10,").unwrap()[0].side, StopSide::Either);
+    fn side_is_left_to_the_road_when_absent_and_refuses_other_values() {
+        // No column or an empty cell: the road's default decides later.
+        assert_eq!(pickups("", "10").unwrap()[0].side, None);
+        assert_eq!(pickups(",side", "10,").unwrap()[0].side, None);
         assert_eq!(
             pickups(",side", "10, Curb").unwrap()[0].side,
-            StopSide::Curb
+            Some(StopSide::Curb)
         );
         assert_eq!(
             pickups(",side", "10,either").unwrap()[0].side,
-            StopSide::Either
+            Some(StopSide::Either)
         );
         let e = pickups(",side", "10,left").unwrap_err().to_string();
         assert!(
@@ -1010,7 +1013,7 @@ mod tests {
         );
         let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.5,47.1]},"properties":{"id":"A","zone":"urban","demand_kg":3,"side":"curb"}}]}"#;
         let p = &read_pickups_str(Path::new("p.geojson"), text).unwrap()[0];
-        assert_eq!(p.side, StopSide::Curb);
+        assert_eq!(p.side, Some(StopSide::Curb));
     }
 
     #[test]

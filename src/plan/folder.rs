@@ -8,7 +8,7 @@
 //! does not know are read past: files only gain fields.
 
 use super::{InputFiles, PlannedRoute, PlannedStop, RecombinationStats, Unserved, UnservedReason};
-use crate::domain::{Stream, Zone, format_time};
+use crate::domain::{StopSide, Stream, Zone, format_time};
 use crate::graph::{RestrictionStats, Side, TurnStats};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -225,11 +225,17 @@ pub struct ProfileTurns {
     /// The turn-expanded graph: nodes, turns, turns banned by the
     /// restrictions, U-turns forbidden and allowed.
     pub turn_graph: TurnStats,
-    /// Pickups with `side = curb` reached by this profile's vehicles.
+    /// Pickups served from the curb reached by this profile's vehicles:
+    /// `side = curb` in the pickups file, or no `side` on a road that is
+    /// curb-side by default (docs/plan-inputs.md, "Curb-side pickups").
     pub curb_pickups: usize,
     /// Of these, the ones with one allowed direction (on a two-way street,
     /// off its centre line); the others are on one-way streets.
     pub curb_directed: usize,
+    /// Of these, the ones without a `side` of their own: curb-side by the
+    /// default of their road (0 in files written before the field).
+    #[serde(default)]
+    pub curb_by_default: usize,
 }
 
 /// One row of `routes.csv`: a stop of a vehicle's day, times as `HH:MM`.
@@ -389,6 +395,12 @@ pub struct StopProperties {
     /// arrives in; absent for other stops (and in files written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: Option<Side>,
+    /// Pickups: the side it had to be served from, `curb` or `either`, as
+    /// resolved (the pickups file's `side`, else its road's default on the
+    /// turn-aware graph, else `either`); absent for other stops (and in
+    /// files written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_side: Option<StopSide>,
 }
 
 /// The properties of `u`'s feature in `unserved.geojson`: its fields in

@@ -57,6 +57,7 @@ pub fn routes_geojson(plan: &Plan) -> Result<Value> {
                 load_kg: s.load_kg,
                 km: s.km,
                 side: s.side,
+                required_side: s.required_side,
             });
             features.push(json!({
                 "type": "Feature",

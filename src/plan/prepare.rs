@@ -518,7 +518,7 @@ pub(crate) fn locate(
     for (k, g) in graphs.into_iter().enumerate() {
         let snaps = g.snap(&coords, opts.snap_limit_m)?;
         let usable: Vec<bool> = snaps.iter().map(|s| s.on_road().is_some()).collect();
-        let approaches = approaches(input, &g, &coords, &snaps);
+        let approaches = approaches(input, &g, &coords, &snaps, opts.turns);
         let (graph, cut_off, hierarchy) = match &input.closures {
             Some((_, closures)) if !closures.is_empty() => {
                 let tm = Instant::now();
@@ -566,21 +566,22 @@ pub(crate) fn locate(
 }
 
 /// Per point: the directions a vehicle reaches and leaves it in. A pickup
-/// with `side = curb` gets [`Approach::curb`] (the direction with it on the
-/// curb side; either on a one-way street or a point on the centre line);
-/// facilities and the other pickups either direction.
+/// served from the curb ([`super::report::pickup_side`]) gets
+/// [`Approach::curb`] (the direction with it on the curb side; either on a
+/// one-way street or a point on the centre line); facilities and the other
+/// pickups either direction.
 fn approaches(
     input: &PlanInput,
     g: &RoadGraph,
     coords: &[(f64, f64)],
     snaps: &[Snap],
+    turns: bool,
 ) -> Vec<Approach> {
     let nf = input.facilities.len();
+    let curb = |i: usize, p| super::report::pickup_side(&input.pickups[i - nf], g, p, turns);
     (0..snaps.len())
         .map(|i| match snaps[i].on_road() {
-            Some(p) if i >= nf && input.pickups[i - nf].side == StopSide::Curb => {
-                Approach::curb(g, coords[i], p)
-            }
+            Some(p) if i >= nf && curb(i, p) == StopSide::Curb => Approach::curb(g, coords[i], p),
             _ => Approach::Either,
         })
         .collect()

@@ -9,7 +9,7 @@ use super::folder::{
 use super::prepare::Prepared;
 use super::{InputFiles, Plan, PlanInput, Unserved, UnservedReason};
 use crate::Result;
-use crate::domain::{FacilityRecord, StopSide, Stream, Zone, format_time};
+use crate::domain::{FacilityRecord, Pickup, StopSide, Stream, Zone, format_time};
 use crate::graph::{RoadGraph, Side, SnappedPoint};
 use crate::matrix::{Approach, Leg};
 use crate::model::{
@@ -57,6 +57,11 @@ pub struct PlannedStop {
     /// ([`crate::graph::RoadGraph::side_of`]); `None` for other stops and
     /// for a pickup reached by no road path.
     pub side: Option<Side>,
+    /// Pickups: the side it had to be served from, as resolved
+    /// ([`pickup_side`]: the pickups file's `side`, else the road's
+    /// default on the turn-aware graph, else `either`); `None` for other
+    /// stops.
+    pub required_side: Option<StopSide>,
 }
 
 /// One trip's road geometry: from the depot or the previous unload to its
@@ -406,6 +411,7 @@ pub(crate) fn timetable(
     let depot_rec = prep.depot_rec[t.start_depot];
     let dep = &input.facilities[depot_rec];
     let prof = &p.profiles()[t.profile];
+    let pd = &prep.profiles[prep.type_profile[vt]];
     let mut stops = vec![depot_stop(dep, 1, 0, sched.depart, (0.0, 0.0, 0))];
     let (mut load_kg, mut load_m3, mut m) = (0.0, 0.0, 0i64);
     let mut trip = 1;
@@ -414,6 +420,16 @@ pub(crate) fn timetable(
     let mut points = vec![depot_rec];
     for (k, v) in route.visits.iter().enumerate() {
         let times = sched.stops[k];
+        let required_side = match *v {
+            Visit::Client(c) => {
+                let pt = prep.loc_point[p.clients()[c].location];
+                (pd.snaps[pt].on_road()).map(|at| {
+                    let pk = &input.pickups[prep.client_pickup[c]];
+                    pickup_side(pk, &pd.graph, at, pd.turns)
+                })
+            }
+            _ => None,
+        };
         let (kind, id, name, pos, demand, zone, stream) = match *v {
             Visit::Client(c) => {
                 let pk = &input.pickups[prep.client_pickup[c]];
@@ -485,6 +501,7 @@ pub(crate) fn timetable(
             zone,
             stream,
             side: None,
+            required_side,
         });
         if kind == StopKind::Facility {
             trip += 1;
@@ -555,6 +572,7 @@ fn depot_stop(
         zone: None,
         stream: None,
         side: None,
+        required_side: None,
     }
 }
 
@@ -599,20 +617,34 @@ pub(crate) fn road_geometry(prep: &Prepared, solution: &Solution, timetables: &m
 pub(crate) fn turn_summary(input: &PlanInput, prep: &Prepared) -> Option<Vec<ProfileTurns>> {
     let nf = input.facilities.len();
     let turns = prep.profiles.iter().filter(|pd| pd.turns).map(|pd| {
-        let curb: Vec<Approach> = (input.pickups.iter().enumerate())
-            .filter(|(pi, p)| p.side == StopSide::Curb && pd.usable[nf + pi])
-            .map(|(pi, _)| pd.approaches[nf + pi])
+        let curb: Vec<(Approach, bool)> = (input.pickups.iter().enumerate())
+            .filter(|&(pi, _)| pd.usable[nf + pi])
+            .filter_map(|(pi, p)| {
+                let at = pd.snaps[nf + pi].on_road()?;
+                (pickup_side(p, &pd.graph, at, pd.turns) == StopSide::Curb)
+                    .then_some((pd.approaches[nf + pi], p.side.is_none()))
+            })
             .collect();
         ProfileTurns {
             profile: pd.name.clone(),
             restrictions: pd.graph.turn_data().stats.clone(),
             turn_graph: pd.router().turn_stats().cloned().unwrap_or_default(),
             curb_pickups: curb.len(),
-            curb_directed: curb.iter().filter(|&&a| a != Approach::Either).count(),
+            curb_directed: curb.iter().filter(|c| c.0 != Approach::Either).count(),
+            curb_by_default: curb.iter().filter(|c| c.1).count(),
         }
     });
     let turns: Vec<ProfileTurns> = turns.collect();
     (!turns.is_empty()).then_some(turns)
+}
+
+/// The side pickup `p`, snapped at `at` on `g`, is served from: the
+/// pickups file's `side` if it has one; else, on the turn-aware graph
+/// (`turns`) only, `curb` on the roads [`crate::graph::RoadClass::curb_by_default`]
+/// names (primary roads and above, dual carriageways); else `either`.
+/// [`super::prepare`] turns it into the approaches the matrices use.
+pub(crate) fn pickup_side(p: &Pickup, g: &RoadGraph, at: &SnappedPoint, turns: bool) -> StopSide {
+    StopSide::resolve(p.side, turns && g.edge_class(at.edge).curb_by_default())
 }
 
 /// The side of the vehicle the input point `(lat, lon)`, snapped at `p`,
@@ -858,6 +890,7 @@ mod tests {
             zone: None,
             stream: None,
             side: None,
+            required_side: None,
         }
     }
 
@@ -1129,5 +1162,67 @@ mod tests {
         let json = serde_json::to_value(s).unwrap();
         assert_eq!(json["schema_version"], 2);
         assert_eq!(json["violations"][0]["kind"], s.violations[0].kind.as_str());
+    }
+
+    #[test]
+    fn pickups_without_a_side_are_curb_side_on_primary_roads_with_turns_only() {
+        use crate::graph::{Profile, Snap};
+        use crate::io::osm::{OsmRoads, OsmWay};
+        use std::path::Path;
+        // A two-way primary road along the equator (nodes 1 to 5, 111 m
+        // apart), then a residential street (5 to 9).
+        let way = |id, nodes: &[i64], highway: &str| OsmWay {
+            id,
+            nodes: nodes.to_vec(),
+            tags: vec![("highway".to_string(), highway.to_string())],
+        };
+        let roads = OsmRoads::from_parts(
+            vec![
+                way(10, &[1, 2, 3, 4, 5], "primary"),
+                way(11, &[5, 6, 7, 8, 9], "residential"),
+            ],
+            (1..=9).map(|i| (i, 0.0, i as f64 * 0.001)).collect(),
+            std::collections::HashMap::new(),
+        );
+        let (g, _) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        // South of the road: on the right driving east (the edge's tail is
+        // west). A and B on the primary road, C on the residential street.
+        let pickups = crate::io::plan::read_pickups_str(
+            Path::new("p.csv"),
+            "id,lat,lon,zone,demand_kg,side\n\
+             A,-0.0001,0.002,urban,10,\n\
+             B,-0.0001,0.003,urban,10,either\n\
+             C,-0.0001,0.007,urban,10,\n\
+             D,-0.0001,0.008,urban,10,curb\n",
+        )
+        .unwrap();
+        let snaps = g
+            .snap(
+                &pickups.iter().map(|p| (p.lat, p.lon)).collect::<Vec<_>>(),
+                50.0,
+            )
+            .unwrap();
+        let sides = |turns: bool| -> Vec<StopSide> {
+            (pickups.iter().zip(&snaps))
+                .map(|(p, s)| {
+                    let Snap::OnRoad(at) = s else {
+                        panic!("{} off the road", p.id)
+                    };
+                    pickup_side(p, &g, at, turns)
+                })
+                .collect()
+        };
+        use StopSide::{Curb, Either};
+        // With turns: A by its road, B and D by their own side, C by its road.
+        assert_eq!(sides(true), [Curb, Either, Either, Curb]);
+        // Without turns the road's default is not applied.
+        assert_eq!(sides(false), [Either, Either, Either, Curb]);
+        // A curb-side pickup south of an eastward edge is reached eastward.
+        let a = snaps[0].on_road().unwrap();
+        assert!(g.edge_class(a.edge).curb_by_default());
+        assert_eq!(
+            Approach::curb(&g, (pickups[0].lat, pickups[0].lon), a),
+            Approach::Forward
+        );
     }
 }

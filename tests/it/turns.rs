@@ -1235,3 +1235,117 @@ fn the_check_of_planned_legs_finds_the_faults_of_a_node_based_plan() {
     assert!(plan.summary.turns.is_none());
     assert!(!plan_faults(&plan).is_empty());
 }
+
+/// A point `metres` to the right of the middle of the first segment of
+/// the first two-way edge of `g` on a primary road or above that is longer
+/// than 50 m, as `(lat, lon)`, with the edge.
+fn beside_a_primary_road(g: &RoadGraph, metres: f64) -> ((f64, f64), u32) {
+    let e = (0..g.n_edges() as u32)
+        .find(|&e| {
+            let ed = g.edge(e);
+            let c = g.edge_class(e);
+            c.primary_or_above() && ed.forward() && ed.backward() && ed.length_cm > 5000
+        })
+        .expect("a two-way primary road in Monaco");
+    let geo = g.edge_geometry(e);
+    let (a, b) = (geo[0], geo[1]);
+    let k = (a[1].to_radians()).cos();
+    let (dx, dy) = ((b[0] - a[0]) * k * 111_320.0, (b[1] - a[1]) * 110_540.0);
+    let n = (dx * dx + dy * dy).sqrt();
+    // Right of the direction (dx, dy) is (dy, -dx).
+    let (rx, ry) = (dy / n * metres, -dx / n * metres);
+    let mid = ((a[1] + b[1]) / 2.0, (a[0] + b[0]) / 2.0);
+    ((mid.0 + ry / 110_540.0, mid.1 + rx / (k * 111_320.0)), e)
+}
+
+/// The Monaco fixture without a `side` column, with pickup `PRIMARY`
+/// added beside a two-way primary road, planned with or without turns.
+fn monaco_plan_without_sides(turns: bool) -> wasteroute::plan::Plan {
+    let fx = crate::plan::Fixture::new();
+    let (g, _) = RoadGraph::from_osm(&monaco(), &Profile::truck()).unwrap();
+    let ((lat, lon), _) = beside_a_primary_road(&g, 6.0);
+    fx.append(
+        "pickups.csv",
+        &format!("PRIMARY,{lat:.7},{lon:.7},urban,100,,60,,,household,,Primary road\n"),
+    );
+    let input = fx.load(None).unwrap();
+    assert!(input.pickups.iter().all(|p| p.side.is_none()));
+    let opts = wasteroute::plan::PlanOptions {
+        iterations: Some(150),
+        turns,
+        ..Default::default()
+    };
+    wasteroute::plan::run(&input, &opts, &mut wasteroute::solver::Silent).unwrap()
+}
+
+#[test]
+fn a_pickup_on_a_primary_road_without_a_side_is_planned_curb_side_with_turns() {
+    use wasteroute::domain::StopSide;
+    use wasteroute::graph::Side;
+    use wasteroute::plan::StopKind;
+    let graphs = [
+        (
+            "truck",
+            RoadGraph::from_osm(&monaco(), &Profile::truck()).unwrap().0,
+        ),
+        (
+            "small",
+            RoadGraph::from_osm(&monaco(), &Profile::small()).unwrap().0,
+        ),
+    ];
+    // The added pickup lies right of its primary road's edge.
+    let ((lat, lon), e) = beside_a_primary_road(&graphs[0].1, 6.0);
+    let snap = graphs[0].1.snap(&[(lat, lon)], 100.0).unwrap();
+    let p = snap[0].on_road().unwrap();
+    assert_eq!(p.edge, e);
+    assert_eq!(graphs[0].1.side_of((lat, lon), p), Side::Right);
+
+    let plan = monaco_plan_without_sides(true);
+    let mut on_primary = 0;
+    let mut found = false;
+    for r in &plan.routes {
+        let g = &graphs.iter().find(|(n, _)| *n == r.profile).unwrap().1;
+        for s in r.stops.iter().filter(|s| s.kind == StopKind::Pickup) {
+            let snap = g.snap(&[(s.lat, s.lon)], 1000.0).unwrap();
+            let p = snap[0].on_road().unwrap();
+            let by_road = g.edge_class(p.edge).curb_by_default();
+            let expected = if by_road {
+                StopSide::Curb
+            } else {
+                StopSide::Either
+            };
+            assert_eq!(s.required_side, Some(expected), "{} on {}", s.id, r.vehicle);
+            let ed = g.edge(p.edge);
+            if by_road && ed.forward() && ed.backward() && g.side_of((s.lat, s.lon), p) != Side::On
+            {
+                // Reached with the pickup on the curb side (right).
+                assert_eq!(s.side, Some(Side::Right), "{} on {}", s.id, r.vehicle);
+                on_primary += 1;
+            }
+            found |= s.id == "PRIMARY";
+        }
+    }
+    assert!(found, "PRIMARY is served");
+    assert!(
+        on_primary >= 2,
+        "{on_primary} curb-side stops on primary roads"
+    );
+    let turns = plan.summary.turns.as_ref().expect("turn statistics");
+    for t in turns {
+        // No pickup has a side of its own: every curb one is by default.
+        assert_eq!(t.curb_by_default, t.curb_pickups, "{t:?}");
+    }
+    assert!(turns.iter().any(|t| t.curb_directed >= 2), "{turns:?}");
+
+    // Without turns the road's default does not apply.
+    let plain = monaco_plan_without_sides(false);
+    assert!(plain.summary.turns.is_none());
+    let pickups: Vec<_> = (plain.routes.iter())
+        .flat_map(|r| &r.stops)
+        .filter(|s| s.kind == StopKind::Pickup)
+        .collect();
+    assert!(pickups.len() > 10);
+    for s in pickups {
+        assert_eq!(s.required_side, Some(StopSide::Either), "{}", s.id);
+    }
+}
