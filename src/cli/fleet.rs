@@ -21,6 +21,12 @@ pub struct FleetArgs {
     /// Skip the trade-off curve below the fleet found.
     #[arg(long)]
     no_curve: bool,
+    /// Size the fleet for the week: the vehicles to own so that the weekly
+    /// plan meets every weekly target at the lowest weekly cost (no input
+    /// flags: the bundled weekly demo). Writes a weekly plan folder (as
+    /// `week`) with fleet.json and fleet.toml; no trade-off curve.
+    #[arg(long)]
+    week: bool,
     /// Output folder, replaced atomically if wasteroute wrote it; anything
     /// else there is refused unless --force.
     #[arg(long, default_value = "out/fleet")]
@@ -34,6 +40,9 @@ pub struct FleetArgs {
 /// Runs `wasteroute fleet`; returns the exit code (5 if the plan written
 /// breaks a rule, 4 if no fleet of the menu meets the targets).
 pub fn run(a: FleetArgs) -> Result<i32> {
+    if a.week {
+        return run_week(a);
+    }
     wasteroute::fsx::check_target(&a.out, a.replace.force)?;
     let started = std::time::Instant::now();
     let input = a.inputs.load()?;
@@ -111,5 +120,80 @@ pub fn run(a: FleetArgs) -> Result<i32> {
     Ok(super::plan::exit_code(
         answer.plan.summary.feasible,
         answer.targets_met,
+    ))
+}
+
+/// Runs `wasteroute fleet --week`.
+fn run_week(a: FleetArgs) -> Result<i32> {
+    use wasteroute::week::{self, WeekFleetOptions, WeekOutput};
+    wasteroute::fsx::check_target(&a.out, a.replace.force)?;
+    let started = std::time::Instant::now();
+    let input = a.inputs.load_or_demo(
+        &super::week::week_demo_dir(),
+        &super::plan::demo_dir().join("map.osm.pbf"),
+    )?;
+    let mut plan = a.search.options()?;
+    plan.seconds = super::plan::seconds_left(plan.seconds, started);
+    let opts = WeekFleetOptions {
+        plan,
+        max_per_type: a.max_per_type,
+        step_iterations: a.step_iterations,
+    };
+    let mut progress = SearchProgress::new("sizing the weekly fleet", opts.plan.seconds);
+    let mut found = week::size_fleet(&input, &opts, &mut progress)?;
+    let mut json = serde_json::to_vec_pretty(&found.report)?;
+    json.push(b'\n');
+    let extra = [
+        ("fleet.json".to_string(), json),
+        (
+            "fleet.toml".to_string(),
+            found.fleet_toml.clone().into_bytes(),
+        ),
+    ];
+    week::write(
+        &a.out,
+        &mut found.week,
+        &extra,
+        &WeekOutput {
+            force: a.replace.force,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("writing {}", a.out.display()))?;
+    let r = &found.report;
+    let fleet: Vec<String> = r.vehicles.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!(
+        "fleet      {} vehicles ({}), {:.2} a week; weekly targets {}",
+        r.vehicles.values().sum::<usize>(),
+        fleet.join(", "),
+        r.weekly_cost,
+        if r.targets_met {
+            "met"
+        } else {
+            "NOT met by the menu"
+        }
+    );
+    for s in &r.steps {
+        let by: Vec<String> = s.offered.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "tried      {}: cost {:.2}, targets {}{}",
+            by.join(", "),
+            s.weekly_cost,
+            if s.targets_met { "met" } else { "missed" },
+            if s.accepted { ", kept" } else { "" }
+        );
+    }
+    if let Some(c) = &r.cut_by {
+        println!("stopped    the descent was cut short ({c})");
+    }
+    println!(
+        "written    {}/{{fleet.json, fleet.toml, week-summary.json, calendar.csv, days/<day>/}} ({} weekly solves, {:.1} s)",
+        a.out.display(),
+        r.solves,
+        r.runtime_s
+    );
+    Ok(super::plan::exit_code(
+        found.week.summary.feasible,
+        r.targets_met,
     ))
 }

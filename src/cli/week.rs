@@ -28,7 +28,7 @@ pub struct WeekArgs {
 }
 
 /// The bundled weekly demo: `data/demo-week`, on the one-day demo's map.
-pub fn week_demo_dir() -> PathBuf {
+pub(super) fn week_demo_dir() -> PathBuf {
     demo_dir()
         .parent()
         .map_or_else(|| PathBuf::from("data/demo-week"), |d| d.join("demo-week"))

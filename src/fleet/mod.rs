@@ -32,6 +32,7 @@ mod chart;
 mod sizing;
 
 pub use bounds::LowerBound;
+pub(crate) use sizing::fleet_toml;
 
 use crate::domain::Zone;
 use crate::plan::{self, Plan, PlanInput, PlanOptions};

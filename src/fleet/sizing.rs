@@ -522,11 +522,15 @@ impl<'a, 'o> Sizing<'a, 'o> {
 ///
 /// # Errors
 /// [`Error::Internal`] if the TOML cannot be written.
-pub(super) fn fleet_toml(input: &PlanInput, fleet: &[usize]) -> Result<String> {
+pub(crate) fn fleet_toml(input: &PlanInput, fleet: &[usize]) -> Result<String> {
     let mut file = input.fleet.spec.clone();
     for (k, v) in file.vehicle.iter_mut().enumerate() {
         v.count = fleet[k];
         v.profile = input.fleet.profile_spec(k);
+        // A day's count may not exceed the type's.
+        for n in v.count_by_day.iter_mut().flat_map(|m| m.values_mut()) {
+            *n = (*n).min(v.count);
+        }
     }
     file.vehicle.retain(|v| v.count > 0);
     toml::to_string_pretty(&file).map_err(|e| Error::Internal(format!("fleet TOML: {e}")))

@@ -12,6 +12,7 @@
 //! search, and gives one ordinary plan per working day.
 
 mod expand;
+mod fleet;
 mod output;
 mod page;
 mod plan;
@@ -19,6 +20,7 @@ pub mod pvrpif;
 mod spec;
 
 pub use expand::{Collection, Group, WeekProblem, WeekSpec};
+pub use fleet::{WeekFleet, WeekFleetOptions, WeekFleetReport, WeekFleetStep, size_fleet};
 pub use output::{WeekOutput, calendar_csv, day_folder, write};
 pub use plan::{
     CalendarRow, Consistency, DayFigures, DemandRules, WEEK_SCHEMA_VERSION, WeekCoverage,

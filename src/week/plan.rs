@@ -251,23 +251,68 @@ pub fn plan_week(
     opts: &PlanOptions,
     observer: &mut dyn Observer,
 ) -> Result<WeekPlan> {
+    let visits = prep
+        .input()
+        .pickups
+        .iter()
+        .map(|p| p.visits.frequency)
+        .sum();
+    let end = search_end(prep, opts, visits);
+    let week = week_problem(prep)?;
+    let solved = solve_week(&week, opts, None, end, observer)?;
+    finish_week(prep, &week, solved, opts)
+}
+
+/// The weekly problem of `prep` with the vehicle counts it offers now
+/// (each type's per-day counts of the fleet file capped at that count).
+pub(crate) fn week_problem(prep: &Prepared<'_>) -> Result<WeekProblem> {
     let input = prep.input();
-    let patterns = check_calendar(input)?;
-    let spec = spec_for(
+    let mut spec = spec_for(
         input,
         prep.problem(),
         prep.client_pickup(),
         &prep.facility_rec,
     )?;
-    let week = WeekProblem::build(prep.problem(), &spec)?;
+    for (t, by_day) in spec.counts_by_day.iter_mut().enumerate() {
+        let count = prep.problem().vehicle_types()[t].count;
+        if let Some(days) = by_day {
+            days.iter_mut().for_each(|n| *n = (*n).min(count));
+        }
+    }
+    WeekProblem::build(prep.problem(), &spec)
+}
+
+/// The weekly search on `week` (from `initial`, a solution of it, if
+/// given), until `end`.
+pub(crate) fn solve_week(
+    week: &WeekProblem,
+    opts: &PlanOptions,
+    initial: Option<&Solution>,
+    end: Option<Instant>,
+    observer: &mut dyn Observer,
+) -> Result<Solved> {
     let opts = PlanOptions {
         recombine: false,
         ..opts.clone()
     };
-    let end = search_end(prep, &opts, week.problem.n_clients());
-    let solved = plan::solve_problem(&week.problem, &opts, None, end, observer)?;
+    plan::solve_problem(&week.problem, &opts, initial, end, observer)
+}
+
+/// The day plans, calendar and summary of a weekly solution.
+pub(crate) fn finish_week(
+    prep: &Prepared<'_>,
+    week: &WeekProblem,
+    solved: Solved,
+    opts: &PlanOptions,
+) -> Result<WeekPlan> {
+    let input = prep.input();
+    let patterns = check_calendar(input)?;
+    let opts = PlanOptions {
+        recombine: false,
+        ..opts.clone()
+    };
     let t_days = Instant::now();
-    let parts = split(prep, &week, &patterns, &solved.solution)?;
+    let parts = split(prep, week, &patterns, &solved.solution)?;
     let mut days = Vec::with_capacity(parts.len());
     for part in parts {
         let day_solved = Solved {
@@ -317,9 +362,13 @@ pub fn run(input: &PlanInput, opts: &PlanOptions, observer: &mut dyn Observer) -
 }
 
 /// When the weekly search must end: as [`Prepared::search_end`], with the
-/// reserve for the phases after the search counted for all the visits of
-/// the week (`n_visits` clients of the weekly problem) and not for one day.
-fn search_end(prep: &Prepared<'_>, opts: &PlanOptions, n_visits: usize) -> Option<Instant> {
+/// reserve for the phases after the search counted for the `n_visits`
+/// visits of the week and not for one day.
+pub(crate) fn search_end(
+    prep: &Prepared<'_>,
+    opts: &PlanOptions,
+    n_visits: usize,
+) -> Option<Instant> {
     let limit = opts.seconds?;
     let deadline = instant_after(prep.started(), limit)?;
     let reserve = plan::finish_reserve(limit, n_visits);
@@ -581,7 +630,8 @@ fn calendar_of(input: &PlanInput, days: &[(Weekday, Plan)]) -> Vec<CalendarRow> 
 /// Rounds to `k` decimals.
 fn round(x: f64, k: i32) -> f64 {
     let f = 10f64.powi(k);
-    (x * f).round() / f
+    // `+ 0.0` turns -0.0 into 0.0.
+    (x * f).round() / f + 0.0
 }
 
 /// The week's figures from its day plans and calendar.
