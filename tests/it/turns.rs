@@ -1235,3 +1235,72 @@ fn the_check_of_planned_legs_finds_the_faults_of_a_node_based_plan() {
     assert!(plan.summary.turns.is_none());
     assert!(!plan_faults(&plan).is_empty());
 }
+
+/// `bench matrix --durations-out` writes the same durations as
+/// `graph matrix`, over the input points in order, -1 for a point too far
+/// from the road; with and without `--turns`.
+#[test]
+fn bench_matrix_durations_out_matches_graph_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("monaco.wrg");
+    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"));
+    let out = bin()
+        .args(["graph", "build", "--osm"])
+        .arg(monaco())
+        .arg("--out")
+        .arg(&graph)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let points = dir.path().join("points.csv");
+    std::fs::write(
+        &points,
+        "id,lat,lon\na,43.7347,7.4206\nfar,43.5,7.0\nb,43.7384,7.4244\nc,43.7311,7.4197\nd,43.7403,7.4270\n",
+    )
+    .unwrap();
+    for turns in [false, true] {
+        let extra: &[&str] = if turns { &["--turns"] } else { &[] };
+        let out = bin()
+            .args(["graph", "matrix", "--graph"])
+            .arg(&graph)
+            .arg("--points")
+            .arg(&points)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let want: Vec<i32> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap_or(-1))
+            .collect();
+        let file = dir.path().join(format!("durations-{turns}.bin"));
+        let out = bin()
+            .args(["bench", "matrix", "--json", "--osm"])
+            .arg(monaco())
+            .arg("--points-file")
+            .arg(&points)
+            .arg("--durations-out")
+            .arg(&file)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["n"], 4, "{v}");
+        assert_eq!(v["too_far_points"], 1, "{v}");
+        let got: Vec<i32> = std::fs::read(&file)
+            .unwrap()
+            .chunks_exact(4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(got.len(), 25);
+        assert_eq!(got, want, "turns {turns}");
+        // The far point's row and column are -1, the others are not.
+        for i in 0..5 {
+            for j in 0..5 {
+                assert_eq!(got[i * 5 + j] == -1, i == 1 || j == 1, "{i} {j}");
+            }
+        }
+    }
+}
