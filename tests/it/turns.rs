@@ -1007,12 +1007,16 @@ fn the_graph_file_keeps_the_restrictions_and_the_turn_model() {
     assert_eq!(a, b);
 }
 
-#[test]
-fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
-    let dir = tempfile::tempdir().unwrap();
-    let graph = dir.path().join("monaco.wrg");
-    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"));
-    let out = bin()
+/// The `wasteroute` binary, as a command to run.
+fn wasteroute_bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"))
+}
+
+/// `graph build` of Monaco into `dir/monaco.wrg`; returns the file and what
+/// the command printed.
+fn build_monaco_graph(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let graph = dir.join("monaco.wrg");
+    let out = wasteroute_bin()
         .args(["graph", "build", "--osm"])
         .arg(monaco())
         .arg("--out")
@@ -1020,7 +1024,14 @@ fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
+    (graph, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = wasteroute_bin;
+    let (graph, text) = build_monaco_graph(dir.path());
     assert!(
         text.contains("turn restrictions: 46 read, 38 applied"),
         "{text}"
@@ -1242,16 +1253,8 @@ fn the_check_of_planned_legs_finds_the_faults_of_a_node_based_plan() {
 #[test]
 fn bench_matrix_durations_out_matches_graph_matrix() {
     let dir = tempfile::tempdir().unwrap();
-    let graph = dir.path().join("monaco.wrg");
-    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"));
-    let out = bin()
-        .args(["graph", "build", "--osm"])
-        .arg(monaco())
-        .arg("--out")
-        .arg(&graph)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let bin = wasteroute_bin;
+    let (graph, _) = build_monaco_graph(dir.path());
     let points = dir.path().join("points.csv");
     std::fs::write(
         &points,
