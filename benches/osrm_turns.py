@@ -22,6 +22,11 @@ shared/tools/roads/README.md), and /usr/bin/time. Steps, all in this one run:
    run's durations are written with --durations-out.
 5. Per-pair durations against OSRM's on the same points (off-diagonal
    pairs): median ratio ours/OSRM, share within 10 %, unreachable pairs.
+6. Restrictions on vs off (issue 14 section 3; --no-restrictions-section
+   skips it): the PBF is copied without its type=restriction relations,
+   OSRM (one extract + contract, one table) and our turn-aware truck and
+   car-like graphs (one run each) route the first N on it, and the per-pair
+   change (on minus off) is compared between the engines.
 
 Every timing is the median of the runs. The 1-minute load average is sampled
 every 2 s during the run; its min/median/max are printed. Prints one
@@ -156,19 +161,19 @@ def osrm_table_child(base: str, points_csv: str, out_npy: str | None):
     print(json.dumps(rec), flush=True)
 
 
-def osrm_tables(base: Path, csvs: dict, work: Path, runs: int):
+def osrm_tables(base: Path, csvs: dict, work: Path, runs: int, tag: str = "osrm"):
     out = {}
     for n, path in csvs.items():
         recs = []
         for r in range(runs):
-            npy = work / f"osrm-{n}.npy" if r == 0 else None
+            npy = work / f"{tag}-{n}.npy" if r == 0 else None
             cmd = [sys.executable, __file__, "--osrm-table-child", base, path, npy or "-"]
             _, rss, stdout = timed(cmd)
             rec = json.loads(stdout.strip().splitlines()[-1])
             rec["process_rss_mb"] = rss
             recs.append(rec)
-            log(f"osrm table {n} run {r}: {rec['table_s']:.3f} s, {rec['table_rss_mb']:.0f} MB")
-        out[n] = {"runs": recs, "durations": work / f"osrm-{n}.npy"}
+            log(f"{tag} table {n} run {r}: {rec['table_s']:.3f} s, {rec['table_rss_mb']:.0f} MB")
+        out[n] = {"runs": recs, "durations": work / f"{tag}-{n}.npy"}
     return out
 
 
@@ -219,6 +224,84 @@ def compare(ours_file: Path, osrm_file: Path, n: int):
             "sum_ratio": float(a[both].sum() / b[both].sum())}
 
 
+# ------------------------------------------------- restrictions on/off
+
+
+def strip_restrictions(src: Path, dst: Path) -> int:
+    """Copies src to dst without the type=restriction relations."""
+    import osmium
+
+    class Strip(osmium.SimpleHandler):
+        def __init__(self, w):
+            super().__init__()
+            self.w, self.dropped = w, 0
+
+        def node(self, o):
+            self.w.add_node(o)
+
+        def way(self, o):
+            self.w.add_way(o)
+
+        def relation(self, o):
+            if o.tags.get("type") == "restriction":
+                self.dropped += 1
+            else:
+                self.w.add_relation(o)
+
+    if dst.exists():
+        dst.unlink()
+    w = osmium.SimpleWriter(str(dst))
+    h = Strip(w)
+    h.apply_file(str(src))
+    w.close()
+    return h.dropped
+
+
+def load_ours(path: Path, n: int):
+    a = np.fromfile(path, dtype="<i4").reshape(n, n).astype(np.float64)
+    a[a < 0] = np.nan
+    return a
+
+
+def restriction_effect(on: np.ndarray, off: np.ndarray):
+    """Per-pair change of the durations when restrictions are switched on."""
+    n = on.shape[0]
+    off_diag = ~np.eye(n, dtype=bool)
+    a, b = on[off_diag], off[off_diag]
+    fin = np.isfinite(a) & np.isfinite(b)
+    d = a[fin] - b[fin]
+    return {"sum_change": float(a[fin].sum() / b[fin].sum() - 1),
+            "changed_1s": int((np.abs(d) > 1).sum()), "longer_1s": int((d > 1).sum()),
+            "shorter_1s": int((d < -1).sum()), "changed_10s": int((np.abs(d) > 10).sum()),
+            "p99_s": float(np.percentile(d, 99)), "p999_s": float(np.percentile(d, 99.9)),
+            "max_s": float(d.max()), "unreachable_on": int((~np.isfinite(a)).sum()),
+            "unreachable_off": int((~np.isfinite(b)).sum()), "diff": d, "fin": fin}
+
+
+def restrictions_section(a, pbf: Path, bin_: Path, work: Path, csvs: dict, car: str,
+                         osrm_on: Path, ours_on: dict):
+    """OSRM and our turn-aware graphs on the PBF with and without its
+    restriction relations, first N only, one run each."""
+    n = min(csvs)
+    stripped = work / "no-restrictions.osm.pbf"
+    dropped = strip_restrictions(pbf, stripped)
+    base, _ = osrm_prep(stripped, work / "osrm-norestr", a.threads, 1)
+    off = osrm_tables(base, {n: csvs[n]}, work, 1, tag="osrm-norestr")
+    eff = {"OSRM car.lua": restriction_effect(np.load(osrm_on), np.load(off[n]["durations"]))}
+    for label, prof in [("car-like turns", car), ("truck turns", "truck")]:
+        tag = label.replace(" ", "-") + "-norestr"
+        cmd = [bin_, "bench", "matrix", "--osm", stripped, "--profile", prof, "--points-file",
+               csvs[n], "--json", "--turns", "--durations-out", work / f"{tag}-{n}.i32"]
+        timed(cmd)
+        eff[label] = restriction_effect(load_ours(ours_on[label], n), load_ours(work / f"{tag}-{n}.i32", n))
+    o = eff["OSRM car.lua"]
+    for k, e in eff.items():
+        # Pairs both engines change by more than 10 s.
+        e["both_10s"] = int(((np.abs(e["diff"]) > 10) & (np.abs(o["diff"]) > 10)).sum()) \
+            if e["fin"].shape == o["fin"].shape and (e["fin"] == o["fin"]).all() else None
+    return n, dropped, eff
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -239,6 +322,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2, help="OSRM preprocessing threads")
     ap.add_argument("--workdir", default="/tmp/osrm_turns")
+    ap.add_argument("--no-restrictions-section", action="store_true",
+                    help="skip the restrictions on/off comparison (issue 14 section 3)")
     a = ap.parse_args()
     pbf, bin_, work = Path(a.pbf), Path(a.bin), Path(a.workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -274,6 +359,11 @@ def main():
         for n in csvs:
             mine[label]["n"][n]["vs_osrm"] = compare(mine[label]["n"][n]["durations"],
                                                      tables[n]["durations"], n)
+    restr = None
+    if not a.no_restrictions_section:
+        n0 = min(csvs)
+        restr = restrictions_section(a, pbf, bin_, work, csvs, car, tables[n0]["durations"],
+                                     {k: mine[k]["n"][n0]["durations"] for k in mine})
     sampler.stop.set()
     sampler.join()
     load = sampler.samples
@@ -334,6 +424,24 @@ def main():
     for r in rows:
         print("| " + " | ".join(r) + " |")
 
+    if restr:
+        n0, dropped, eff = restr
+        print()
+        print(f"Turn restrictions on vs off ({dropped} type=restriction relations removed from the "
+              f"PBF for 'off'), {n0} x {n0} off-diagonal pairs, durations on minus off:")
+        print()
+        print("| | sum | pairs changed > 1 s (longer / shorter) | changed > 10 s | also > 10 s in OSRM "
+              "| p99 / p99.9 / max, s | unreachable on / off |")
+        print("|---|---:|---:|---:|---:|---|---:|")
+        for k, e in eff.items():
+            print(f"| {k} | {100 * e['sum_change']:+.3f} % | {e['changed_1s']:,} ({e['longer_1s']:,} / "
+                  f"{e['shorter_1s']:,}) | {e['changed_10s']:,} | "
+                  f"{'–' if e['both_10s'] is None else format(e['both_10s'], ',')} | "
+                  f"{e['p99_s']:.1f} / {e['p999_s']:.1f} / {e['max_s']:.0f} | "
+                  f"{e['unreachable_on']} / {e['unreachable_off']} |")
+        for e in eff.values():
+            del e["diff"], e["fin"]
+
     def clean(o):
         if isinstance(o, dict):
             return {str(k): clean(v) for k, v in o.items()}
@@ -344,7 +452,9 @@ def main():
         return o
 
     (work / "records.json").write_text(json.dumps(clean(
-        {"load": load, "osrm_prep": prep, "osrm_tables": tables, "ours": mine}), indent=1))
+        {"load": load, "osrm_prep": prep, "osrm_tables": tables, "ours": mine,
+         "restrictions": restr and {"n": restr[0], "dropped": restr[1], "effect": restr[2]}}),
+        indent=1))
 
 
 if __name__ == "__main__":

@@ -1027,10 +1027,33 @@ fn build_monaco_graph(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     (graph, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `graph matrix --graph graph --points points EXTRA`: the durations column
+/// (`None` where empty) and what the command wrote to stderr.
+fn graph_matrix_durations(
+    graph: &std::path::Path,
+    points: &std::path::Path,
+    extra: &[&str],
+) -> (Vec<Option<i64>>, String) {
+    let out = wasteroute_bin()
+        .args(["graph", "matrix", "--graph"])
+        .arg(graph)
+        .arg("--points")
+        .arg(points)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let durations = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().ok())
+        .collect();
+    (durations, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 #[test]
 fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = wasteroute_bin;
     let (graph, text) = build_monaco_graph(dir.path());
     assert!(
         text.contains("turn restrictions: 46 read, 38 applied"),
@@ -1043,25 +1066,12 @@ fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
     )
     .unwrap();
     let run = |extra: &[&str]| -> Vec<i64> {
-        let out = bin()
-            .args(["graph", "matrix", "--graph"])
-            .arg(&graph)
-            .arg("--points")
-            .arg(&points)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let (durations, err) = graph_matrix_durations(&graph, &points, extra);
         assert!(err.contains("turn restrictions: 46 read"), "{err}");
         if extra.contains(&"--turns") {
             assert!(err.contains("U-turns forbidden"), "{err}");
         }
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
-            .collect()
+        durations.into_iter().map(Option::unwrap).collect()
     };
     let plain = run(&[]);
     let turns = run(&["--turns"]);
@@ -1253,7 +1263,6 @@ fn the_check_of_planned_legs_finds_the_faults_of_a_node_based_plan() {
 #[test]
 fn bench_matrix_durations_out_matches_graph_matrix() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = wasteroute_bin;
     let (graph, _) = build_monaco_graph(dir.path());
     let points = dir.path().join("points.csv");
     std::fs::write(
@@ -1263,22 +1272,13 @@ fn bench_matrix_durations_out_matches_graph_matrix() {
     .unwrap();
     for turns in [false, true] {
         let extra: &[&str] = if turns { &["--turns"] } else { &[] };
-        let out = bin()
-            .args(["graph", "matrix", "--graph"])
-            .arg(&graph)
-            .arg("--points")
-            .arg(&points)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let want: Vec<i32> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap_or(-1))
+        let want: Vec<i32> = graph_matrix_durations(&graph, &points, extra)
+            .0
+            .into_iter()
+            .map(|d| d.map_or(-1, |d| i32::try_from(d).unwrap()))
             .collect();
         let file = dir.path().join(format!("durations-{turns}.bin"));
-        let out = bin()
+        let out = wasteroute_bin()
             .args(["bench", "matrix", "--json", "--osm"])
             .arg(monaco())
             .arg("--points-file")
