@@ -18,8 +18,11 @@ shared/tools/roads/README.md), and /usr/bin/time. Steps, all in this one run:
 4. wasteroute: per profile (truck; benches/osrm_car_like.toml, a car.lua
    look-alike) and graph (node-based; --turns), `--runs` processes of
    `bench matrix --json --points-file CSV` per N, plus a 10-point run per
-   build (its peak RSS is the build's), under /usr/bin/time -v. The first
-   run's durations are written with --durations-out.
+   build (its peak RSS and CPU time are the build's), under /usr/bin/time
+   -v. The build time is the median over all of a configuration's processes
+   (each builds). The first run's durations are written with --durations-out.
+   CPU time (user + system) is given too: it depends far less on the load
+   than wall time (ours for a matrix: the process's minus a build run's).
 5. Per-pair durations against OSRM's on the same points (off-diagonal
    pairs): median ratio ours/OSRM, share within 10 %, unreachable pairs.
 6. Restrictions on vs off (issue 14 section 3; --no-restrictions-section
@@ -69,7 +72,8 @@ def med(xs):
 
 
 def timed(cmd, log=None):
-    """Runs cmd under /usr/bin/time -v; returns (wall s, max RSS MB, stdout)."""
+    """Runs cmd under /usr/bin/time -v; returns (wall s, max RSS MB, stdout,
+    user + system CPU s)."""
     t = time.perf_counter()
     p = subprocess.run([TIME, "-v", *map(str, cmd)], capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -79,7 +83,8 @@ def timed(cmd, log=None):
         raise SystemExit(f"failed ({p.returncode}): {' '.join(map(str, cmd))}\n{p.stderr[-3000:]}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     rss = int(m.group(1)) / 1024 if m else None
-    return wall, rss, p.stdout
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", p.stderr))
+    return wall, rss, p.stdout, cpu
 
 
 class LoadSampler(threading.Thread):
@@ -105,12 +110,13 @@ def osrm_prep(pbf: Path, work: Path, threads: int, runs: int):
         work.mkdir(parents=True)
         src = work / f"{name}.osm.pbf"
         os.symlink(pbf.resolve(), src)
-        ex_s, ex_rss, _ = timed([OSRM_BIN / "osrm-extract", "-p", CAR_LUA, "-t", threads, src],
+        ex_s, ex_rss, _, ex_cpu = timed([OSRM_BIN / "osrm-extract", "-p", CAR_LUA, "-t", threads, src],
                                 work / "extract.log")
-        co_s, co_rss, _ = timed([OSRM_BIN / "osrm-contract", "-t", threads, work / f"{name}.osrm"],
+        co_s, co_rss, _, co_cpu = timed([OSRM_BIN / "osrm-contract", "-t", threads, work / f"{name}.osrm"],
                                 work / "contract.log")
         rec = {"run": r, "extract_s": ex_s, "extract_rss_mb": ex_rss,
-               "contract_s": co_s, "contract_rss_mb": co_rss, "prep_s": ex_s + co_s}
+               "contract_s": co_s, "contract_rss_mb": co_rss, "prep_s": ex_s + co_s,
+               "prep_cpu_s": ex_cpu + co_cpu}
         rec.update(osrm_log_counts(work))
         recs.append(rec)
         log(f"osrm prep run {r}: extract {ex_s:.2f} s, contract {co_s:.2f} s")
@@ -147,11 +153,14 @@ def osrm_table_child(base: str, points_csv: str, out_npy: str | None):
                        max_locations_distance_table=1_000_000)
     load_s = time.perf_counter() - t
     params = osrm.TableParameters(coordinates=pts, annotations=["duration", "distance"])
+    c0 = _cpu()
     t = time.perf_counter()
     res = engine.Table(params)
     table_s = time.perf_counter() - t
+    table_cpu_s = _cpu() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rec = {"n": n, "load_s": load_s, "table_s": table_s, "table_rss_mb": rss,
+    rec = {"n": n, "load_s": load_s, "table_s": table_s, "table_cpu_s": table_cpu_s,
+           "table_rss_mb": rss,
            "max_snap_m": max(w["distance"] for w in res["sources"])}
     if out_npy:
         d = np.full((n, n), np.nan, np.float64)
@@ -161,6 +170,11 @@ def osrm_table_child(base: str, points_csv: str, out_npy: str | None):
     print(json.dumps(rec), flush=True)
 
 
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def osrm_tables(base: Path, csvs: dict, work: Path, runs: int, tag: str = "osrm"):
     out = {}
     for n, path in csvs.items():
@@ -168,7 +182,7 @@ def osrm_tables(base: Path, csvs: dict, work: Path, runs: int, tag: str = "osrm"
         for r in range(runs):
             npy = work / f"{tag}-{n}.npy" if r == 0 else None
             cmd = [sys.executable, __file__, "--osrm-table-child", base, path, npy or "-"]
-            _, rss, stdout = timed(cmd)
+            _, rss, stdout, _ = timed(cmd)
             rec = json.loads(stdout.strip().splitlines()[-1])
             rec["process_rss_mb"] = rss
             recs.append(rec)
@@ -189,18 +203,22 @@ def ours(bin_: Path, pbf: Path, profile: str, turns: bool, csvs: dict, build_csv
             cmd.append("--turns")
         if dur_out:
             cmd += ["--durations-out", dur_out]
-        _, rss, stdout = timed(cmd)
+        _, rss, stdout, cpu = timed(cmd)
         rec = json.loads(stdout)
         rec["process_rss_mb"] = rss
+        rec["process_cpu_s"] = cpu
         rec["build_total_s"] = rec["read_s"] + rec["build_s"] + rec["prep_s"]
         return rec
 
     res = {"build": [run(build_csv, None) for _ in range(runs)], "n": {}}
+    build_cpu = med(r["process_cpu_s"] for r in res["build"])
     for n, path in csvs.items():
         recs = []
         for r in range(runs):
             dur = work / f"{tag}-{n}.i32" if r == 0 else None
             recs.append(run(path, dur))
+            # CPU of the matrix (and snapping): the process's minus a build's.
+            recs[-1]["matrix_cpu_est_s"] = recs[-1]["process_cpu_s"] - build_cpu
             log(f"{tag} {n} run {r}: build {recs[-1]['build_total_s']:.2f} s, "
                 f"matrix {recs[-1]['matrix_s']:.3f} s, {recs[-1]['peak_rss_mb']} MB")
         res["n"][n] = {"runs": recs, "durations": work / f"{tag}-{n}.i32"}
@@ -376,11 +394,16 @@ def main():
     def row(name, osrm_v, f):
         rows.append([name, osrm_v] + [f(mine[c[0]]) for c in configs])
 
+    def all_runs(m):
+        return m["build"] + [r for v in m["n"].values() for r in v["runs"]]
+
     s = lambda x, d=2: "–" if x is None else f"{x:.{d}f}"  # noqa: E731
     row("build: read + graph + preprocessing, s",
         f"{s(med(r['prep_s'] for r in prep))} (extract {s(med(r['extract_s'] for r in prep))}"
         f" + contract {s(med(r['contract_s'] for r in prep))})",
-        lambda m: s(med(r["build_total_s"] for r in m["build"])))
+        lambda m: s(med(r["build_total_s"] for r in all_runs(m))))
+    row("build: CPU s (user + system; OSRM extract + contract)", s(med(r["prep_cpu_s"] for r in prep)),
+        lambda m: s(med(r["process_cpu_s"] for r in m["build"])))
     row("build: peak RSS, MB",
         f"extract {s(med(r['extract_rss_mb'] for r in prep), 0)}, contract "
         f"{s(med(r['contract_rss_mb'] for r in prep), 0)}",
@@ -399,6 +422,9 @@ def main():
         t = tables[n]["runs"]
         row(f"{n} x {n}: matrix, s", s(med(r["table_s"] for r in t), 3),
             lambda m, n=n: s(med(r["matrix_s"] for r in m["n"][n]["runs"]), 3))
+        row(f"{n} x {n}: matrix CPU s (ours: process minus build)",
+            s(med(r["table_cpu_s"] for r in t), 3),
+            lambda m, n=n: s(med(r["matrix_cpu_est_s"] for r in m["n"][n]["runs"]), 3))
         row(f"{n} x {n}: peak RSS (whole process), MB", s(med(r["table_rss_mb"] for r in t), 0),
             lambda m, n=n: s(med(r["process_rss_mb"] for r in m["n"][n]["runs"]), 0))
         row(f"{n} x {n}: points too far / max snap m", f"0 / {s(t[0]['max_snap_m'], 0)}",
