@@ -32,8 +32,9 @@ shared/tools/roads/README.md), and /usr/bin/time. Steps, all in this one run:
    change (on minus off) is compared between the engines.
 
 Every timing is the median of the runs. The 1-minute load average is sampled
-every 2 s during the run; its min/median/max are printed. Prints one
-markdown table; the raw records go to WORKDIR/records.json.
+every 2 s during the run; its min/median/max are printed. Prints two
+markdown tables (engines; restrictions on vs off); the raw records go to
+WORKDIR/records.json.
 """
 from __future__ import annotations
 
