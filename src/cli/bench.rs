@@ -1,11 +1,13 @@
 //! `wasteroute bench ...`: timed runs of the road pipeline.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use wasteroute::graph::{DEFAULT_MAX_SNAP_M, Profile, RoadGraph, Snap, SnappedPoint};
-use wasteroute::matrix::Router;
+use wasteroute::matrix::{Router, TravelMatrix};
 
 use super::points::read_points;
 use wasteroute::peak_rss_mb;
@@ -55,6 +57,13 @@ struct MatrixArgs {
     /// turn costs) instead of the node-based graph.
     #[arg(long)]
     turns: bool,
+    /// Also write the durations of the last matrix to this file, for
+    /// comparison with other engines: n x n little-endian `i32` seconds
+    /// over the input points in input order (row = from, column = to), -1
+    /// where there is no path or a point is too far from the road. Not
+    /// included in the timings or in `peak_rss_mb`.
+    #[arg(long)]
+    durations_out: Option<PathBuf>,
 }
 
 /// Runs a `bench` subcommand.
@@ -122,6 +131,13 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
     let snaps = g.snap(&coords, DEFAULT_MAX_SNAP_M)?;
     let snap_s = t.elapsed().as_secs_f64();
     let on_road: Vec<SnappedPoint> = snaps.iter().filter_map(Snap::on_road).copied().collect();
+    // Index of each input point among the snapped ones.
+    let mut slot = Vec::with_capacity(snaps.len());
+    let mut k = 0;
+    for s in &snaps {
+        slot.push(s.on_road().map(|_| k));
+        k += usize::from(s.on_road().is_some());
+    }
     let too_far = snaps.len() - on_road.len();
     let max_snap_m = on_road.iter().map(|p| p.distance_m).fold(0.0, f64::max);
     let mut times = Vec::new();
@@ -143,6 +159,10 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
             sum_m += m.distance(i, j).unwrap_or(0);
         }
     }
+    let peak_rss = peak_rss_mb();
+    if let Some(path) = &a.durations_out {
+        write_durations(path, &m, &slot).with_context(|| format!("writing {}", path.display()))?;
+    }
     let out = serde_json::json!({
         "n": n,
         "profile": profile.name,
@@ -153,7 +173,7 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
         "snap_s": round(snap_s),
         "matrix_s": round(matrix_s),
         "matrix_runs_s": times.iter().map(|x| round(*x)).collect::<Vec<_>>(),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss,
         "unreachable_pairs": m.n_unreachable(),
         "too_far_points": too_far,
         "max_snap_m": (max_snap_m * 100.0).round() / 100.0,
@@ -191,6 +211,31 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<()> {
             println!("{}", super::graph::turn_line(t));
         }
     }
+    Ok(())
+}
+
+/// Writes `m`'s durations over the input points (`slot[i]`: the row of input
+/// point `i` in `m`, `None` when it is too far from the road) as n x n
+/// little-endian `i32` seconds, -1 for no value.
+fn write_durations(
+    path: &std::path::Path,
+    m: &TravelMatrix,
+    slot: &[Option<usize>],
+) -> anyhow::Result<()> {
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        for a in slot {
+            for b in slot {
+                let d = match (a, b) {
+                    (Some(a), Some(b)) => m.duration(*a, *b),
+                    _ => None,
+                };
+                let v = d.map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX));
+                w.write_all(&v.to_le_bytes())?;
+            }
+        }
+        w.flush()
+    };
+    wasteroute::fsx::write_file_with(path, write)?;
     Ok(())
 }
 

@@ -1007,12 +1007,16 @@ fn the_graph_file_keeps_the_restrictions_and_the_turn_model() {
     assert_eq!(a, b);
 }
 
-#[test]
-fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
-    let dir = tempfile::tempdir().unwrap();
-    let graph = dir.path().join("monaco.wrg");
-    let bin = || std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"));
-    let out = bin()
+/// The `wasteroute` binary, as a command to run.
+fn wasteroute_bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wasteroute"))
+}
+
+/// `graph build` of Monaco into `dir/monaco.wrg`; returns the file and what
+/// the command printed.
+fn build_monaco_graph(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let graph = dir.join("monaco.wrg");
+    let out = wasteroute_bin()
         .args(["graph", "build", "--osm"])
         .arg(monaco())
         .arg("--out")
@@ -1020,7 +1024,37 @@ fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
+    (graph, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `graph matrix --graph graph --points points EXTRA`: the durations column
+/// (`None` where empty) and what the command wrote to stderr.
+fn graph_matrix_durations(
+    graph: &std::path::Path,
+    points: &std::path::Path,
+    extra: &[&str],
+) -> (Vec<Option<i64>>, String) {
+    let out = wasteroute_bin()
+        .args(["graph", "matrix", "--graph"])
+        .arg(graph)
+        .arg("--points")
+        .arg(points)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let durations = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().ok())
+        .collect();
+    (durations, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
+    let dir = tempfile::tempdir().unwrap();
+    let (graph, text) = build_monaco_graph(dir.path());
     assert!(
         text.contains("turn restrictions: 46 read, 38 applied"),
         "{text}"
@@ -1032,25 +1066,12 @@ fn graph_matrix_with_turns_and_curb_sides_is_never_faster() {
     )
     .unwrap();
     let run = |extra: &[&str]| -> Vec<i64> {
-        let out = bin()
-            .args(["graph", "matrix", "--graph"])
-            .arg(&graph)
-            .arg("--points")
-            .arg(&points)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let (durations, err) = graph_matrix_durations(&graph, &points, extra);
         assert!(err.contains("turn restrictions: 46 read"), "{err}");
         if extra.contains(&"--turns") {
             assert!(err.contains("U-turns forbidden"), "{err}");
         }
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
-            .collect()
+        durations.into_iter().map(Option::unwrap).collect()
     };
     let plain = run(&[]);
     let turns = run(&["--turns"]);
@@ -1347,5 +1368,56 @@ fn a_pickup_on_a_primary_road_without_a_side_is_planned_curb_side_with_turns() {
     assert!(pickups.len() > 10);
     for s in pickups {
         assert_eq!(s.required_side, Some(StopSide::Either), "{}", s.id);
+    }
+}
+
+/// `bench matrix --durations-out` writes the same durations as
+/// `graph matrix`, over the input points in order, -1 for a point too far
+/// from the road; with and without `--turns`.
+#[test]
+fn bench_matrix_durations_out_matches_graph_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (graph, _) = build_monaco_graph(dir.path());
+    let points = dir.path().join("points.csv");
+    std::fs::write(
+        &points,
+        "id,lat,lon\na,43.7347,7.4206\nfar,43.5,7.0\nb,43.7384,7.4244\nc,43.7311,7.4197\nd,43.7403,7.4270\n",
+    )
+    .unwrap();
+    for turns in [false, true] {
+        let extra: &[&str] = if turns { &["--turns"] } else { &[] };
+        let want: Vec<i32> = graph_matrix_durations(&graph, &points, extra)
+            .0
+            .into_iter()
+            .map(|d| d.map_or(-1, |d| i32::try_from(d).unwrap()))
+            .collect();
+        let file = dir.path().join(format!("durations-{turns}.bin"));
+        let out = wasteroute_bin()
+            .args(["bench", "matrix", "--json", "--osm"])
+            .arg(monaco())
+            .arg("--points-file")
+            .arg(&points)
+            .arg("--durations-out")
+            .arg(&file)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["n"], 4, "{v}");
+        assert_eq!(v["too_far_points"], 1, "{v}");
+        let got: Vec<i32> = std::fs::read(&file)
+            .unwrap()
+            .chunks_exact(4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(got.len(), 25);
+        assert_eq!(got, want, "turns {turns}");
+        // The far point's row and column are -1, the others are not.
+        for i in 0..5 {
+            for j in 0..5 {
+                assert_eq!(got[i * 5 + j] == -1, i == 1 || j == 1, "{i} {j}");
+            }
+        }
     }
 }
