@@ -85,7 +85,8 @@ impl FolderKind {
         }
     }
 
-    fn marker(self) -> String {
+    /// The marker file's content.
+    pub(crate) fn marker(self) -> String {
         format!(
             "# This folder was written by wasteroute, which may replace it whole.\n\
              wasteroute = \"{}\"\nkind = \"{}\"\n",

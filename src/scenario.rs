@@ -24,6 +24,11 @@
 //!
 //! [fleet]                       # optional vehicle counts per type name
 //! compactor = 5
+//!
+//! [frequency]                   # optional visits per week (weekly plans):
+//! rural = 3                     # by zone, by stream, or by both
+//! "rural.recyclable" = 1        # (the most specific key wins); a pickup whose
+//!                               # frequency changes loses its pinned `days`
 //! ```
 
 use crate::domain::Zone;
@@ -53,6 +58,8 @@ struct ScenarioFile {
     demand: BTreeMap<String, f64>,
     #[serde(default, rename = "fleet_counts", alias = "fleet-counts")]
     fleet_counts: BTreeMap<String, usize>,
+    #[serde(default)]
+    frequency: BTreeMap<String, usize>,
 }
 
 /// A scenario: inputs and overrides, resolved to paths.
@@ -72,6 +79,7 @@ pub struct Scenario {
     extra: Vec<toml::Table>,
     demand: BTreeMap<String, f64>,
     counts: BTreeMap<String, usize>,
+    frequency: BTreeMap<String, usize>,
 }
 
 impl Scenario {
@@ -116,6 +124,33 @@ impl Scenario {
                 ));
             }
         }
+        for (key, &f) in &f.frequency {
+            let field = || Location::file(path).with_field(format!("frequency.{key}"));
+            let known = |zone: Option<&str>, stream: Option<&str>| {
+                zone.is_none_or(|z| Zone::ALL.iter().any(|x| x.name() == z))
+                    && stream
+                        .is_none_or(|s| crate::domain::Stream::ALL.iter().any(|x| x.name() == s))
+            };
+            let ok = match key.split_once('.') {
+                Some((z, st)) => known(Some(z), Some(st)),
+                None => known(Some(key), None) || known(None, Some(key)),
+            };
+            if !ok {
+                return Err(Error::input(
+                    field(),
+                    "expected a zone (urban, rural), a stream (household, recyclable, industrial, hazardous, medical) or zone.stream",
+                ));
+            }
+            if !(1..=crate::domain::MAX_FREQUENCY).contains(&f) {
+                return Err(Error::input(
+                    field(),
+                    format!(
+                        "visits per week must be 1 to {}",
+                        crate::domain::MAX_FREQUENCY
+                    ),
+                ));
+            }
+        }
         let stem = path
             .file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
@@ -131,6 +166,7 @@ impl Scenario {
             extra: f.extra_facility,
             demand: f.demand,
             counts: f.fleet_counts,
+            frequency: f.frequency,
         })
     }
 
@@ -172,6 +208,20 @@ impl Scenario {
             if let Some(m) = self.demand.get(p.zone.name()) {
                 p.demand_kg *= m;
                 p.volume_m3 *= m;
+                if let Some((kg, m3)) = &mut p.visits.per_day {
+                    *kg *= m;
+                    *m3 *= m;
+                }
+            }
+            let (z, st) = (p.zone.name(), p.stream.name());
+            let f = (self.frequency.get(&format!("{z}.{st}")))
+                .or_else(|| self.frequency.get(st))
+                .or_else(|| self.frequency.get(z));
+            if let Some(&f) = f
+                && f != p.visits.frequency
+            {
+                p.visits.frequency = f;
+                p.visits.days = None;
             }
         }
         for (name, &count) in &self.counts {
@@ -222,9 +272,10 @@ pub struct Row {
     pub km: f64,
     /// Hours.
     pub hours: f64,
-    /// Daily cost.
+    /// Cost: the day's, or the week's for a weekly comparison.
     pub cost: f64,
-    /// Per zone: (share of demand served, target, met).
+    /// Per zone: (share of demand served, or of visits made for a weekly
+    /// comparison, target, met).
     pub coverage: BTreeMap<Zone, (f64, f64, bool)>,
     /// Unserved pickups per reason.
     pub unserved: BTreeMap<String, usize>,
@@ -257,6 +308,34 @@ impl Row {
                 .collect(),
             targets_met: s.targets_met,
             violations: s.violations.len(),
+        }
+    }
+}
+
+impl Row {
+    /// The row of a weekly plan's summary: vehicles are those owned for
+    /// the week (the busiest day per type), trips, km, hours and cost the
+    /// week's, coverage the share of visits made, unserved the visits left
+    /// out per reason.
+    pub fn of_week(name: &str, s: &crate::week::WeekSummary) -> Row {
+        let mut unserved: BTreeMap<String, usize> = BTreeMap::new();
+        for u in &s.unserved {
+            *unserved.entry(u.reason.name().to_string()).or_default() += 1;
+        }
+        Row {
+            scenario: name.to_string(),
+            vehicles: s.vehicles_needed_by_type.clone(),
+            vehicles_used: s.vehicles_needed,
+            trips: s.trips,
+            km: s.km,
+            hours: s.hours,
+            cost: s.cost,
+            coverage: (s.coverage.iter())
+                .map(|(z, c)| (*z, (c.share, c.target, c.met)))
+                .collect(),
+            unserved,
+            targets_met: s.targets_met,
+            violations: s.violations,
         }
     }
 }
@@ -373,6 +452,50 @@ mod tests {
         std::fs::write(&path, body).unwrap();
         let s = Scenario::load(&path, dir.path()).unwrap();
         (dir, s)
+    }
+
+    #[test]
+    fn frequencies_change_by_zone_stream_or_both_and_drop_pinned_days() {
+        // The weekly fixture's pickups over the plan fixture's other files.
+        let body = "base = \"..\"\npickups = \"../week-pickups.csv\"\n\
+            [frequency]\nrural = 3\nrecyclable = 1\n\"urban.household\" = 5\n";
+        let (dir, s) = with_base(body);
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/week");
+        let week = dir.path().join("week-pickups.csv");
+        std::fs::copy(data.join("pickups.csv"), &week).unwrap();
+        let base = crate::io::plan::read_pickups(&week).unwrap();
+        let input = s.input().unwrap();
+        for (a, b) in base.iter().zip(&input.pickups) {
+            let want = match (a.zone, a.stream) {
+                (_, crate::domain::Stream::Recyclable) => 1,
+                (Zone::Urban, crate::domain::Stream::Household) => 5,
+                (Zone::Rural, _) => 3,
+                _ => a.visits.frequency,
+            };
+            assert_eq!(b.visits.frequency, want, "{}", a.id);
+            if want != a.visits.frequency {
+                assert_eq!(b.visits.days, None, "{}", a.id);
+            } else {
+                assert_eq!(b.visits.days, a.visits.days, "{}", a.id);
+            }
+        }
+        // M01 (urban household, pinned mon;thu|tue;fri) goes to 5 a week.
+        assert!(base[1].visits.days.is_some() && input.pickups[1].visits.days.is_none());
+        for (body, field) in [
+            ("[frequency]\nsuburban = 2\n", "frequency.suburban"),
+            (
+                "[frequency]\n\"rural.paper\" = 2\n",
+                "frequency.rural.paper",
+            ),
+            ("[frequency]\nrural = 8\n", "frequency.rural"),
+            ("[frequency]\nrural = 0\n", "frequency.rural"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("s.toml");
+            std::fs::write(&path, body).unwrap();
+            let e = Scenario::load(&path, dir.path()).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{field}'")), "{e}");
+        }
     }
 
     #[test]

@@ -21,6 +21,12 @@ pub struct CompareArgs {
     /// anything else there is refused unless --force.
     #[arg(long, default_value = "out/compare")]
     out: PathBuf,
+    /// Plan each scenario as a week (`wasteroute week`): the table gives
+    /// the vehicles owned for the week, the week's cost and the share of
+    /// visits made, and each scenario gets a weekly plan folder. Scenarios
+    /// may change visit frequencies (`[frequency]`).
+    #[arg(long)]
+    week: bool,
     #[command(flatten)]
     replace: ForceArg,
     #[command(flatten)]
@@ -35,7 +41,11 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let started = std::time::Instant::now();
     let mut opts = a.search.options()?;
     let total = opts.seconds;
-    let demo = demo_dir();
+    let demo = if a.week {
+        super::week::week_demo_dir()
+    } else {
+        demo_dir()
+    };
     let mut rows = Vec::new();
     let mut folders = std::collections::BTreeSet::new();
     let writing = || format!("writing {}", a.out.display());
@@ -54,7 +64,6 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         let left = a.scenarios.len() - k;
         opts.seconds = super::plan::seconds_left(total, started).map(|s| s / left as f64);
         eprintln!("solving scenario '{}' ...", sc.name);
-        let mut p = plan::run(&input, &opts, &mut Silent)?;
         let base: String = sc
             .name
             .chars()
@@ -81,14 +90,26 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             folder = format!("{base}-{k}");
         }
         folders.insert(folder.clone());
-        out.write_all(
-            &folder,
-            Some(FolderKind::Plan),
-            &plan::output_files(&mut p, &[])?,
-        )
-        .with_context(writing)?;
-        super::plan::print_violations(&p.summary, &a.out.join(&folder));
-        rows.push(Row::of(&sc.name, &p.summary));
+        if a.week {
+            let mut w = wasteroute::week::run(&input, &opts, &mut Silent)?;
+            out.write_all(
+                &folder,
+                Some(FolderKind::Week),
+                &wasteroute::week::files(&mut w)?,
+            )
+            .with_context(writing)?;
+            rows.push(Row::of_week(&sc.name, &w.summary));
+        } else {
+            let mut p = plan::run(&input, &opts, &mut Silent)?;
+            out.write_all(
+                &folder,
+                Some(FolderKind::Plan),
+                &plan::output_files(&mut p, &[])?,
+            )
+            .with_context(writing)?;
+            super::plan::print_violations(&p.summary, &a.out.join(&folder));
+            rows.push(Row::of(&sc.name, &p.summary));
+        }
     }
     print_table(&rows);
     let json = serde_json::to_string_pretty(&rows)?;
@@ -98,8 +119,9 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         .with_context(writing)?;
     out.publish().with_context(writing)?;
     println!(
-        "written    {}/compare.csv, compare.json and a plan folder per scenario",
-        a.out.display()
+        "written    {}/compare.csv, compare.json and a {} folder per scenario",
+        a.out.display(),
+        if a.week { "weekly plan" } else { "plan" }
     );
     // A plan that breaks a rule must not pass unnoticed; missed targets are
     // what scenarios compare, so they do not change the exit code.

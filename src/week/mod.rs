@@ -21,7 +21,7 @@ mod spec;
 
 pub use expand::{Collection, Group, WeekProblem, WeekSpec};
 pub use fleet::{WeekFleet, WeekFleetOptions, WeekFleetReport, WeekFleetStep, size_fleet};
-pub use output::{WeekOutput, calendar_csv, day_folder, write};
+pub use output::{WeekOutput, calendar_csv, day_folder, files, write};
 pub use plan::{
     CalendarRow, Consistency, DayFigures, DemandRules, WEEK_SCHEMA_VERSION, WeekCoverage,
     WeekPhases, WeekPlan, WeekSummary, WeekUnserved, plan_week, prepare, run,

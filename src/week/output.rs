@@ -49,6 +49,40 @@ pub fn calendar_csv(rows: &[CalendarRow]) -> Result<Vec<u8>> {
         .map_err(|e| Error::Internal(format!("writing calendar.csv: {e}")))
 }
 
+/// The files of a weekly plan's folder without the reports of `--map`, by
+/// relative path, as [`write()`] puts them; for callers that stage several
+/// weeks in one folder (`compare --week`). The day folders' markers are
+/// included.
+///
+/// # Errors
+/// [`Error::Internal`] if a file cannot be encoded.
+pub fn files(week: &mut WeekPlan) -> Result<Vec<(String, Vec<u8>)>> {
+    let started = Instant::now();
+    let mut out = Vec::new();
+    for (day, plan) in &mut week.days {
+        let sub = day_folder(*day);
+        out.push((
+            format!("{sub}/{}", crate::fsx::MARKER),
+            crate::fsx::FolderKind::Plan.marker().into_bytes(),
+        ));
+        for (name, bytes) in crate::plan::output_files(plan, &[])? {
+            out.push((format!("{sub}/{name}"), bytes));
+        }
+    }
+    out.push(("calendar.csv".into(), calendar_csv(&week.calendar)?));
+    week.summary.phases.output_s = started.elapsed().as_secs_f64();
+    out.push(("week-summary.json".into(), summary_json(&week.summary)?));
+    Ok(out)
+}
+
+/// `week-summary.json`.
+fn summary_json(s: &super::plan::WeekSummary) -> Result<Vec<u8>> {
+    let mut json = serde_json::to_vec_pretty(s)
+        .map_err(|e| Error::Internal(format!("encoding week-summary.json: {e}")))?;
+    json.push(b'\n');
+    Ok(json)
+}
+
 /// Writes `week` (and `extra` files, such as a batch district's status)
 /// into the folder `out`, replacing it atomically if wasteroute wrote it
 /// (or with [`WeekOutput::force`]).
@@ -89,10 +123,7 @@ pub fn write(
         folder.write("week.html", html.as_bytes())?;
     }
     week.summary.phases.output_s = started.elapsed().as_secs_f64();
-    let mut json = serde_json::to_vec_pretty(&week.summary)
-        .map_err(|e| Error::Internal(format!("encoding week-summary.json: {e}")))?;
-    json.push(b'\n');
-    folder.write("week-summary.json", &json)?;
+    folder.write("week-summary.json", &summary_json(&week.summary)?)?;
     folder.write_all("", None, extra)?;
     folder.publish()
 }

@@ -385,3 +385,120 @@ fn week_page_runs_in_headless_chromium() {
         assert!(dom.contains(&format!(">{id}<")), "{id} not in the calendar");
     }
 }
+
+#[test]
+fn the_weekly_fleet_is_the_busiest_days_and_every_kept_step_is_cheaper() {
+    let input = input_from(&week_data("pickups.csv"));
+    let opts = week::WeekFleetOptions {
+        plan: opts(3),
+        max_per_type: Some(3),
+        step_iterations: 20,
+    };
+    let f = week::size_fleet(&input, &opts, &mut Silent).unwrap();
+    let r = &f.report;
+    assert!(r.targets_met, "{r:?}");
+    assert!(f.week.summary.targets_met && f.week.summary.feasible);
+    // The fleet found is what the plan's busiest days need.
+    for (t, n) in &r.vehicles {
+        let needed = f
+            .week
+            .summary
+            .vehicles_needed_by_type
+            .get(t)
+            .copied()
+            .unwrap_or(0);
+        assert_eq!(*n, needed, "{t}");
+    }
+    assert_eq!(r.weekly_cost, f.week.summary.cost);
+    // The menu first (three of each type), then one vehicle less at a time;
+    // each kept step meets the targets and is cheaper than the last kept.
+    assert!(
+        r.steps[0].offered.values().all(|&n| n == 3),
+        "{:?}",
+        r.steps[0]
+    );
+    let mut last = f64::INFINITY;
+    for s in r.steps.iter().filter(|s| s.accepted) {
+        assert!(s.targets_met && s.weekly_cost < last, "{s:?}");
+        last = s.weekly_cost;
+    }
+    assert_eq!(r.solves, r.steps.len());
+    // The fleet file holds the counts found and plans the same week.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    fs::write(&fleet, &f.fleet_toml).unwrap();
+    let again = PlanInput::load(
+        &data("monaco-latest.osm.pbf"),
+        &week_data("pickups.csv"),
+        &week_data("facilities.csv"),
+        &fleet,
+        None,
+    )
+    .unwrap();
+    let counts: BTreeMap<String, usize> = (again.fleet.spec.vehicle.iter())
+        .map(|v| (v.name.clone(), v.count))
+        .collect();
+    let found: BTreeMap<String, usize> = (r.vehicles.iter())
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(counts, found);
+    assert_eq!(again.fleet.working_days().unwrap(), DaySet::MON_TO_SAT);
+}
+
+#[test]
+fn compare_week_prices_a_change_of_frequency() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base.toml");
+    let more = tmp.path().join("rural-3.toml");
+    let files = format!(
+        "osm = {:?}\npickups = {:?}\nfacilities = {:?}\nfleet = {:?}\n",
+        data("monaco-latest.osm.pbf"),
+        week_data("pickups.csv"),
+        week_data("facilities.csv"),
+        week_data("fleet.toml"),
+    );
+    fs::write(&base, format!("name = \"base\"\n{files}")).unwrap();
+    fs::write(
+        &more,
+        format!("name = \"rural 3\"\n{files}[frequency]\nrural = 3\n"),
+    )
+    .unwrap();
+    let out = tmp.path().join("cmp");
+    let o = bin()
+        .args(["compare", "--week"])
+        .arg(&base)
+        .arg(&more)
+        .arg("--out")
+        .arg(&out)
+        .args(["--iterations", "30", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let a = read_json(&out.join("base/week-summary.json"));
+    let b = read_json(&out.join("rural-3/week-summary.json"));
+    let input = input_from(&week_data("pickups.csv"));
+    let rural: Vec<_> = (input.pickups.iter())
+        .filter(|p| p.zone == wasteroute::domain::Zone::Rural)
+        .collect();
+    let extra: u64 = rural.iter().map(|p| 3 - p.visits.frequency as u64).sum();
+    assert!(extra > 0);
+    assert_eq!(
+        b["coverage"]["rural"]["visits_required"].as_u64().unwrap(),
+        a["coverage"]["rural"]["visits_required"].as_u64().unwrap() + extra
+    );
+    assert_eq!(
+        b["coverage"]["urban"]["visits_required"],
+        a["coverage"]["urban"]["visits_required"]
+    );
+    let rows = read_json(&out.join("compare.json"));
+    assert_eq!(rows[1]["scenario"], "rural 3");
+    assert_eq!(rows[1]["cost"], b["cost"]);
+    assert_eq!(rows[1]["vehicles_used"], b["vehicles_needed"]);
+    assert!(out.join("rural-3/days/mon/routes.csv").is_file());
+}
