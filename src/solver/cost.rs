@@ -325,10 +325,17 @@ impl<'a, 'p> CostEvaluator<'a, 'p> {
     /// capacities: priced like load excess.
     #[inline]
     pub fn facility_penalty(&self, excess: Load) -> Cost {
-        if excess == 0 {
+        self.at_load_penalty(excess, 0.5)
+    }
+
+    /// `units` at the load penalty, plus `round` (0.5 rounds to the
+    /// nearest, 1 up), capped at [`MAX_PENALTY`]; 0 for none.
+    #[inline]
+    fn at_load_penalty(&self, units: Load, round: f64) -> Cost {
+        if units == 0 {
             return 0;
         }
-        (self.pen.load[0] * excess as f64 + 0.5).min(MAX_PENALTY) as Cost
+        (self.pen.load[0] * units as f64 + round).min(MAX_PENALTY) as Cost
     }
 
     /// The penalty of the day's totals `t` at the tracked facilities.
@@ -343,10 +350,7 @@ impl<'a, 'p> CostEvaluator<'a, 'p> {
     /// `lift` units (rounded up), for the distance bounds that prune moves.
     #[inline]
     pub fn facility_bound(&self, lift: Load) -> Cost {
-        if lift == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * lift as f64 + 1.0).min(MAX_PENALTY) as Cost
+        self.at_load_penalty(lift, 1.0)
     }
 
     /// Whether the complete route segment `s` of type `vt`, of plain cost
