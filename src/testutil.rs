@@ -7,10 +7,17 @@ pub(crate) fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(
     r: Result<T, E>,
     parts: &[&str],
 ) -> String {
-    let e = match r {
+    match r {
         Ok(v) => panic!("expected an error with {parts:?}, got Ok({v:?})"),
-        Err(e) => e.to_string(),
-    };
+        Err(e) => assert_mentions(&e, parts),
+    }
+}
+
+/// Asserts that the message of `e` contains every one of `parts`, and
+/// returns it.
+#[track_caller]
+pub(crate) fn assert_mentions(e: &dyn std::fmt::Display, parts: &[&str]) -> String {
+    let e = e.to_string();
     for p in parts {
         assert!(e.contains(p), "'{p}' is not in the error: {e}");
     }
