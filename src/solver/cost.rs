@@ -50,6 +50,13 @@ impl Penalties {
         dist: 0.0,
     };
 
+    /// For tests: the weights of load (per dimension), time and distance
+    /// excess.
+    #[cfg(test)]
+    pub const fn new(load: [f64; LOAD_DIMS], time: f64, dist: f64) -> Penalties {
+        Penalties { load, time, dist }
+    }
+
     /// The same weight `w` for every violation.
     pub const fn uniform(w: f64) -> Penalties {
         Penalties {
@@ -430,11 +437,7 @@ mod tests {
         let problem = random_problem(11, 30, false);
         let d = Data::new(&problem, 6);
         assert!(d.simple);
-        let pen = Penalties {
-            load: [7.0, 3.0],
-            time: 2.0,
-            dist: 1.5,
-        };
+        let pen = Penalties::new([7.0, 3.0], 2.0, 1.5);
         let ev = CostEvaluator::new(&d, &pen);
         let mut g = Gen::new(1);
         for _ in 0..200 {
