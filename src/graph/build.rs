@@ -351,7 +351,7 @@ pub(crate) mod tests {
     }
 
     /// The truck profile's graph of `roads` and its build report.
-    fn truck(roads: &OsmRoads) -> (RoadGraph, BuildReport) {
+    pub(crate) fn truck(roads: &OsmRoads) -> (RoadGraph, BuildReport) {
         RoadGraph::from_roads(roads, &Profile::truck()).unwrap()
     }
 
