@@ -45,6 +45,8 @@ pub mod plan;
 pub mod report;
 pub mod scenario;
 pub mod solver;
+#[cfg(test)]
+mod testutil;
 pub mod week;
 
 pub use error::{Error, Result};

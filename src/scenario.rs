@@ -387,6 +387,7 @@ pub fn rows_csv(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_err;
 
     fn scenario(body: &str) -> Scenario {
         let dir = tempfile::tempdir().unwrap();
@@ -553,22 +554,13 @@ mod tests {
     #[test]
     fn input_refuses_overrides_that_do_not_fit_naming_the_key() {
         let (_d, s) = with_base("base = \"..\"\n[fleet]\nbarge = 1\n");
-        let e = s.input().unwrap_err().to_string();
-        assert!(
-            e.contains("fleet.barge") && e.contains("no vehicle type"),
-            "{e}"
-        );
+        assert_err(s.input(), &["fleet.barge", "no vehicle type"]);
         let (_d, s) = with_base("base = \"..\"\n[fleet]\ntricycle = 100000000\n");
-        let e = s.input().unwrap_err().to_string();
-        assert!(e.contains("fleet.tricycle") && e.contains("at most"), "{e}");
+        assert_err(s.input(), &["fleet.tricycle", "at most"]);
         let dup = "base = \"..\"\n[[extra_facility]]\nid = \"TS\"\nlat = 43.73\nlon = 7.42\n\
             kind = \"transfer\"\nopen = \"06:00\"\nclose = \"18:00\"\n";
         let (_d, s) = with_base(dup);
-        let e = s.input().unwrap_err().to_string();
-        assert!(
-            e.contains("'TS' already exists") && e.contains("extra_facility"),
-            "{e}"
-        );
+        assert_err(s.input(), &["'TS' already exists", "extra_facility"]);
     }
 
     #[test]

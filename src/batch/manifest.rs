@@ -484,6 +484,7 @@ fn district_key_line(text: &str, k: usize, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_err;
 
     fn read(text: &str) -> Result<Manifest> {
         Manifest::from_str(Path::new("/data/city/nightly.toml"), text)
@@ -523,48 +524,37 @@ mod tests {
             e.starts_with("/data/city/nightly.toml:12: field 'district 'vaduz'.threads': "),
             "{e}"
         );
-        let e = read(&format!(
-            "{SHARED}\n[[district]]\nname = \"a\"\npickup = \"a.csv\"\n"
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("nightly.toml:7")
-                && e.contains("district 'a'.pickup")
-                && e.contains("did you mean 'pickups'"),
-            "{e}"
+        assert_err(
+            read(&format!(
+                "{SHARED}\n[[district]]\nname = \"a\"\npickup = \"a.csv\"\n"
+            )),
+            &[
+                "nightly.toml:7",
+                "district 'a'.pickup",
+                "did you mean 'pickups'",
+            ],
         );
-        let e = read(&format!(
-            "{SHARED}sead = 1\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("nightly.toml:4: field 'sead'") && e.contains("did you mean 'seed'"),
-            "{e}"
+        assert_err(
+            read(&format!(
+                "{SHARED}sead = 1\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
+            )),
+            &["nightly.toml:4: field 'sead'", "did you mean 'seed'"],
         );
-        let e = read("osm = \"m.pbf\"\nfleet = \"f.toml\"\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("district 'a'.facilities") && e.contains("no facilities file"),
-            "{e}"
+        assert_err(
+            read(
+                "osm = \"m.pbf\"\nfleet = \"f.toml\"\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n",
+            ),
+            &["district 'a'.facilities", "no facilities file"],
         );
-        let e = read(&format!("{SHARED}[[district]]\npickups = \"a.csv\"\n"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("district 1.name") && e.contains("needs a name"),
-            "{e}"
+        assert_err(
+            read(&format!("{SHARED}[[district]]\npickups = \"a.csv\"\n")),
+            &["district 1.name", "needs a name"],
         );
-        let e = read(&format!(
-            "{SHARED}[[district]]\nname = \"a\"\npickups = \"a.csv\"\n[[district]]\nname = \"a\"\npickups = \"b.csv\"\n"
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("district 'a'.name") && e.contains("district 1 has this name"),
-            "{e}"
+        assert_err(
+            read(&format!(
+                "{SHARED}[[district]]\nname = \"a\"\npickups = \"a.csv\"\n[[district]]\nname = \"a\"\npickups = \"b.csv\"\n"
+            )),
+            &["district 'a'.name", "district 1 has this name"],
         );
         for bad in ["../x", ".hidden", "a b", ""] {
             let e = read(&format!(
@@ -574,14 +564,13 @@ mod tests {
             .to_string();
             assert!(e.contains(".name'"), "{bad}: {e}");
         }
-        let e = read(SHARED).unwrap_err().to_string();
-        assert!(e.contains("no [[district]]"), "{e}");
-        let e = read(&format!(
-            "{SHARED}seconds = nan\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("field 'seconds'"), "{e}");
+        assert_err(read(SHARED), &["no [[district]]"]);
+        assert_err(
+            read(&format!(
+                "{SHARED}seconds = nan\n[[district]]\nname = \"a\"\npickups = \"a.csv\"\n"
+            )),
+            &["field 'seconds'"],
+        );
         let e = read("osm = \n").unwrap_err().to_string();
         assert!(e.starts_with("/data/city/nightly.toml:1"), "{e}");
     }

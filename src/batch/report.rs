@@ -4,7 +4,7 @@
 use super::manifest::Manifest;
 use super::status::{Freshness, Hasher, Outcome, Status};
 use crate::error::{Error, Result};
-use crate::plan::Coverage;
+use crate::plan::{Coverage, Summary};
 use crate::report::PlanFolder;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -46,17 +46,11 @@ pub struct DistrictRow {
     pub coverage_by_stream: BTreeMap<String, Coverage>,
     /// `plan` or `week` (the manifest's mode for the district).
     pub mode: String,
-    /// Vehicles used (a week: the vehicles the busiest day needs, per
-    /// type, summed).
-    pub vehicles: Option<usize>,
-    /// Trips (unloads).
-    pub trips: Option<usize>,
-    /// Kilometres.
-    pub km: Option<f64>,
-    /// Vehicle hours.
-    pub hours: Option<f64>,
-    /// Cost, in the fleet's currency.
-    pub cost: Option<f64>,
+    /// What its plan adds up to (each figure `null` without a plan; a
+    /// week: the vehicles the busiest day needs per type, summed, and the
+    /// week's trips, km, hours and cost).
+    #[serde(flatten, serialize_with = "figures_or_nulls")]
+    pub figures: Option<Figures>,
     /// The district's map, relative to the batch folder, if written.
     pub map: Option<String>,
     /// Its `summary.json`, relative to the batch folder, if written.
@@ -72,20 +66,63 @@ pub struct Totals {
     pub by_status: BTreeMap<String, usize>,
     /// Districts whose folder is a complete, current answer.
     pub complete: usize,
-    /// Vehicles used, summed over the districts.
+    /// What the plans add up to, summed over the districts (costs as
+    /// written: districts priced in different currencies do not add up).
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Coverage per zone over every district with a plan (the target is
+    /// the largest of the districts', met if met in every district).
+    pub coverage: BTreeMap<String, Coverage>,
+}
+
+/// What a plan adds up to: a district's, from its `summary.json`, or the
+/// city's, summed over the districts with a plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Figures {
+    /// Vehicles used.
     pub vehicles: usize,
-    /// Trips.
+    /// Trips (unloads).
     pub trips: usize,
     /// Kilometres.
     pub km: f64,
     /// Vehicle hours.
     pub hours: f64,
-    /// Cost (summed as written; districts priced in different currencies
-    /// do not add up).
+    /// Cost, in the fleet's currency.
     pub cost: f64,
-    /// Coverage per zone over every district with a plan (the target is
-    /// the largest of the districts', met if met in every district).
-    pub coverage: BTreeMap<String, Coverage>,
+}
+
+impl Figures {
+    /// The keys it is written with, in order.
+    const KEYS: [&'static str; 5] = ["vehicles", "trips", "km", "hours", "cost"];
+
+    /// The figures of the plan `s`.
+    pub fn of(s: &Summary) -> Figures {
+        Figures {
+            vehicles: s.vehicles_used,
+            trips: s.trips,
+            km: s.km,
+            hours: s.hours,
+            cost: s.cost,
+        }
+    }
+
+    /// Adds `other` to these figures.
+    fn add(&mut self, other: &Figures) {
+        self.vehicles += other.vehicles;
+        self.trips += other.trips;
+        self.km += other.km;
+        self.hours += other.hours;
+        self.cost += other.cost;
+    }
+}
+
+/// A district's figures, or every figure's key with `null` when it has no
+/// plan (the keys stay in the row either way).
+fn figures_or_nulls<S: serde::Serializer>(f: &Option<Figures>, s: S) -> Result<S::Ok, S::Error> {
+    match f {
+        Some(f) => f.serialize(s),
+        None => s.collect_map(Figures::KEYS.iter().map(|k| (k, ()))),
+    }
 }
 
 /// `batch-summary.json`.
@@ -169,11 +206,9 @@ pub fn summarise(manifest: &Manifest, out: &Path) -> BatchSummary {
         if r.summary.is_none() {
             continue;
         }
-        totals.vehicles += r.vehicles.unwrap_or(0);
-        totals.trips += r.trips.unwrap_or(0);
-        totals.km += r.km.unwrap_or(0.0);
-        totals.hours += r.hours.unwrap_or(0.0);
-        totals.cost += r.cost.unwrap_or(0.0);
+        if let Some(f) = &r.figures {
+            totals.figures.add(f);
+        }
         for (zone, c) in &r.coverage {
             let t = totals.coverage.entry(zone.clone()).or_insert(Coverage {
                 met: true,
@@ -247,11 +282,13 @@ fn fill_week(row: &mut DistrictRow, dir: &Path, name: &str) {
         .filter(|(_, c)| !c.met)
         .map(|(k, _)| k.clone())
         .collect();
-    row.vehicles = Some(s.vehicles_needed);
-    row.trips = Some(s.trips);
-    row.km = Some(s.km);
-    row.hours = Some(s.hours);
-    row.cost = Some(s.cost);
+    row.figures = Some(Figures {
+        vehicles: s.vehicles_needed,
+        trips: s.trips,
+        km: s.km,
+        hours: s.hours,
+        cost: s.cost,
+    });
     row.summary = Some(format!("{name}/week-summary.json"));
     if dir.join("week.html").is_file() {
         row.map = Some(format!("{name}/week.html"));
@@ -289,11 +326,7 @@ fn fill_plan(row: &mut DistrictRow, dir: &Path, name: &str) {
         .filter(|(_, c)| !c.met)
         .map(|(k, _)| k.clone())
         .collect();
-    row.vehicles = Some(s.vehicles_used);
-    row.trips = Some(s.trips);
-    row.km = Some(s.km);
-    row.hours = Some(s.hours);
-    row.cost = Some(s.cost);
+    row.figures = Some(Figures::of(s));
     row.summary = Some(format!("{name}/summary.json"));
     if dir.join("map.html").is_file() {
         row.map = Some(format!("{name}/map.html"));
@@ -351,17 +384,18 @@ pub fn index_html(s: &BatchSummary) -> String {
     h.push_str("<th>missed targets</th><th>map</th><th>note</th></tr>\n");
     let num = |x: Option<f64>, d: usize| x.map_or(String::new(), |v| format!("{v:.d$}"));
     for r in &s.districts {
+        let f = r.figures.as_ref();
         let _ = write!(
             h,
             "<tr class=\"{}\"><td>{}</td><td class=\"s\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             esc(&r.status),
             esc(&r.district),
             esc(&r.status),
-            r.vehicles.map_or(String::new(), |v| v.to_string()),
-            r.trips.map_or(String::new(), |v| v.to_string()),
-            num(r.km, 1),
-            num(r.hours, 1),
-            num(r.cost, 2)
+            f.map_or(String::new(), |f| f.vehicles.to_string()),
+            f.map_or(String::new(), |f| f.trips.to_string()),
+            num(f.map(|f| f.km), 1),
+            num(f.map(|f| f.hours), 1),
+            num(f.map(|f| f.cost), 2)
         );
         for z in &zones {
             match r.coverage.get(*z) {
@@ -398,11 +432,11 @@ pub fn index_html(s: &BatchSummary) -> String {
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
             .join(", ")),
-        t.vehicles,
-        t.trips,
-        t.km,
-        t.hours,
-        t.cost
+        t.figures.vehicles,
+        t.figures.trips,
+        t.figures.km,
+        t.figures.hours,
+        t.figures.cost
     );
     for z in &zones {
         let c = &t.coverage[*z];
@@ -418,4 +452,40 @@ pub fn index_html(s: &BatchSummary) -> String {
     }
     h.push_str("</body></html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_without_a_plan_keeps_every_figure_as_null() {
+        let planned = DistrictRow {
+            figures: Some(Figures {
+                vehicles: 3,
+                trips: 5,
+                km: 81.5,
+                hours: 20.25,
+                cost: 912.0,
+            }),
+            ..DistrictRow::default()
+        };
+        let with = serde_json::to_string(&planned).unwrap();
+        let without = serde_json::to_string(&DistrictRow::default()).unwrap();
+        assert!(
+            with.contains(r#""coverage_by_stream":{},"vehicles":3,"trips":5,"km":81.5,"hours":20.25,"cost":912.0,"map":null"#),
+            "{with}"
+        );
+        assert!(
+            without.contains(r#""coverage_by_stream":{},"vehicles":null,"trips":null,"km":null,"hours":null,"cost":null,"map":null"#),
+            "{without}"
+        );
+        let totals = serde_json::to_string(&Totals::default()).unwrap();
+        assert!(
+            totals.contains(
+                r#""complete":0,"vehicles":0,"trips":0,"km":0.0,"hours":0.0,"cost":0.0,"coverage""#
+            ),
+            "{totals}"
+        );
+    }
 }

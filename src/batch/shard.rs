@@ -145,6 +145,7 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_err;
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: Vec<(String, String)> = vars
@@ -188,10 +189,9 @@ mod tests {
         assert_eq!((s.index, s.count, s.source), (2, 3, ENV_K8S_INDEX));
         let s = Shard::resolve(Some(0), Some(2), &k8s).unwrap();
         assert_eq!((s.index, s.count), (0, 2));
-        let e = Shard::resolve(None, None, &k8s).unwrap_err().to_string();
-        assert!(
-            e.contains("--shard-count") && e.contains(ENV_K8S_INDEX),
-            "{e}"
+        assert_err(
+            Shard::resolve(None, None, &k8s),
+            &["--shard-count", ENV_K8S_INDEX],
         );
         let slurm = env(&[
             (ENV_SLURM_ID, "5"),
@@ -214,17 +214,17 @@ mod tests {
             let e = Shard::resolve(i, n, &none).unwrap_err();
             assert!(e.is_input() && e.to_string().contains(field), "{e}");
         }
-        let e = Shard::resolve(None, Some(2), &env(&[(ENV_K8S_INDEX, "x")]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains(ENV_K8S_INDEX) && e.contains("'x'"), "{e}");
-        let e = Shard::resolve(
-            None,
-            None,
-            &env(&[(ENV_SLURM_ID, "3"), (ENV_SLURM_COUNT, "3")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains(ENV_SLURM_ID) && e.contains("not below"), "{e}");
+        assert_err(
+            Shard::resolve(None, Some(2), &env(&[(ENV_K8S_INDEX, "x")])),
+            &[ENV_K8S_INDEX, "'x'"],
+        );
+        assert_err(
+            Shard::resolve(
+                None,
+                None,
+                &env(&[(ENV_SLURM_ID, "3"), (ENV_SLURM_COUNT, "3")]),
+            ),
+            &[ENV_SLURM_ID, "not below"],
+        );
     }
 }

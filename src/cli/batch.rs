@@ -133,10 +133,12 @@ fn report(a: ReportArgs) -> Result<i32> {
     let (s, json, html) = batch::report::write(&manifest, &a.out)
         .with_context(|| format!("writing the report into {}", a.out.display()))?;
     for r in &s.districts {
-        let figures = match (r.vehicles, r.km, r.cost) {
-            (Some(v), Some(km), Some(c)) => format!(", {v} vehicles, {km:.1} km, cost {c:.2}"),
-            _ => String::new(),
-        };
+        let figures = r.figures.as_ref().map_or(String::new(), |f| {
+            format!(
+                ", {} vehicles, {:.1} km, cost {:.2}",
+                f.vehicles, f.km, f.cost
+            )
+        });
         let missed = if r.missed_targets.is_empty() {
             String::new()
         } else {

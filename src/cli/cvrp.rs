@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use wasteroute::cvrp;
 use wasteroute::io::cvrplib::{self, Bks, Rounding};
-use wasteroute::model::check;
+use wasteroute::model::{CheckReport, check};
 use wasteroute::solver::{Budget, Silent, SolveParams, SolveResult, solve};
 
 /// Solve and benchmark CVRPLIB instances.
@@ -140,6 +140,26 @@ impl InstanceSearch {
     }
 }
 
+/// The lines an instance command (`wcvrptw solve`, `pvrpif solve`) ends its
+/// report with: the checker's verdict, the search's time and iterations
+/// and the first violations.
+pub fn print_verdict(report: &CheckReport, result: &SolveResult) {
+    println!("feasible   {}", report.is_feasible());
+    println!("seconds    {:.2}", result.elapsed_s);
+    println!("iterations {}", result.iterations);
+    for v in report.violations.iter().take(10) {
+        println!("violation  {v}");
+    }
+}
+
+/// An instance command's exit: an error unless the solution is feasible.
+pub fn require_feasible(feasible: bool) -> Result<()> {
+    if !feasible {
+        anyhow::bail!("no feasible solution found in the budget");
+    }
+    Ok(())
+}
+
 /// Runs `wasteroute cvrp`.
 pub fn run(args: CvrpArgs) -> Result<()> {
     match args.command {
@@ -269,10 +289,7 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
         cvrplib::write_sol(out, &cvrp::to_cvrplib(&inst, &solution, Some(row.cost)))
             .with_context(|| format!("writing {}", out.display()))?;
     }
-    if !row.feasible {
-        anyhow::bail!("no feasible solution found in the budget");
-    }
-    Ok(())
+    require_feasible(row.feasible)
 }
 
 fn fmt_cost(c: f64) -> String {

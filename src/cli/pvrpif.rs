@@ -3,7 +3,7 @@
 //! ([`wasteroute::week`]): the visit days of each bin are chosen by the
 //! search together with the daily routes.
 
-use super::cvrp::InstanceSearch;
+use super::cvrp::{InstanceSearch, print_verdict, require_feasible};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -68,12 +68,7 @@ fn best_known(path: &std::path::Path, instance: &str) -> Result<Option<f64>> {
 
 /// Runs `wasteroute pvrpif`.
 pub fn run(args: PvrpifArgs) -> Result<()> {
-    match args.command {
-        PvrpifCommand::Solve(a) => solve_cmd(a),
-    }
-}
-
-fn solve_cmd(a: SolveArgs) -> Result<()> {
+    let PvrpifCommand::Solve(a) = args.command;
     a.search.budget.budget()?;
     let inst = Instance::read(&a.file)?;
     let bks = match &a.bks_file {
@@ -99,19 +94,11 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
         println!("gap_pct    {:.2}", 100.0 * (c - b) / b);
     }
     println!("vehicles   {}", by_day.join(" "));
-    println!("feasible   {}", report.is_feasible());
-    println!("seconds    {:.2}", result.elapsed_s);
-    println!("iterations {}", result.iterations);
-    for v in report.violations.iter().take(10) {
-        println!("violation  {v}");
-    }
+    print_verdict(&report, &result);
     if let Some(out) = &a.out {
         let text = serde_json::to_string_pretty(&json)?;
         wasteroute::fsx::write_file(out, text.as_bytes())
             .with_context(|| format!("writing {}", out.display()))?;
     }
-    if !report.is_feasible() {
-        anyhow::bail!("no feasible solution found in the budget");
-    }
-    Ok(())
+    require_feasible(report.is_feasible())
 }

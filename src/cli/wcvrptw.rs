@@ -1,6 +1,6 @@
 //! `wasteroute wcvrptw`: the waste-collection benchmark of Kim et al. (2006).
 
-use super::cvrp::InstanceSearch;
+use super::cvrp::{InstanceSearch, print_verdict, require_feasible};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -71,12 +71,7 @@ fn hhmm(s: &str) -> Result<i64> {
 
 /// Runs `wasteroute wcvrptw`.
 pub fn run(args: WcvrptwArgs) -> Result<()> {
-    match args.command {
-        WcvrptwCommand::Solve(a) => solve_cmd(a),
-    }
-}
-
-fn solve_cmd(a: SolveArgs) -> Result<()> {
+    let WcvrptwCommand::Solve(a) = args.command;
     a.search.budget.budget()?;
     let inst = kim::read_instance(&a.file)?;
     let options = KimOptions {
@@ -99,12 +94,7 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
     println!("stops      {}", kp.client_node.len());
     println!("vehicles   {}", sol.vehicles);
     println!("miles      {:.2}", sol.distance_miles);
-    println!("feasible   {}", report.is_feasible());
-    println!("seconds    {:.2}", result.elapsed_s);
-    println!("iterations {}", result.iterations);
-    for v in report.violations.iter().take(10) {
-        println!("violation  {v}");
-    }
+    print_verdict(&report, &result);
     if let Some(out) = &a.out {
         kim::write_solution(out, &sol).with_context(|| format!("writing {}", out.display()))?;
     }
@@ -112,8 +102,5 @@ fn solve_cmd(a: SolveArgs) -> Result<()> {
         kim::write_checker_solution(out, &sol.to_checker())
             .with_context(|| format!("writing {}", out.display()))?;
     }
-    if !report.is_feasible() {
-        anyhow::bail!("no feasible solution found in the budget");
-    }
-    Ok(())
+    require_feasible(report.is_feasible())
 }

@@ -353,15 +353,25 @@ pub(crate) mod tests {
         (1..=9).map(|i| (i, 0.0, i as f64 * 0.001)).collect()
     }
 
+    /// The roads `ways` over [`line_nodes`], without barriers.
+    pub(crate) fn line_roads(ways: Vec<OsmWay>) -> OsmRoads {
+        OsmRoads::from_parts(ways, line_nodes(), HashMap::new())
+    }
+
+    /// The truck profile's graph of `roads` and its build report.
+    pub(crate) fn truck(roads: &OsmRoads) -> (RoadGraph, BuildReport) {
+        RoadGraph::from_roads(roads, &Profile::truck()).unwrap()
+    }
+
     #[test]
     fn degree_two_chains_are_compressed_but_keep_geometry() {
         //  1 - 2 - 3 - 4 - 5   (one way, two-way traffic): one edge, 5 points
-        let roads = OsmRoads::from_parts(
-            vec![way(10, &[1, 2, 3, 4, 5], &[("highway", "residential")])],
-            line_nodes(),
-            HashMap::new(),
-        );
-        let (g, r) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        let roads = line_roads(vec![way(
+            10,
+            &[1, 2, 3, 4, 5],
+            &[("highway", "residential")],
+        )]);
+        let (g, r) = truck(&roads);
         assert_eq!((g.n_vertices(), g.n_edges(), r.arcs), (2, 1, 2));
         assert_eq!(g.edge_geometry(0).len(), 5);
         // 4 x 0.001 degrees of longitude at the equator: 444.8 m.
@@ -392,26 +402,22 @@ pub(crate) mod tests {
             nodes,
             HashMap::new(),
         );
-        let (g, _) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        let (g, _) = truck(&roads);
         assert_eq!((g.n_vertices(), g.n_edges()), (4, 3));
     }
 
     #[test]
     fn largest_strongly_connected_component_is_kept() {
         // 1-2-3 two-way; 3 -> 4 -> 5 one-way dead end: 4 and 5 are dropped.
-        let roads = OsmRoads::from_parts(
-            vec![
-                way(10, &[1, 2, 3], &[("highway", "residential")]),
-                way(
-                    11,
-                    &[3, 4, 5],
-                    &[("highway", "residential"), ("oneway", "yes")],
-                ),
-            ],
-            line_nodes(),
-            HashMap::new(),
-        );
-        let (g, r) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        let roads = line_roads(vec![
+            way(10, &[1, 2, 3], &[("highway", "residential")]),
+            way(
+                11,
+                &[3, 4, 5],
+                &[("highway", "residential"), ("oneway", "yes")],
+            ),
+        ]);
+        let (g, r) = truck(&roads);
         assert_eq!((g.n_vertices(), g.n_edges()), (2, 1));
         assert_eq!(r.dropped_vertices, 1);
         assert!((r.dropped_km - 0.222).abs() < 0.001, "{}", r.dropped_km);
@@ -430,7 +436,7 @@ pub(crate) mod tests {
             line_nodes(),
             barriers.clone(),
         );
-        let (g, _) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        let (g, _) = truck(&roads);
         // Vertices 1, 5 and two dead ends at the bollard (one per side);
         // edges 1-3a, 3b-5, 5-9-1: nothing joins the two copies of node 3.
         assert_eq!(g.n_vertices(), 4);
@@ -443,20 +449,16 @@ pub(crate) mod tests {
 
     #[test]
     fn private_roads_and_missing_nodes_are_skipped() {
-        let roads = OsmRoads::from_parts(
-            vec![
-                way(10, &[1, 2, 3], &[("highway", "residential")]),
-                way(
-                    11,
-                    &[3, 4, 5],
-                    &[("highway", "service"), ("access", "private")],
-                ),
-                way(12, &[1, 99, 3], &[("highway", "residential")]),
-            ],
-            line_nodes(),
-            HashMap::new(),
-        );
-        let (g, r) = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap();
+        let roads = line_roads(vec![
+            way(10, &[1, 2, 3], &[("highway", "residential")]),
+            way(
+                11,
+                &[3, 4, 5],
+                &[("highway", "service"), ("access", "private")],
+            ),
+            way(12, &[1, 99, 3], &[("highway", "residential")]),
+        ]);
+        let (g, r) = truck(&roads);
         assert_eq!(r.usable_ways, 2);
         assert_eq!((g.n_vertices(), g.n_edges()), (2, 1));
     }
@@ -506,11 +508,7 @@ pub(crate) mod tests {
 
     #[test]
     fn no_usable_road_is_an_input_error() {
-        let roads = OsmRoads::from_parts(
-            vec![way(10, &[1, 2, 3], &[("highway", "footway")])],
-            line_nodes(),
-            HashMap::new(),
-        );
+        let roads = line_roads(vec![way(10, &[1, 2, 3], &[("highway", "footway")])]);
         let e = RoadGraph::from_roads(&roads, &Profile::truck()).unwrap_err();
         assert!(e.is_input(), "{e}");
     }

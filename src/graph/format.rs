@@ -385,35 +385,29 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-    use crate::graph::Profile;
-    use crate::graph::build::tests::{line_nodes, way};
-    use crate::io::osm::OsmRoads;
+    use crate::graph::build::tests::{line_roads, truck, way};
 
-    fn small_graph() -> RoadGraph {
-        let roads = OsmRoads::from_parts(
-            vec![
-                way(10, &[1, 2, 3, 4, 5], &[("highway", "residential")]),
-                way(
-                    11,
-                    &[5, 6, 7, 1],
-                    &[("highway", "primary"), ("oneway", "yes")],
-                ),
-            ],
-            line_nodes(),
-            HashMap::new(),
-        );
-        RoadGraph::from_roads(&roads, &Profile::truck()).unwrap().0
+    /// A small truck graph, saved as `g.wrg` in a new temporary folder.
+    fn saved_graph() -> (RoadGraph, tempfile::TempDir, std::path::PathBuf) {
+        let roads = line_roads(vec![
+            way(10, &[1, 2, 3, 4, 5], &[("highway", "residential")]),
+            way(
+                11,
+                &[5, 6, 7, 1],
+                &[("highway", "primary"), ("oneway", "yes")],
+            ),
+        ]);
+        let g = truck(&roads).0;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.wrg");
+        g.save(&p).unwrap();
+        (g, dir, p)
     }
 
     #[test]
     fn save_then_load_gives_the_same_graph() {
-        let g = small_graph();
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("g.wrg");
-        g.save(&p).unwrap();
+        let (g, _dir, p) = saved_graph();
         let h = RoadGraph::load(&p).unwrap();
         assert_eq!(h.profile, g.profile);
         assert_eq!(h.vertices, g.vertices);
@@ -426,10 +420,7 @@ mod tests {
 
     #[test]
     fn truncated_corrupt_stale_and_foreign_files_are_refused() {
-        let g = small_graph();
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("g.wrg");
-        g.save(&p).unwrap();
+        let (_, dir, p) = saved_graph();
         let good = std::fs::read(&p).unwrap();
         let check = |bytes: &[u8], needle: &str| {
             let q = dir.path().join("bad.wrg");
@@ -457,8 +448,7 @@ mod tests {
 
     #[test]
     fn saving_into_a_missing_folder_fails_without_leaving_files() {
-        let g = small_graph();
-        let dir = tempfile::tempdir().unwrap();
+        let (g, dir, _) = saved_graph();
         let p = dir.path().join("no/such/dir/g.wrg");
         assert!(matches!(g.save(&p), Err(Error::Io { .. })));
     }

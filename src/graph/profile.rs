@@ -696,15 +696,7 @@ pub fn parse_maxspeed(v: &str) -> Option<f64> {
             _ => None,
         };
     }
-    let (num, mph) = match v.strip_suffix("mph") {
-        Some(n) => (n.trim(), true),
-        None => (v.strip_suffix("km/h").unwrap_or(v).trim(), false),
-    };
-    let s: f64 = num.parse().ok()?;
-    if !(s.is_finite() && s > 0.0) {
-        return None;
-    }
-    Some(if mph { s * 1.609_344 } else { s })
+    in_base_unit(v, &[("mph", 1.609_344), ("km/h", 1.0)])
 }
 
 /// Parses an OSM length (`maxwidth`, `maxheight`) into metres.
@@ -721,13 +713,17 @@ pub fn parse_length_m(v: &str) -> Option<f64> {
         let m = ft * 0.3048 + inch * 0.0254;
         return (ft >= 0.0 && inch >= 0.0 && m.is_finite() && m > 0.0).then_some(m);
     }
-    let (num, factor) = if let Some(n) = v.strip_suffix("ft") {
-        (n, 0.3048)
-    } else if let Some(n) = v.strip_suffix('m') {
-        (n, 1.0)
-    } else {
-        (v, 1.0)
-    };
+    in_base_unit(v, &[("ft", 0.3048), ("m", 1.0)])
+}
+
+/// A positive finite number followed by one of `units` (suffix and factor
+/// to the base unit; the first suffix that matches; none: factor 1), in
+/// the base unit.
+fn in_base_unit(v: &str, units: &[(&str, f64)]) -> Option<f64> {
+    let (num, factor) = units
+        .iter()
+        .find_map(|&(u, f)| v.strip_suffix(u).map(|n| (n, f)))
+        .unwrap_or((v, 1.0));
     let x: f64 = num.trim().parse().ok()?;
     (x.is_finite() && x > 0.0).then_some(x * factor)
 }
@@ -735,19 +731,16 @@ pub fn parse_length_m(v: &str) -> Option<f64> {
 /// Parses an OSM `maxweight` into tonnes.
 pub fn parse_weight_t(v: &str) -> Option<f64> {
     let v = v.trim();
-    let (num, factor) = if let Some(n) = v.strip_suffix("lbs") {
-        (n, 0.000_453_592_37)
-    } else if let Some(n) = v.strip_suffix("st") {
-        (n, 0.907_184_74)
-    } else if let Some(n) = v.strip_suffix("kg") {
-        (n, 0.001)
-    } else if let Some(n) = v.strip_suffix('t') {
-        (n, 1.0)
-    } else {
-        (v, 1.0)
-    };
-    let x: f64 = num.trim().parse().ok()?;
-    (x.is_finite() && x > 0.0).then_some(x * factor)
+    // Short tons ("st") before tonnes ("t").
+    in_base_unit(
+        v,
+        &[
+            ("lbs", 0.000_453_592_37),
+            ("st", 0.907_184_74),
+            ("kg", 0.001),
+            ("t", 1.0),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -758,6 +751,11 @@ mod tests {
         xs.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    /// Whether `p` drives on a way tagged `tags`.
+    fn drives(p: &Profile, tags: &[(&str, &str)]) -> bool {
+        p.way_rule(&t(tags)).is_some()
     }
 
     #[test]
@@ -813,26 +811,22 @@ mod tests {
     #[test]
     fn most_specific_access_tag_wins() {
         let p = Profile::truck();
-        assert!(
-            p.way_rule(&t(&[("highway", "service"), ("access", "private")]))
-                .is_none()
-        );
-        assert!(
-            p.way_rule(&t(&[
-                ("highway", "service"),
-                ("access", "no"),
-                ("hgv", "yes")
-            ]))
-            .is_some()
-        );
-        assert!(
-            p.way_rule(&t(&[
+        assert!(!drives(
+            &p,
+            &[("highway", "service"), ("access", "private")]
+        ));
+        assert!(drives(
+            &p,
+            &[("highway", "service"), ("access", "no"), ("hgv", "yes")]
+        ));
+        assert!(!drives(
+            &p,
+            &[
                 ("highway", "residential"),
                 ("motor_vehicle", "yes"),
                 ("hgv", "no")
-            ]))
-            .is_none()
-        );
+            ]
+        ));
         let mut strict = Profile::truck();
         strict.allow_destination = false;
         let dest = t(&[("highway", "residential"), ("access", "destination")]);
@@ -876,12 +870,9 @@ mod tests {
     #[test]
     fn small_uses_footways_only_with_motor_access() {
         let s = Profile::small();
-        assert!(s.way_rule(&t(&[("highway", "footway")])).is_none());
-        assert!(
-            s.way_rule(&t(&[("highway", "footway"), ("motorcycle", "yes")]))
-                .is_some()
-        );
-        assert!(s.way_rule(&t(&[("highway", "living_street")])).is_some());
+        assert!(!drives(&s, &[("highway", "footway")]));
+        assert!(drives(&s, &[("highway", "footway"), ("motorcycle", "yes")]));
+        assert!(drives(&s, &[("highway", "living_street")]));
         assert!(
             Profile::truck()
                 .way_rule(&t(&[("highway", "living_street")]))
@@ -892,17 +883,14 @@ mod tests {
                 .way_rule(&t(&[("highway", "service"), ("service", "alley")]))
                 .is_none()
         );
-        assert!(
-            s.way_rule(&t(&[("highway", "service"), ("service", "alley")]))
-                .is_some()
-        );
+        assert!(drives(&s, &[("highway", "service"), ("service", "alley")]));
     }
 
     #[test]
     fn construction_and_proposed_are_never_used() {
         for p in [Profile::truck(), Profile::small()] {
-            assert!(p.way_rule(&t(&[("highway", "construction")])).is_none());
-            assert!(p.way_rule(&t(&[("highway", "proposed")])).is_none());
+            assert!(!drives(&p, &[("highway", "construction")]));
+            assert!(!drives(&p, &[("highway", "proposed")]));
         }
     }
 

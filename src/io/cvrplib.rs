@@ -451,6 +451,44 @@ struct Raw<'a> {
     end: usize,
 }
 
+/// The value of the keyword `key`'s `text` (at `line`) among `choices`
+/// (ASCII case ignored), or an error saying it is unsupported and what is
+/// `expected`.
+fn choice<T: Copy>(
+    src: &Src,
+    (line, key, text): (usize, &str, &str),
+    choices: &[(&str, T)],
+    expected: &str,
+) -> Result<T> {
+    choices
+        .iter()
+        .find(|(name, _)| text.eq_ignore_ascii_case(name))
+        .map(|&(_, v)| v)
+        .ok_or_else(|| {
+            src.err(
+                line,
+                key,
+                format!("unsupported {key} '{}': expected {expected}", show(text)),
+            )
+        })
+}
+
+/// `text` (of `field` at `line`) parsed as a `T`, or an error saying what
+/// was `expected` and what was found.
+fn parsed<T: std::str::FromStr>(
+    src: &Src,
+    (line, field, text): (usize, &str, &str),
+    expected: &str,
+) -> Result<T> {
+    text.parse().map_err(|_| {
+        src.err(
+            line,
+            field,
+            format!("expected {expected}, found '{}'", show(text)),
+        )
+    })
+}
+
 fn split_raw<'a>(src: &Src, text: &'a str) -> Result<Raw<'a>> {
     let mut keywords: HashMap<&'static str, (usize, &'a str)> = HashMap::new();
     let mut sections: HashMap<&'static str, Section<'a>> = HashMap::new();
@@ -717,20 +755,12 @@ impl<'a> VrpReader<'a> {
 
         // Edge weights: type and format.
         let (ewt_line, ewt) = self.require("EDGE_WEIGHT_TYPE", "EUC_2D or EXPLICIT")?;
-        let explicit = if ewt.eq_ignore_ascii_case("EUC_2D") {
-            false
-        } else if ewt.eq_ignore_ascii_case("EXPLICIT") {
-            true
-        } else {
-            return Err(src.err(
-                ewt_line,
-                "EDGE_WEIGHT_TYPE",
-                format!(
-                    "unsupported EDGE_WEIGHT_TYPE '{}': expected EUC_2D or EXPLICIT",
-                    show(ewt)
-                ),
-            ));
-        };
+        let explicit = choice(
+            src,
+            (ewt_line, "EDGE_WEIGHT_TYPE", ewt),
+            &[("EUC_2D", false), ("EXPLICIT", true)],
+            "EUC_2D or EXPLICIT",
+        )?;
         let format = match self.keyword("EDGE_WEIGHT_FORMAT") {
             None if explicit => {
                 return Err(src.err(
@@ -773,44 +803,25 @@ impl<'a> VrpReader<'a> {
 
         let no_coords = match self.keyword("NODE_COORD_TYPE") {
             None => false,
-            Some((line, text)) => {
-                if text.eq_ignore_ascii_case("TWOD_COORDS") {
-                    false
-                } else if text.eq_ignore_ascii_case("NO_COORDS") {
-                    true
-                } else {
-                    return Err(src.err(
-                        line,
-                        "NODE_COORD_TYPE",
-                        format!(
-                            "unsupported NODE_COORD_TYPE '{}': expected TWOD_COORDS or NO_COORDS",
-                            show(text)
-                        ),
-                    ));
-                }
-            }
+            Some((line, text)) => choice(
+                src,
+                (line, "NODE_COORD_TYPE", text),
+                &[("TWOD_COORDS", false), ("NO_COORDS", true)],
+                "TWOD_COORDS or NO_COORDS",
+            )?,
         };
         let no_display = match self.keyword("DISPLAY_DATA_TYPE") {
             None => false,
-            Some((line, text)) => {
-                if text.eq_ignore_ascii_case("NO_DISPLAY") {
-                    true
-                } else if text.eq_ignore_ascii_case("COORD_DISPLAY")
-                    || text.eq_ignore_ascii_case("TWOD_DISPLAY")
-                {
-                    false
-                } else {
-                    return Err(src.err(
-                        line,
-                        "DISPLAY_DATA_TYPE",
-                        format!(
-                            "unsupported DISPLAY_DATA_TYPE '{}': expected COORD_DISPLAY, \
-                             TWOD_DISPLAY or NO_DISPLAY",
-                            show(text)
-                        ),
-                    ));
-                }
-            }
+            Some((line, text)) => choice(
+                src,
+                (line, "DISPLAY_DATA_TYPE", text),
+                &[
+                    ("NO_DISPLAY", true),
+                    ("COORD_DISPLAY", false),
+                    ("TWOD_DISPLAY", false),
+                ],
+                "COORD_DISPLAY, TWOD_DISPLAY or NO_DISPLAY",
+            )?,
         };
 
         // Coordinates.
@@ -871,16 +882,11 @@ impl<'a> VrpReader<'a> {
         for (index, (line, values)) in rows.iter().enumerate() {
             let id = index + 1;
             let text = values.first().copied().unwrap_or("");
-            let d = text.parse::<i64>().map_err(|_| {
-                src.err(
-                    *line,
-                    "DEMAND_SECTION",
-                    format!(
-                        "expected the demand of node {id} as an integer, found '{}'",
-                        show(text)
-                    ),
-                )
-            })?;
+            let d: i64 = parsed(
+                src,
+                (*line, "DEMAND_SECTION", text),
+                &format!("the demand of node {id} as an integer"),
+            )?;
             if d < 0 {
                 return Err(src.err(
                     *line,
@@ -962,13 +968,7 @@ impl<'a> VrpReader<'a> {
                 ));
             }
             let id_text = tokens.first().copied().unwrap_or("");
-            let id = id_text.parse::<i64>().map_err(|_| {
-                src.err(
-                    line,
-                    name,
-                    format!("expected a node id (an integer), found '{}'", show(id_text)),
-                )
-            })?;
+            let id: i64 = parsed(src, (line, name, id_text), "a node id (an integer)")?;
             let id = src.node_in_range(line, name, "node", id, dimension)?;
             if let Some((first, _)) = by_id.get(&id) {
                 return Err(src.err(
@@ -1139,13 +1139,7 @@ impl<'a> VrpReader<'a> {
                         ),
                     ));
                 }
-                let v = tok.parse::<i64>().map_err(|_| {
-                    src.err(
-                        line,
-                        name,
-                        format!("expected a depot node id or -1, found '{}'", show(tok)),
-                    )
-                })?;
+                let v: i64 = parsed(src, (line, name, tok), "a depot node id or -1")?;
                 if v == -1 {
                     terminated = Some(line);
                     continue;
@@ -1257,16 +1251,11 @@ pub fn parse_sol(
             }
             let mut route = Vec::new();
             for tok in customers.split_whitespace() {
-                let c = tok.parse::<usize>().map_err(|_| {
-                    src.err(
-                        no,
-                        &field,
-                        format!(
-                            "expected a customer number (a non-negative integer), found '{}'",
-                            show(tok)
-                        ),
-                    )
-                })?;
+                let c: usize = parsed(
+                    &src,
+                    (no, &field, tok),
+                    "a customer number (a non-negative integer)",
+                )?;
                 if let Some(inst) = instance {
                     if c >= inst.dimension() {
                         return Err(src.err(

@@ -109,6 +109,7 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::solver::Method;
+    use crate::testutil::assert_err;
 
     const FLAGS: [(&str, &str); 1] = [("seed", "use --seed")];
 
@@ -134,25 +135,22 @@ mod tests {
         let e = e.to_string();
         assert!(e.contains("'mu'") && e.contains("genetic"), "{e}");
         // Under the ILS default of `cvrp`, a genetic field alone is refused too.
-        let e = solve_params_from_str("initial_population = 4\n", &base, &FLAGS)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("initial_population") && e.contains("\"ils\""),
-            "{e}"
+        assert_err(
+            solve_params_from_str("initial_population = 4\n", &base, &FLAGS),
+            &["initial_population", "\"ils\""],
         );
-        let e = solve_params_from_str("lamda = 3\n", &base, &FLAGS)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("did you mean 'lambda'"), "{e}");
-        let e = solve_params_from_str("seed = 3\n", &base, &FLAGS)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("use --seed"), "{e}");
-        let e = solve_params_from_str("method = \"hgs\"\ntarget_feasible = nan\n", &base, &[])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("target_feasible"), "{e}");
+        assert_err(
+            solve_params_from_str("lamda = 3\n", &base, &FLAGS),
+            &["did you mean 'lambda'"],
+        );
+        assert_err(
+            solve_params_from_str("seed = 3\n", &base, &FLAGS),
+            &["use --seed"],
+        );
+        assert_err(
+            solve_params_from_str("method = \"hgs\"\ntarget_feasible = nan\n", &base, &[]),
+            &["target_feasible"],
+        );
         assert!(solve_params_from_str("mu = ", &base, &[]).is_err());
     }
 }

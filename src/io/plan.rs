@@ -785,6 +785,7 @@ fn vehicle_key_line(text: &str, k: usize, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_err;
     use std::path::PathBuf;
 
     fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
@@ -843,23 +844,20 @@ mod tests {
         assert!(fleet_error("max_shift_s = 9000000000\n").contains("max_shift_s"));
         let dir = tempfile::tempdir().unwrap();
         let inf = VEHICLE.replace("capacity_kg = 1000", "capacity_kg = inf");
-        let e = read_fleet(&write(&dir, "f.toml", inf.as_bytes()))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("f.toml:5") && e.contains("capacity_kg") && e.contains("inf"),
-            "{e}"
+        assert_err(
+            read_fleet(&write(&dir, "f.toml", inf.as_bytes())),
+            &["f.toml:5", "capacity_kg", "inf"],
         );
         let many = VEHICLE.replace("count = 1", "count = 1000000");
-        let e = read_fleet(&write(&dir, "f.toml", many.as_bytes()))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("count") && e.contains("10000"), "{e}");
+        assert_err(
+            read_fleet(&write(&dir, "f.toml", many.as_bytes())),
+            &["count", "10000"],
+        );
         let back = VEHICLE.replace("shift_end = \"14:00\"", "shift_end = \"05:00\"");
-        let e = read_fleet(&write(&dir, "f.toml", back.as_bytes()))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("f.toml:7") && e.contains("shift_end"), "{e}");
+        assert_err(
+            read_fleet(&write(&dir, "f.toml", back.as_bytes())),
+            &["f.toml:7", "shift_end"],
+        );
         // A break that fits is fine.
         let ok = format!(
             "{VEHICLE}break = {{ earliest = \"09:00\", latest = \"10:00\", duration_s = 1800 }}\n"
@@ -877,10 +875,9 @@ mod tests {
             "p.csv",
             b"id,lat,lon,zone,demand_kg,streem\nA,47.1,9.5,urban,10,hazardous\n",
         );
-        let e = read_pickups(&p).unwrap_err().to_string();
-        assert!(
-            e.contains("p.csv:1") && e.contains("'streem'") && e.contains("did you mean 'stream'"),
-            "{e}"
+        assert_err(
+            read_pickups(&p),
+            &["p.csv:1", "'streem'", "did you mean 'stream'"],
         );
         let p = write(
             &dir,
@@ -898,8 +895,7 @@ mod tests {
             "f.csv",
             b"id,lat,lon,kind,open,close,daily_capacty_kg\nD,47.1,9.5,depot,05:00,20:00,\n",
         );
-        let e = read_facilities(&f).unwrap_err().to_string();
-        assert!(e.contains("did you mean 'daily_capacity_kg'"), "{e}");
+        assert_err(read_facilities(&f), &["did you mean 'daily_capacity_kg'"]);
         // Notes and an empty unnamed column (a trailing comma) are fine.
         let p = write(
             &dir,
@@ -912,8 +908,7 @@ mod tests {
             "p.csv",
             b"id,lat,lon,zone,demand_kg,\nA,47.1,9.5,urban,10,7\n",
         );
-        let e = read_pickups(&p).unwrap_err().to_string();
-        assert!(e.contains("p.csv:2") && e.contains("without a name"), "{e}");
+        assert_err(read_pickups(&p), &["p.csv:2", "without a name"]);
         assert!(read_facilities(&write(&dir, "f.csv", FACILITIES.as_bytes())).is_ok());
     }
 
@@ -951,14 +946,9 @@ mod tests {
     fn text_that_is_not_utf8_names_the_line_and_the_column() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "p.csv", b"id,lat,lon,zone,demand_kg,name\nA,47.1,9.5,urban,10,ok\nB,47.1,9.5,urban,10,Caf\xe9\n");
-        let e = read_pickups(&p).unwrap_err().to_string();
-        assert!(
-            e.contains("p.csv:3") && e.contains("'name'") && e.contains("UTF-8"),
-            "{e}"
-        );
+        assert_err(read_pickups(&p), &["p.csv:3", "'name'", "UTF-8"]);
         let f = write(&dir, "fleet.toml", b"[[vehicle]]\nname = \"Gro\xdf\"\n");
-        let e = read_fleet(&f).unwrap_err().to_string();
-        assert!(e.contains("fleet.toml:2") && e.contains("UTF-8"), "{e}");
+        assert_err(read_fleet(&f), &["fleet.toml:2", "UTF-8"]);
     }
 
     #[test]
@@ -977,15 +967,11 @@ mod tests {
                 .len(),
             1
         );
-        let e = read(r#","steam":"medical""#).unwrap_err().to_string();
-        assert!(
-            e.contains("p.geojson:1")
-                && e.contains("feature 1")
-                && e.contains("did you mean 'stream'"),
-            "{e}"
+        assert_err(
+            read(r#","steam":"medical""#),
+            &["p.geojson:1", "feature 1", "did you mean 'stream'"],
         );
-        let e = read(r#","lat":48.0"#).unwrap_err().to_string();
-        assert!(e.contains("'lat'") && e.contains("geometry"), "{e}");
+        assert_err(read(r#","lat":48.0"#), &["'lat'", "geometry"]);
     }
 
     fn pickups(extra_cols: &str, extra: &str) -> Result<Vec<Pickup>> {
@@ -1006,10 +992,9 @@ mod tests {
             pickups(",side", "10,either").unwrap()[0].side,
             Some(StopSide::Either)
         );
-        let e = pickups(",side", "10,left").unwrap_err().to_string();
-        assert!(
-            e.contains("p.csv:2") && e.contains("'side'") && e.contains("'left'"),
-            "{e}"
+        assert_err(
+            pickups(",side", "10,left"),
+            &["p.csv:2", "'side'", "'left'"],
         );
         let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[9.5,47.1]},"properties":{"id":"A","zone":"urban","demand_kg":3,"side":"curb"}}]}"#;
         let p = &read_pickups_str(Path::new("p.geojson"), text).unwrap()[0];
@@ -1049,8 +1034,7 @@ mod tests {
         assert_eq!(p.volume_m3, 2.0);
         assert_eq!(p.visits.per_day, Some((10.0, 0.5)));
         // Neither weight: demand_kg is missing.
-        let e = pickups(",frequency", ",2").unwrap_err().to_string();
-        assert!(e.contains("p.csv:2") && e.contains("demand_kg"), "{e}");
+        assert_err(pickups(",frequency", ",2"), &["p.csv:2", "demand_kg"]);
     }
 
     #[test]
@@ -1097,12 +1081,9 @@ mod tests {
         assert_eq!(p.visits.per_day, Some((3.0, 0.0)));
         assert_eq!(p.demand_kg, 3.5);
         let bad = text.replace("\"frequency\":6", "\"frequency\":9");
-        let e = read_pickups_str(Path::new("p.geojson"), &bad)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("p.geojson:1") && e.contains("'frequency'"),
-            "{e}"
+        assert_err(
+            read_pickups_str(Path::new("p.geojson"), &bad),
+            &["p.geojson:1", "'frequency'"],
         );
     }
 
@@ -1112,12 +1093,9 @@ mod tests {
         let fs = read_facilities_str(Path::new("f.csv"), text).unwrap();
         assert_eq!(fs[0].closed, DaySet::EMPTY);
         assert_eq!(fs[1].closed.to_string(), "wed;sun");
-        let e = read_facilities_str(Path::new("f.csv"), &text.replace("wed;sun", "wed;holiday"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("f.csv:3") && e.contains("'closed_days'") && e.contains("'holiday'"),
-            "{e}"
+        assert_err(
+            read_facilities_str(Path::new("f.csv"), &text.replace("wed;sun", "wed;holiday")),
+            &["f.csv:3", "'closed_days'", "'holiday'"],
         );
     }
 
@@ -1135,46 +1113,33 @@ mod tests {
         assert_eq!(f.working_days().unwrap().to_string(), "mon;tue;wed;thu;fri");
         assert_eq!(f.counts_by_day(0).unwrap(), Some([1, 1, 1, 1, 3, 0, 0]));
         // A count on a day off, an unknown day, a bad working day.
-        let e = read(&text.replace("fri = 3", "sat = 3"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("fleet.toml:9")
-                && e.contains("'truck'.count_by_day.sat")
-                && e.contains("not a working day"),
-            "{e}"
+        assert_err(
+            read(&text.replace("fri = 3", "sat = 3")),
+            &[
+                "fleet.toml:9",
+                "'truck'.count_by_day.sat",
+                "not a working day",
+            ],
         );
-        let e = read(&text.replace("fri = 3", "fry = 3"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("count_by_day.fry") && e.contains("not a day"),
-            "{e}"
+        assert_err(
+            read(&text.replace("fri = 3", "fry = 3")),
+            &["count_by_day.fry", "not a day"],
         );
-        let e = read(&text.replace("\"tue\"", "\"tues\""))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("fleet.toml:1") && e.contains("'days'") && e.contains("'tues'"),
-            "{e}"
+        assert_err(
+            read(&text.replace("\"tue\"", "\"tues\"")),
+            &["fleet.toml:1", "'days'", "'tues'"],
         );
-        let e = read(&text.replace("\"tue\"", "\"mon\""))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("'days'") && e.contains("twice"), "{e}");
-        let e = read(&format!("days = []\n{VEHICLE}"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("fleet.toml:1") && e.contains("no working day"),
-            "{e}"
+        assert_err(
+            read(&text.replace("\"tue\"", "\"mon\"")),
+            &["'days'", "twice"],
         );
-        let e = read(&format!("{VEHICLE}count_by_day = {{ sat = 99999 }}\n"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("count_by_day.sat") && e.contains("at most"),
-            "{e}"
+        assert_err(
+            read(&format!("days = []\n{VEHICLE}")),
+            &["fleet.toml:1", "no working day"],
+        );
+        assert_err(
+            read(&format!("{VEHICLE}count_by_day = {{ sat = 99999 }}\n")),
+            &["count_by_day.sat", "at most"],
         );
     }
 

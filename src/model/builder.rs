@@ -106,242 +106,250 @@ impl ProblemBuilder {
     /// inverted time window, a negative quantity, or a required client that no
     /// vehicle type can carry.
     pub fn build(self) -> Result<Problem> {
-        let ProblemBuilder {
-            depots,
-            clients,
-            facilities,
-            vehicle_types,
-            profiles,
-            coords,
-            shared,
-            groups,
-        } = self;
-        let (profiles, coords): Shared = match shared {
+        let (profiles, coords): Shared = match self.shared {
             Some(shared) => shared,
-            None => (profiles.into(), coords.map(Into::into)),
+            None => (self.profiles.into(), self.coords.map(Into::into)),
         };
-        fn bad<T>(msg: String) -> Result<T> {
-            Err(Error::Invalid(msg))
-        }
-        if depots.is_empty() {
-            return bad("the problem has no depot".into());
-        }
-        if vehicle_types.is_empty() {
-            return bad("the problem has no vehicle type".into());
-        }
-        if vehicle_types.len() > 64 {
-            return bad(format!(
-                "{} vehicle types; at most 64 are supported",
-                vehicle_types.len()
-            ));
-        }
-        if profiles.is_empty() {
-            return bad("the problem has no travel matrix (profile)".into());
-        }
-        let n_loc = profiles[0].distance.size();
-        for p in profiles.iter() {
-            if p.distance.size() != n_loc || p.duration.size() != n_loc {
-                return bad(format!(
-                    "profile '{}' has matrices of size {} and {}, expected {n_loc}",
-                    p.name,
-                    p.distance.size(),
-                    p.duration.size()
-                ));
-            }
-        }
-        if let Some(c) = &coords
-            && c.len() != n_loc
-        {
-            return bad(format!(
-                "{} coordinates given for {n_loc} locations",
-                c.len()
-            ));
-        }
-        let check_tw = |what: &str, name: &str, tw: &TimeWindow| {
-            if tw.start > tw.end || tw.start < 0 {
-                return bad(format!(
-                    "{what} '{name}': time window [{}, {}] is empty or negative",
-                    tw.start, tw.end
-                ));
-            }
-            Ok(())
-        };
-        let check_loc = |what: &str, name: &str, loc: usize| {
-            if loc >= n_loc {
-                return bad(format!(
-                    "{what} '{name}': location {loc} is outside the {n_loc} matrix rows"
-                ));
-            }
-            Ok(())
-        };
-        for d in &depots {
-            check_loc("depot", &d.name, d.location)?;
-            check_tw("depot", &d.name, &d.tw)?;
-        }
-        for f in &facilities {
-            check_loc("facility", &f.name, f.location)?;
-            check_tw("facility", &f.name, &f.tw)?;
-            if f.unload < 0 {
-                return bad(format!("facility '{}': negative unload time", f.name));
-            }
-            if f.accepts == 0 {
-                return bad(format!("facility '{}' accepts no stream", f.name));
-            }
-            if f.daily_capacity < 0 {
-                return bad(format!("facility '{}': negative daily capacity", f.name));
-            }
-        }
-        let mut n_dims = 1;
-        for c in &clients {
-            check_loc("client", &c.name, c.location)?;
-            check_tw("client", &c.name, &c.tw)?;
-            if c.demand.iter().any(|&d| d < 0) {
-                return bad(format!("client '{}': negative demand", c.name));
-            }
-            if c.service < 0 {
-                return bad(format!("client '{}': negative service time", c.name));
-            }
-            if c.stream >= 32 {
-                return bad(format!(
-                    "client '{}': stream index {} is not below 32",
-                    c.name, c.stream
-                ));
-            }
-            if c.prize < 0 {
-                return bad(format!("client '{}': negative prize", c.name));
-            }
-            if c.demand[1] > 0 {
-                n_dims = 2;
-            }
-        }
-        for t in &vehicle_types {
-            if t.start_depot >= depots.len() || t.end_depot >= depots.len() {
-                return bad(format!(
-                    "vehicle type '{}': depot index out of range",
-                    t.name
-                ));
-            }
-            if t.profile >= profiles.len() {
-                return bad(format!(
-                    "vehicle type '{}': profile {} does not exist",
-                    t.name, t.profile
-                ));
-            }
-            check_tw("vehicle type", &t.name, &t.shift)?;
-            if t.capacity.iter().any(|&q| q < 0) || t.daily_capacity.iter().any(|&q| q < 0) {
-                return bad(format!("vehicle type '{}': negative capacity", t.name));
-            }
-            if t.fixed_cost < 0 || t.cost_per_distance < 0 || t.cost_per_time < 0 {
-                return bad(format!("vehicle type '{}': negative cost", t.name));
-            }
-            if let Some(b) = &t.break_ {
-                check_tw("break of vehicle type", &t.name, &b.window)?;
-                if b.duration < 0 {
-                    return bad(format!(
-                        "vehicle type '{}': negative break duration",
-                        t.name
-                    ));
-                }
-            }
-            if (t.max_reloads > 0 || t.unload_at_end) && facilities.is_empty() {
-                return bad(format!(
-                    "vehicle type '{}' unloads at facilities, but there are none",
-                    t.name
-                ));
-            }
-        }
-        for c in clients.iter().filter(|c| c.required) {
-            let carriers: Vec<&VehicleType> = vehicle_types
-                .iter()
-                .enumerate()
-                .filter(|(k, t)| t.streams & (1 << c.stream) != 0 && c.vehicles & (1 << k) != 0)
-                .map(|(_, t)| t)
-                .collect();
-            if carriers.is_empty() {
-                return bad(format!(
-                    "client '{}': no vehicle type may serve it (stream {})",
-                    c.name, c.stream
-                ));
-            }
-            let fits = carriers.iter().any(|t| {
-                (0..LOAD_DIMS)
-                    .all(|d| c.demand[d] <= t.capacity[d] && c.demand[d] <= t.daily_capacity[d])
-            });
-            if !fits {
-                return bad(format!(
-                    "client '{}': demand {:?} exceeds the capacity of every vehicle type that may carry it",
-                    c.name,
-                    &c.demand[..n_dims]
-                ));
-            }
-        }
-
-        let time = clients.iter().any(|c| c.tw.binds())
-            || depots.iter().any(|d| d.tw.binds())
-            || facilities.iter().any(|f| f.tw.binds())
-            || vehicle_types.iter().any(|t| {
-                t.shift.binds()
-                    || t.max_duration < UNLIMITED
-                    || t.break_.is_some()
-                    || t.cost_per_time > 0
-            });
-        let features = Features {
-            time,
-            reloads: vehicle_types
-                .iter()
-                .any(|t| t.max_reloads > 0 || t.unload_at_end),
-            breaks: vehicle_types.iter().any(|t| t.break_.is_some()),
-            streams: vehicle_types.iter().any(|t| t.streams != ALL_STREAMS)
-                || facilities
-                    .iter()
-                    .any(|f| f.accepts != ALL_STREAMS || f.vehicles != ALL_VEHICLES)
-                || clients.iter().any(|c| c.vehicles != ALL_VEHICLES),
-            facility_capacity: facilities.iter().any(|f| f.daily_capacity < UNLIMITED),
-            optional: clients.iter().any(|c| !c.required),
-            distance_limit: vehicle_types.iter().any(|t| t.max_distance < UNLIMITED),
-            daily_limits: vehicle_types.iter().any(|t| {
-                t.max_stops < usize::MAX || t.daily_capacity.iter().any(|&q| q < UNLIMITED)
-            }),
-            symmetric: profiles
-                .iter()
-                .all(|p| p.distance.is_symmetric() && p.duration.is_symmetric()),
-        };
-        let mut in_group = vec![false; clients.len()];
-        for (g, patterns) in groups.iter().enumerate() {
-            if patterns.is_empty() {
-                return bad(format!("pattern group {g} has no pattern"));
-            }
-            for r in patterns {
-                if r.is_empty() || r.end > clients.len() {
-                    return bad(format!(
-                        "pattern group {g}: clients {}..{} are empty or beyond the {} clients",
-                        r.start,
-                        r.end,
-                        clients.len()
-                    ));
-                }
-                for c in r.clone() {
-                    if std::mem::replace(&mut in_group[c], true) {
-                        return bad(format!(
-                            "pattern group {g}: client '{}' is in another pattern already",
-                            clients[c].name
-                        ));
-                    }
-                }
-            }
-        }
-        Ok(Problem {
-            depots,
-            clients,
-            facilities,
-            vehicle_types,
+        let mut problem = Problem {
+            depots: self.depots,
+            clients: self.clients,
+            facilities: self.facilities,
+            vehicle_types: self.vehicle_types,
             profiles,
             coords,
-            features,
-            n_dims,
-            groups,
-        })
+            features: Features::default(),
+            n_dims: 1,
+            groups: self.groups,
+        };
+        (problem.features, problem.n_dims) = validate(&problem)?;
+        Ok(problem)
     }
+}
+
+/// Checks every part of `p` as [`ProblemBuilder::build`] says and returns
+/// the features it uses and its number of load dimensions.
+fn validate(p: &Problem) -> Result<(Features, usize)> {
+    let Problem {
+        depots,
+        clients,
+        facilities,
+        vehicle_types,
+        profiles,
+        coords,
+        groups,
+        ..
+    } = p;
+    fn bad<T>(msg: String) -> Result<T> {
+        Err(Error::Invalid(msg))
+    }
+    if depots.is_empty() {
+        return bad("the problem has no depot".into());
+    }
+    if vehicle_types.is_empty() {
+        return bad("the problem has no vehicle type".into());
+    }
+    if vehicle_types.len() > 64 {
+        return bad(format!(
+            "{} vehicle types; at most 64 are supported",
+            vehicle_types.len()
+        ));
+    }
+    if profiles.is_empty() {
+        return bad("the problem has no travel matrix (profile)".into());
+    }
+    let n_loc = profiles[0].distance.size();
+    for p in profiles.iter() {
+        if p.distance.size() != n_loc || p.duration.size() != n_loc {
+            return bad(format!(
+                "profile '{}' has matrices of size {} and {}, expected {n_loc}",
+                p.name,
+                p.distance.size(),
+                p.duration.size()
+            ));
+        }
+    }
+    if let Some(c) = &coords
+        && c.len() != n_loc
+    {
+        return bad(format!(
+            "{} coordinates given for {n_loc} locations",
+            c.len()
+        ));
+    }
+    let check_tw = |what: &str, name: &str, tw: &TimeWindow| {
+        if tw.start > tw.end || tw.start < 0 {
+            return bad(format!(
+                "{what} '{name}': time window [{}, {}] is empty or negative",
+                tw.start, tw.end
+            ));
+        }
+        Ok(())
+    };
+    let check_loc = |what: &str, name: &str, loc: usize| {
+        if loc >= n_loc {
+            return bad(format!(
+                "{what} '{name}': location {loc} is outside the {n_loc} matrix rows"
+            ));
+        }
+        Ok(())
+    };
+    for d in depots {
+        check_loc("depot", &d.name, d.location)?;
+        check_tw("depot", &d.name, &d.tw)?;
+    }
+    for f in facilities {
+        check_loc("facility", &f.name, f.location)?;
+        check_tw("facility", &f.name, &f.tw)?;
+        if f.unload < 0 {
+            return bad(format!("facility '{}': negative unload time", f.name));
+        }
+        if f.accepts == 0 {
+            return bad(format!("facility '{}' accepts no stream", f.name));
+        }
+        if f.daily_capacity < 0 {
+            return bad(format!("facility '{}': negative daily capacity", f.name));
+        }
+    }
+    let mut n_dims = 1;
+    for c in clients {
+        check_loc("client", &c.name, c.location)?;
+        check_tw("client", &c.name, &c.tw)?;
+        if c.demand.iter().any(|&d| d < 0) {
+            return bad(format!("client '{}': negative demand", c.name));
+        }
+        if c.service < 0 {
+            return bad(format!("client '{}': negative service time", c.name));
+        }
+        if c.stream >= 32 {
+            return bad(format!(
+                "client '{}': stream index {} is not below 32",
+                c.name, c.stream
+            ));
+        }
+        if c.prize < 0 {
+            return bad(format!("client '{}': negative prize", c.name));
+        }
+        if c.demand[1] > 0 {
+            n_dims = 2;
+        }
+    }
+    for t in vehicle_types {
+        if t.start_depot >= depots.len() || t.end_depot >= depots.len() {
+            return bad(format!(
+                "vehicle type '{}': depot index out of range",
+                t.name
+            ));
+        }
+        if t.profile >= profiles.len() {
+            return bad(format!(
+                "vehicle type '{}': profile {} does not exist",
+                t.name, t.profile
+            ));
+        }
+        check_tw("vehicle type", &t.name, &t.shift)?;
+        if t.capacity.iter().any(|&q| q < 0) || t.daily_capacity.iter().any(|&q| q < 0) {
+            return bad(format!("vehicle type '{}': negative capacity", t.name));
+        }
+        if t.fixed_cost < 0 || t.cost_per_distance < 0 || t.cost_per_time < 0 {
+            return bad(format!("vehicle type '{}': negative cost", t.name));
+        }
+        if let Some(b) = &t.break_ {
+            check_tw("break of vehicle type", &t.name, &b.window)?;
+            if b.duration < 0 {
+                return bad(format!(
+                    "vehicle type '{}': negative break duration",
+                    t.name
+                ));
+            }
+        }
+        if (t.max_reloads > 0 || t.unload_at_end) && facilities.is_empty() {
+            return bad(format!(
+                "vehicle type '{}' unloads at facilities, but there are none",
+                t.name
+            ));
+        }
+    }
+    for c in clients.iter().filter(|c| c.required) {
+        let carriers: Vec<&VehicleType> = vehicle_types
+            .iter()
+            .enumerate()
+            .filter(|(k, t)| t.streams & (1 << c.stream) != 0 && c.vehicles & (1 << k) != 0)
+            .map(|(_, t)| t)
+            .collect();
+        if carriers.is_empty() {
+            return bad(format!(
+                "client '{}': no vehicle type may serve it (stream {})",
+                c.name, c.stream
+            ));
+        }
+        let fits = carriers.iter().any(|t| {
+            (0..LOAD_DIMS)
+                .all(|d| c.demand[d] <= t.capacity[d] && c.demand[d] <= t.daily_capacity[d])
+        });
+        if !fits {
+            return bad(format!(
+                "client '{}': demand {:?} exceeds the capacity of every vehicle type that may carry it",
+                c.name,
+                &c.demand[..n_dims]
+            ));
+        }
+    }
+
+    let time = clients.iter().any(|c| c.tw.binds())
+        || depots.iter().any(|d| d.tw.binds())
+        || facilities.iter().any(|f| f.tw.binds())
+        || vehicle_types.iter().any(|t| {
+            t.shift.binds()
+                || t.max_duration < UNLIMITED
+                || t.break_.is_some()
+                || t.cost_per_time > 0
+        });
+    let features = Features {
+        time,
+        reloads: vehicle_types
+            .iter()
+            .any(|t| t.max_reloads > 0 || t.unload_at_end),
+        breaks: vehicle_types.iter().any(|t| t.break_.is_some()),
+        streams: vehicle_types.iter().any(|t| t.streams != ALL_STREAMS)
+            || facilities
+                .iter()
+                .any(|f| f.accepts != ALL_STREAMS || f.vehicles != ALL_VEHICLES)
+            || clients.iter().any(|c| c.vehicles != ALL_VEHICLES),
+        facility_capacity: facilities.iter().any(|f| f.daily_capacity < UNLIMITED),
+        optional: clients.iter().any(|c| !c.required),
+        distance_limit: vehicle_types.iter().any(|t| t.max_distance < UNLIMITED),
+        daily_limits: vehicle_types
+            .iter()
+            .any(|t| t.max_stops < usize::MAX || t.daily_capacity.iter().any(|&q| q < UNLIMITED)),
+        symmetric: profiles
+            .iter()
+            .all(|p| p.distance.is_symmetric() && p.duration.is_symmetric()),
+    };
+    let mut in_group = vec![false; clients.len()];
+    for (g, patterns) in groups.iter().enumerate() {
+        if patterns.is_empty() {
+            return bad(format!("pattern group {g} has no pattern"));
+        }
+        for r in patterns {
+            if r.is_empty() || r.end > clients.len() {
+                return bad(format!(
+                    "pattern group {g}: clients {}..{} are empty or beyond the {} clients",
+                    r.start,
+                    r.end,
+                    clients.len()
+                ));
+            }
+            for c in r.clone() {
+                if std::mem::replace(&mut in_group[c], true) {
+                    return bad(format!(
+                        "pattern group {g}: client '{}' is in another pattern already",
+                        clients[c].name
+                    ));
+                }
+            }
+        }
+    }
+    Ok((features, n_dims))
 }
 
 /// Appends `x` to `v` and returns its index.

@@ -252,6 +252,7 @@ impl FleetCosts {
 mod tests {
     use super::*;
     use crate::domain::{FleetFile, VehicleSpec};
+    use crate::testutil::assert_err;
 
     fn fleet(costs: &[(f64, f64, f64)]) -> Fleet {
         let vehicle = costs
@@ -344,18 +345,15 @@ mod tests {
 
     #[test]
     fn figures_out_of_range_name_the_vehicle_and_the_field() {
-        let e = costs(&[(1e16, 1.0, 1.0)]).unwrap_err().to_string();
-        assert!(
-            e.contains("fleet.toml") && e.contains("vehicle 'v0'.fixed_cost") && e.contains("1e15"),
-            "{e}"
+        assert_err(
+            costs(&[(1e16, 1.0, 1.0)]),
+            &["fleet.toml", "vehicle 'v0'.fixed_cost", "1e15"],
         );
-        let e = costs(&[(100.0, 1e-7, 1.0)]).unwrap_err().to_string();
-        assert!(e.contains("cost_per_km") && e.contains("smallest"), "{e}");
+        assert_err(costs(&[(100.0, 1e-7, 1.0)]), &["cost_per_km", "smallest"]);
         // A fixed cost of 10^13 leaves 1.20 per km with no precision at all.
-        let e = costs(&[(1e13, 1.2, 100.0)]).unwrap_err().to_string();
-        assert!(
-            e.contains("vehicle 'v0'.cost_per_km") && e.contains("count as 0"),
-            "{e}"
+        assert_err(
+            costs(&[(1e13, 1.2, 100.0)]),
+            &["vehicle 'v0'.cost_per_km", "count as 0"],
         );
         // Zero is always fine, and so is a fleet that costs nothing.
         let c = costs(&[(0.0, 0.0, 0.0)]).unwrap();

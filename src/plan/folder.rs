@@ -173,7 +173,7 @@ pub struct PlanViolation {
 }
 
 /// Figures of one route in the summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RouteSummary {
     /// Vehicle name.
     pub vehicle: String,

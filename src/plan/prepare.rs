@@ -350,23 +350,18 @@ pub(crate) fn check_inputs(input: &PlanInput, opts: &PlanOptions) -> Result<Chec
         shifts.iter().map(|s| s.1).max().unwrap_or(0),
     );
     for p in &input.pickups {
-        if p.demand_kg > max_kg {
-            return Err(Error::input(
-                p.source.clone().with_field("demand_kg"),
-                format!(
-                    "{} kg is above the capacity of every vehicle type (largest {max_kg} kg)",
-                    p.demand_kg
-                ),
-            ));
-        }
-        if p.volume_m3 > max_m3 {
-            return Err(Error::input(
-                p.source.clone().with_field("volume_m3"),
-                format!(
-                    "{} m3 is above the capacity of every vehicle type (largest {max_m3} m3)",
-                    p.volume_m3
-                ),
-            ));
+        for (x, max, field, unit) in [
+            (p.demand_kg, max_kg, "demand_kg", "kg"),
+            (p.volume_m3, max_m3, "volume_m3", "m3"),
+        ] {
+            if x > max {
+                return Err(Error::input(
+                    p.source.clone().with_field(field),
+                    format!(
+                        "{x} {unit} is above the capacity of every vehicle type (largest {max} {unit})"
+                    ),
+                ));
+            }
         }
         if let Some((s, e)) = p.tw
             && (e < first_shift || s > last_shift)
@@ -726,86 +721,86 @@ pub(crate) fn explain_unservable(
     for (pi, p) in input.pickups.iter().enumerate() {
         let pt = nf + pi;
         let sbit = 1u32 << p.stream.index();
-        let carriers: Vec<usize> = (0..vehicles.len())
-            .filter(|&t| type_streams[t] & sbit != 0)
-            .collect();
-        let why = |reason: UnservedReason, detail: String| Unserved::new(input, pi, reason, detail);
-        if carriers.is_empty() {
-            unserved.push(why(
+        // The vehicle types left after each test, or why none is.
+        let screen = || -> std::result::Result<Vec<usize>, (UnservedReason, String)> {
+            let carriers = kept(
+                (0..vehicles.len()).filter(|&t| type_streams[t] & sbit != 0),
                 UnservedReason::NoVehicle,
-                format!("no vehicle type may carry {} waste", p.stream.name()),
-            ));
-            continue;
-        }
-        let big_enough: Vec<usize> = carriers
-            .iter()
-            .copied()
-            .filter(|&t| {
-                p.demand_kg <= vehicles[t].capacity_kg
-                    && vehicles[t].capacity_m3.is_none_or(|c| p.volume_m3 <= c)
-            })
-            .collect();
-        if big_enough.is_empty() {
-            unserved.push(why(
+                || format!("no vehicle type may carry {} waste", p.stream.name()),
+            )?;
+            let big_enough = kept(
+                carriers.iter().copied().filter(|&t| {
+                    p.demand_kg <= vehicles[t].capacity_kg
+                        && vehicles[t].capacity_m3.is_none_or(|c| p.volume_m3 <= c)
+                }),
                 UnservedReason::Capacity,
-                format!(
-                    "{} kg is more than any vehicle that may carry {} waste holds",
-                    p.demand_kg,
-                    p.stream.name()
-                ),
-            ));
-            continue;
-        }
-        let accepting: Vec<usize> = unload_recs
-            .iter()
-            .copied()
-            .filter(|&f| input.facilities[f].accepts & sbit != 0)
-            .collect();
-        if accepting.is_empty() {
-            unserved.push(why(
+                || {
+                    format!(
+                        "{} kg is more than any vehicle that may carry {} waste holds",
+                        p.demand_kg,
+                        p.stream.name()
+                    )
+                },
+            )?;
+            kept(
+                unload_recs
+                    .iter()
+                    .copied()
+                    .filter(|&f| input.facilities[f].accepts & sbit != 0),
                 UnservedReason::NoFacility,
-                format!("no facility accepts {} waste", p.stream.name()),
-            ));
-            continue;
-        }
-        let on_road: Vec<usize> = big_enough
-            .iter()
-            .copied()
-            .filter(|&t| profiles[type_profile[t]].snaps[pt].on_road().is_some())
-            .collect();
-        if on_road.is_empty() {
-            let d = big_enough
-                .iter()
-                .map(|&t| profiles[type_profile[t]].snaps[pt].distance_m())
-                .fold(f64::INFINITY, f64::min);
-            unserved.push(why(
+                || format!("no facility accepts {} waste", p.stream.name()),
+            )?;
+            let on_road = kept(
+                big_enough
+                    .iter()
+                    .copied()
+                    .filter(|&t| profiles[type_profile[t]].snaps[pt].on_road().is_some()),
                 UnservedReason::Unreachable,
-                format!(
-                    "the nearest road its vehicles may use is {d:.0} m away (limit {:.0} m)",
-                    opts.snap_limit_m
-                ),
-            ));
-            continue;
-        }
-        let open: Vec<usize> = on_road
-            .iter()
-            .copied()
-            .filter(|&t| profiles[type_profile[t]].usable[pt])
-            .collect();
-        if open.is_empty() {
-            unserved.push(why(
+                || {
+                    let d = big_enough
+                        .iter()
+                        .map(|&t| profiles[type_profile[t]].snaps[pt].distance_m())
+                        .fold(f64::INFINITY, f64::min);
+                    format!(
+                        "the nearest road its vehicles may use is {d:.0} m away (limit {:.0} m)",
+                        opts.snap_limit_m
+                    )
+                },
+            )?;
+            kept(
+                on_road
+                    .iter()
+                    .copied()
+                    .filter(|&t| profiles[type_profile[t]].usable[pt]),
                 UnservedReason::Closures,
-                "cut off from the depot by the closures".into(),
-            ));
-            continue;
+                || "cut off from the depot by the closures".into(),
+            )
+        };
+        match screen() {
+            Ok(open) => candidates.push((pi, open.iter().fold(0, |m, &t| m | (1u64 << t)))),
+            Err((reason, detail)) => unserved.push(Unserved::new(input, pi, reason, detail)),
         }
-        candidates.push((pi, open.iter().fold(0, |m, &t| m | (1u64 << t))));
     }
     Screened {
         unload_recs,
         facility_types,
         candidates,
         unserved,
+    }
+}
+
+/// What `items` holds, or `reason` and its `detail` if nothing: one test
+/// of the screening of a pickup.
+fn kept(
+    items: impl Iterator<Item = usize>,
+    reason: UnservedReason,
+    detail: impl FnOnce() -> String,
+) -> std::result::Result<Vec<usize>, (UnservedReason, String)> {
+    let v: Vec<usize> = items.collect();
+    if v.is_empty() {
+        Err((reason, detail()))
+    } else {
+        Ok(v)
     }
 }
 

@@ -65,8 +65,9 @@ pub struct PlannedStop {
 }
 
 /// One trip's road geometry: from the depot or the previous unload to its
-/// unload (the last trip includes the drive back to the depot).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// unload (the last trip includes the drive back to the depot). Written as a
+/// `trip` feature of `routes.geojson` and read back from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Trip {
     /// Trip number, from 1.
     pub trip: usize,

@@ -43,16 +43,16 @@ pub fn gpx_document(v: &VehicleRoute) -> String {
     let _ = writeln!(
         g,
         "<metadata><name>{}</name><desc>{}</desc><copyright author=\"OpenStreetMap contributors\"><license>https://opendatacommons.org/licenses/odbl/1-0/</license></copyright></metadata>",
-        esc(&v.vehicle),
+        esc(&v.summary.vehicle),
         esc(&format!(
             "Vehicle {} (type {}), depot {}, {}-{}, {} pickups, {:.1} km. Road geometry © OpenStreetMap contributors, ODbL 1.0.",
-            v.vehicle,
-            v.vehicle_type,
+            v.summary.vehicle,
+            v.summary.vehicle_type,
             v.depot(),
-            v.start,
-            v.end,
+            v.summary.start,
+            v.summary.end,
             v.n_pickups(),
-            v.km
+            v.summary.km
         ))
     );
     let describe = |s: &StopRow| -> String {
@@ -92,7 +92,7 @@ pub fn gpx_document(v: &VehicleRoute) -> String {
             s.kind.name()
         );
     }
-    let _ = writeln!(g, "<rte><name>{} stops</name>", esc(&v.vehicle));
+    let _ = writeln!(g, "<rte><name>{} stops</name>", esc(&v.summary.vehicle));
     for s in v.stops.iter().filter(|s| s.kind != StopKind::Break) {
         let _ = writeln!(
             g,
@@ -106,14 +106,14 @@ pub fn gpx_document(v: &VehicleRoute) -> String {
     let _ = writeln!(
         g,
         "<trk><name>{}</name><type>collection route</type>",
-        esc(&v.vehicle)
+        esc(&v.summary.vehicle)
     );
     for t in &v.trips {
-        if t.coords.is_empty() {
+        if t.geometry.is_empty() {
             continue;
         }
         g.push_str("<trkseg>\n");
-        for &(lon, lat) in &t.coords {
+        for &(lon, lat) in &t.geometry {
             let _ = writeln!(g, "<trkpt {}/>", lat_lon(lat, lon));
         }
         g.push_str("</trkseg>\n");
@@ -131,6 +131,7 @@ pub fn gpx_file_names(vehicles: &[VehicleRoute]) -> Vec<String> {
         .iter()
         .map(|v| {
             let mut base: String = v
+                .summary
                 .vehicle
                 .chars()
                 .map(|c| {
@@ -164,10 +165,7 @@ mod tests {
     use super::*;
 
     fn named(n: &str) -> VehicleRoute {
-        VehicleRoute {
-            vehicle: n.into(),
-            ..VehicleRoute::default()
-        }
+        VehicleRoute::named(n, "")
     }
 
     #[test]

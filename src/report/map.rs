@@ -348,7 +348,7 @@ pub(crate) fn map_data(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras)
                     json!({
                         "n": t.trip, "km": t.km, "pickups": t.pickups, "load_kg": t.load_kg,
                         "facility": t.facility,
-                        "line": encode_line(&t.coords, TRIP_TOLERANCE_M),
+                        "line": encode_line(&t.geometry, TRIP_TOLERANCE_M),
                     })
                 })
                 .collect();
@@ -363,11 +363,11 @@ pub(crate) fn map_data(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras)
                     })
                 })
                 .collect();
-            let info = extras.vehicle_types.get(&v.vehicle_type);
+            let info = extras.vehicle_types.get(&v.summary.vehicle_type);
             json!({
-                "name": v.vehicle, "type": v.vehicle_type, "color": route_color(i),
-                "depot": v.depot(), "start": v.start, "end": v.end,
-                "km": v.km, "hours": v.hours, "cost": v.cost, "load_kg": v.load_kg,
+                "name": v.summary.vehicle, "type": v.summary.vehicle_type, "color": route_color(i),
+                "depot": v.depot(), "start": v.summary.start, "end": v.summary.end,
+                "km": v.summary.km, "hours": v.summary.hours, "cost": v.summary.cost, "load_kg": v.summary.load_kg,
                 "pickups": v.n_pickups(),
                 "unloads": v.stops.iter().filter(|s| s.kind == StopKind::Facility).count(),
                 "capacity_kg": info.map(|t| t.capacity_kg),

@@ -39,7 +39,9 @@ pub(crate) use map::{OSM_ATTRIBUTION, encode_line, offline_page, script_json};
 pub use sheets::route_sheets_html;
 
 use crate::error::{Error, Location, Result};
-use crate::plan::{Coverage, RouteFeature, StopKind, StopRow, Summary, Unserved};
+use crate::plan::{
+    Coverage, RouteFeature, RouteSummary, StopKind, StopRow, Summary, Trip, Unserved,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -162,49 +164,32 @@ pub struct PlanFolder {
     pub unserved: Vec<Unserved>,
 }
 
-/// One trip's road geometry (a `trip` feature of `routes.geojson`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TripLine {
-    /// Trip number, from 1.
-    pub trip: usize,
-    /// Kilometres.
-    pub km: f64,
-    /// Pickups served.
-    pub pickups: usize,
-    /// Kilograms collected.
-    pub load_kg: f64,
-    /// Facility where the trip unloads.
-    pub facility: String,
-    /// The path, `(lon, lat)` degrees.
-    pub coords: Vec<(f64, f64)>,
-}
-
 /// One vehicle's day.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VehicleRoute {
-    /// Vehicle name.
-    pub vehicle: String,
-    /// Vehicle type.
-    pub vehicle_type: String,
-    /// Leaves the depot, `HH:MM`.
-    pub start: String,
-    /// Back at the depot, `HH:MM`.
-    pub end: String,
-    /// Kilometres.
-    pub km: f64,
-    /// Hours.
-    pub hours: f64,
-    /// Cost.
-    pub cost: f64,
-    /// Kilograms collected.
-    pub load_kg: f64,
+    /// Its figures in `summary.json`; for a vehicle that `summary.json`
+    /// does not list, vehicle and type, start, end, kilometres and load
+    /// taken from its stops.
+    pub summary: RouteSummary,
     /// Stops in visiting order, depot to depot.
     pub stops: Vec<StopRow>,
-    /// Road geometry per trip.
-    pub trips: Vec<TripLine>,
+    /// Road geometry per trip (the `trip` features of `routes.geojson`).
+    pub trips: Vec<Trip>,
 }
 
 impl VehicleRoute {
+    /// A vehicle of type `vehicle_type` with no figures, stops or trips yet.
+    pub(crate) fn named(vehicle: &str, vehicle_type: &str) -> VehicleRoute {
+        VehicleRoute {
+            summary: RouteSummary {
+                vehicle: vehicle.to_string(),
+                vehicle_type: vehicle_type.to_string(),
+                ..RouteSummary::default()
+            },
+            ..VehicleRoute::default()
+        }
+    }
+
     /// Pickups served.
     pub fn n_pickups(&self) -> usize {
         self.stops
@@ -304,11 +289,7 @@ impl PlanFolder {
                 ));
             }
             let k = *index.entry(stop.vehicle.clone()).or_insert_with(|| {
-                vehicles.push(VehicleRoute {
-                    vehicle: stop.vehicle.clone(),
-                    vehicle_type: stop.vehicle_type.clone(),
-                    ..VehicleRoute::default()
-                });
+                vehicles.push(VehicleRoute::named(&stop.vehicle, &stop.vehicle_type));
                 vehicles.len() - 1
             });
             vehicles[k].stops.push(stop);
@@ -316,36 +297,22 @@ impl PlanFolder {
         // Figures from the summary; vehicles it lists without stops are kept.
         for r in &summary.routes {
             let k = *index.entry(r.vehicle.clone()).or_insert_with(|| {
-                vehicles.push(VehicleRoute {
-                    vehicle: r.vehicle.clone(),
-                    vehicle_type: r.vehicle_type.clone(),
-                    ..VehicleRoute::default()
-                });
+                vehicles.push(VehicleRoute::named(&r.vehicle, &r.vehicle_type));
                 vehicles.len() - 1
             });
-            let v = &mut vehicles[k];
-            v.start = r.start.clone();
-            v.end = r.end.clone();
-            v.km = r.km;
-            v.hours = r.hours;
-            v.cost = r.cost;
-            v.load_kg = r.load_kg;
+            vehicles[k].summary = r.clone();
         }
         for v in &mut vehicles {
             v.stops.sort_by_key(|s| s.seq);
-            if v.start.is_empty() {
-                v.start = v
-                    .stops
+            let (stops, r) = (&v.stops, &mut v.summary);
+            if r.start.is_empty() {
+                r.start = stops
                     .first()
                     .map(|s| s.departure.clone())
                     .unwrap_or_default();
-                v.end = v
-                    .stops
-                    .last()
-                    .map(|s| s.arrival.clone())
-                    .unwrap_or_default();
-                v.km = v.stops.last().map_or(0.0, |s| s.km);
-                v.load_kg = v.stops.iter().map(|s| s.demand_kg).sum();
+                r.end = stops.last().map(|s| s.arrival.clone()).unwrap_or_default();
+                r.km = stops.last().map_or(0.0, |s| s.km);
+                r.load_kg = stops.iter().map(|s| s.demand_kg).sum();
             }
         }
 
@@ -367,19 +334,19 @@ impl PlanFolder {
                     ),
                 ));
             };
-            let coords = line_coords(f.get("geometry")).ok_or_else(|| {
+            let geometry = line_coords(f.get("geometry")).ok_or_else(|| {
                 Error::input(
                     at("geometry"),
                     "a trip needs a LineString of finite [lon, lat] pairs",
                 )
             })?;
-            vehicles[k].trips.push(TripLine {
+            vehicles[k].trips.push(Trip {
                 trip: props.trip,
                 km: props.km,
                 pickups: props.pickups,
                 load_kg: props.load_kg,
                 facility: props.facility,
-                coords,
+                geometry,
             });
         }
 
@@ -442,7 +409,7 @@ impl PlanFolder {
             v.stops.iter().for_each(|s| add(s.lon, s.lat));
             v.trips
                 .iter()
-                .flat_map(|t| t.coords.iter())
+                .flat_map(|t| t.geometry.iter())
                 .for_each(|&(x, y)| add(x, y));
         }
         self.unserved.iter().for_each(|u| add(u.lon, u.lat));

@@ -37,7 +37,7 @@ fn overview_svg(v: &VehicleRoute, color: &str) -> String {
     let mut pts: Vec<(f64, f64)> = v
         .trips
         .iter()
-        .flat_map(|t| t.coords.iter().copied())
+        .flat_map(|t| t.geometry.iter().copied())
         .collect();
     pts.extend(v.stops.iter().map(|s| (s.lon, s.lat)));
     if pts.is_empty() {
@@ -67,16 +67,16 @@ fn overview_svg(v: &VehicleRoute, color: &str) -> String {
     // One map pixel is 1/scale degrees of latitude: simplify to half of it.
     let tol = 0.5 / scale;
     for t in &v.trips {
-        if t.coords.len() < 2 {
+        if t.geometry.len() < 2 {
             continue;
         }
-        let keep = simplify(&t.coords, kx, tol);
+        let keep = simplify(&t.geometry, kx, tol);
         let _ = write!(
             s,
             "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-opacity=\"0.8\" points=\""
         );
         for k in keep {
-            let (a, b) = px(t.coords[k].0, t.coords[k].1);
+            let (a, b) = px(t.geometry[k].0, t.geometry[k].1);
             let _ = write!(s, "{a:.1},{b:.1} ");
         }
         s.push_str("\"/>");
@@ -152,12 +152,12 @@ pub fn route_sheets_html(plan: &PlanFolder, extras: &PlanExtras) -> String {
     }
     for (i, v) in plan.vehicles.iter().enumerate() {
         let color = route_color(i);
-        let info = extras.vehicle_types.get(&v.vehicle_type);
+        let info = extras.vehicle_types.get(&v.summary.vehicle_type);
         let _ = writeln!(h, "<section class=\"sheet\">");
         let _ = writeln!(
             h,
             "<header><h1><span class=\"swatch\" style=\"background:{color}\"></span>{}</h1><p class=\"sub\">Route sheet {} of {}</p></header>",
-            esc(&v.vehicle),
+            esc(&v.summary.vehicle),
             i + 1,
             plan.vehicles.len()
         );
@@ -166,10 +166,10 @@ pub fn route_sheets_html(plan: &PlanFolder, extras: &PlanExtras) -> String {
                 "{}–{} (planned {}–{})",
                 esc(&t.shift_start),
                 esc(&t.shift_end),
-                esc(&v.start),
-                esc(&v.end)
+                esc(&v.summary.start),
+                esc(&v.summary.end)
             ),
-            None => format!("planned {}–{}", esc(&v.start), esc(&v.end)),
+            None => format!("planned {}–{}", esc(&v.summary.start), esc(&v.summary.end)),
         };
         let brk = info
             .and_then(|t| t.break_.as_ref())
@@ -184,8 +184,8 @@ pub fn route_sheets_html(plan: &PlanFolder, extras: &PlanExtras) -> String {
         let _ = writeln!(
             h,
             "<tr><th>Vehicle</th><td>{} (type {})</td><th>Shift</th><td>{shift}</td></tr>",
-            esc(&v.vehicle),
-            esc(&v.vehicle_type)
+            esc(&v.summary.vehicle),
+            esc(&v.summary.vehicle_type)
         );
         let _ = writeln!(
             h,
@@ -203,9 +203,9 @@ pub fn route_sheets_html(plan: &PlanFolder, extras: &PlanExtras) -> String {
             "<tr><th>Totals</th><td colspan=\"3\">{} trips, {} pickups, {} kg, {:.1} km, {:.2} h</td></tr>",
             unloads,
             v.n_pickups(),
-            kg(v.load_kg),
-            v.km,
-            v.hours
+            kg(v.summary.load_kg),
+            v.summary.km,
+            v.summary.hours
         );
         let _ = writeln!(h, "</table>");
         h.push_str(&overview_svg(v, &color));

@@ -50,6 +50,13 @@ impl Penalties {
         dist: 0.0,
     };
 
+    /// For tests: the weights of load (per dimension), time and distance
+    /// excess.
+    #[cfg(test)]
+    pub const fn new(load: [f64; LOAD_DIMS], time: f64, dist: f64) -> Penalties {
+        Penalties { load, time, dist }
+    }
+
     /// The same weight `w` for every violation.
     pub const fn uniform(w: f64) -> Penalties {
         Penalties {
@@ -325,10 +332,17 @@ impl<'a, 'p> CostEvaluator<'a, 'p> {
     /// capacities: priced like load excess.
     #[inline]
     pub fn facility_penalty(&self, excess: Load) -> Cost {
-        if excess == 0 {
+        self.at_load_penalty(excess, 0.5)
+    }
+
+    /// `units` at the load penalty, plus `round` (0.5 rounds to the
+    /// nearest, 1 up), capped at [`MAX_PENALTY`]; 0 for none.
+    #[inline]
+    fn at_load_penalty(&self, units: Load, round: f64) -> Cost {
+        if units == 0 {
             return 0;
         }
-        (self.pen.load[0] * excess as f64 + 0.5).min(MAX_PENALTY) as Cost
+        (self.pen.load[0] * units as f64 + round).min(MAX_PENALTY) as Cost
     }
 
     /// The penalty of the day's totals `t` at the tracked facilities.
@@ -343,10 +357,7 @@ impl<'a, 'p> CostEvaluator<'a, 'p> {
     /// `lift` units (rounded up), for the distance bounds that prune moves.
     #[inline]
     pub fn facility_bound(&self, lift: Load) -> Cost {
-        if lift == 0 {
-            return 0;
-        }
-        (self.pen.load[0] * lift as f64 + 1.0).min(MAX_PENALTY) as Cost
+        self.at_load_penalty(lift, 1.0)
     }
 
     /// Whether the complete route segment `s` of type `vt`, of plain cost
@@ -426,11 +437,7 @@ mod tests {
         let problem = random_problem(11, 30, false);
         let d = Data::new(&problem, 6);
         assert!(d.simple);
-        let pen = Penalties {
-            load: [7.0, 3.0],
-            time: 2.0,
-            dist: 1.5,
-        };
+        let pen = Penalties::new([7.0, 3.0], 2.0, 1.5);
         let ev = CostEvaluator::new(&d, &pen);
         let mut g = Gen::new(1);
         for _ in 0..200 {

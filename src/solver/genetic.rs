@@ -318,18 +318,76 @@ pub(super) fn thread_pool(threads: usize) -> Option<rayon::ThreadPool> {
     }
 }
 
+/// What [`solve_from`](super::solve_from) hands a search (genetic or
+/// iterated local search): the data, the parameters, a start, the stop
+/// criterion, the observer and the clock started with the call.
+pub(crate) struct Run<'a, 'p> {
+    pub d: &'a Data<'p>,
+    pub params: &'a SolveParams,
+    pub initial: Option<&'a Solution>,
+    pub stop: &'a mut dyn StopCriterion,
+    pub observer: &'a mut dyn Observer,
+    pub clock: Clock,
+}
+
+impl<'a, 'p> Run<'a, 'p> {
+    /// For tests: a run from no initial solution that reports to no one,
+    /// its clock started now.
+    #[cfg(test)]
+    pub(super) fn silent(
+        d: &'a Data<'p>,
+        params: &'a SolveParams,
+        stop: &'a mut dyn StopCriterion,
+    ) -> Self {
+        Run {
+            d,
+            params,
+            initial: None,
+            stop,
+            // A zero-sized observer: leaking it allocates nothing.
+            observer: Box::leak(Box::new(super::stop::Silent)),
+            clock: Clock::start(),
+        }
+    }
+
+    /// What every search sets up first: its limits, its random stream (from
+    /// the seed) and its thread count (at least one).
+    pub(super) fn start(&self) -> (Halt, Rng, usize) {
+        (
+            Halt::of(&*self.stop, &self.clock),
+            Rng::new(self.params.seed),
+            self.params.threads.max(1),
+        )
+    }
+}
+
+/// The progress figures after `iterations`, `since` of them without
+/// improvement, with `best` the best solution so far.
+pub(super) fn progress(
+    clock: &Clock,
+    iterations: u64,
+    since: u64,
+    best: Option<&Individual>,
+) -> Progress {
+    Progress {
+        iterations,
+        since_improvement: since,
+        elapsed_s: clock.elapsed(),
+        best_cost: best.map(|b| b.plain_cost),
+    }
+}
+
 /// Runs the genetic search.
-pub(crate) fn run(
-    d: &Data,
-    params: &SolveParams,
-    initial: Option<&Solution>,
-    stop: &mut dyn StopCriterion,
-    observer: &mut dyn Observer,
-    clock: Clock,
-) -> Outcome {
-    let mut halt = Halt::of(stop, &clock);
-    let mut rng = Rng::new(params.seed);
-    let threads = params.threads.max(1);
+pub(crate) fn run(run: Run) -> Outcome {
+    let (mut halt, mut rng, threads) = run.start();
+    let Run {
+        d,
+        params,
+        initial,
+        stop,
+        observer,
+        clock,
+    } = run;
     let mut workers: Vec<Worker> = (0..threads)
         .map(|_| {
             let mut ls = LocalSearch::new(d);
@@ -362,12 +420,8 @@ pub(crate) fn run(
     let mut route_pool: Vec<Route> = Vec::new();
     observer.on_start();
 
-    let progress = |it: u64, since: u64, pop: &Population| Progress {
-        iterations: it,
-        since_improvement: since,
-        elapsed_s: clock.elapsed(),
-        best_cost: pop.best.as_ref().map(|b| b.plain_cost),
-    };
+    let progress =
+        |it: u64, since: u64, pop: &Population| progress(&clock, it, since, pop.best.as_ref());
 
     if let Some(sol) = initial {
         let mut ind = Individual::new(d, sol.routes.clone(), sol.unassigned.clone(), &pm.pen);

@@ -24,15 +24,14 @@
 use super::cost::Penalties;
 use super::data::{Data, NO_GROUP};
 use super::genetic::{
-    Outcome, assign_routes, initial_penalties, nearest_neighbour_tour, search_escalating,
-    thread_pool,
+    Outcome, Run, assign_routes, initial_penalties, nearest_neighbour_tour, progress,
+    search_escalating, thread_pool,
 };
 use super::individual::Individual;
-use super::params::SolveParams;
 use super::penalty::{PenaltyManager, Rule};
 use super::rng::Rng;
 use super::search::{LocalSearch, pattern};
-use super::stop::{Clock, Halt, Observer, Progress, StopCriterion};
+use super::stop::Halt;
 use crate::model::{Cost, Route, Solution};
 use rayon::prelude::*;
 
@@ -250,31 +249,23 @@ fn replaces_late(curr: Cost, late: Option<Cost>) -> bool {
 }
 
 /// Runs the iterated local search.
-pub(crate) fn run(
-    d: &Data,
-    params: &SolveParams,
-    initial: Option<&Solution>,
-    stop: &mut dyn StopCriterion,
-    observer: &mut dyn Observer,
-    clock: Clock,
-) -> Outcome {
-    let mut halt = Halt::of(stop, &clock);
-    let mut rng = Rng::new(params.seed);
-    let threads = params.threads.max(1);
+pub(crate) fn run(run: Run) -> Outcome {
+    let (mut halt, mut rng, threads) = run.start();
+    let d = run.d;
     let pen = initial_penalties(d);
-    observer.on_start();
+    run.observer.on_start();
     let forks: Vec<Rng> = (0..threads).map(|_| rng.fork()).collect();
     let pool = thread_pool(threads);
     let mut chains: Vec<Chain> = match &pool {
         Some(tp) => tp.install(|| {
             forks
                 .into_par_iter()
-                .map(|r| Chain::new(d, r, pen, initial, halt.clone()))
+                .map(|r| Chain::new(d, r, pen, run.initial, halt.clone()))
                 .collect()
         }),
         None => forks
             .into_iter()
-            .map(|r| Chain::new(d, r, pen, initial, halt.clone()))
+            .map(|r| Chain::new(d, r, pen, run.initial, halt.clone()))
             .collect(),
     };
     let mut best: Option<Individual> = None;
@@ -289,59 +280,62 @@ pub(crate) fn run(
             best = Some(b.clone());
         }
     }
-    let progress = |it: u64, since: u64, best: &Option<Individual>| Progress {
-        iterations: it,
-        since_improvement: since,
-        elapsed_s: clock.elapsed(),
-        best_cost: best.as_ref().map(|b| b.plain_cost),
+    let progress = |it: u64, since: u64, best: &Option<Individual>| {
+        progress(&run.clock, it, since, best.as_ref())
     };
     if best.is_some() {
-        observer.on_best(&progress(iterations, since_improvement, &best));
+        run.observer
+            .on_best(&progress(iterations, since_improvement, &best));
     }
-    let mut stopped =
-        stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
+    let mut stopped = run
+        .stop
+        .should_stop(&progress(iterations, since_improvement, &best))
+        || halt.reached();
     while !stopped {
-        if threads == 1 {
+        let improved = if threads == 1 {
             // One chain: check the stop criterion after every step.
             let c = &mut chains[0];
             iterations += 1;
             since_improvement += 1;
-            if c.step(d) {
+            let improved = c.step(d);
+            if improved {
                 best = c.best.clone();
-                since_improvement = 0;
-                observer.on_best(&progress(iterations, since_improvement, &best));
             }
-            if iterations.is_multiple_of(PENALTY_WINDOW as u64) {
-                observer.on_iteration(&progress(iterations, since_improvement, &best));
+            improved
+        } else {
+            // Several chains: a round each in parallel, then the best of all.
+            let done: Vec<u64> = match &pool {
+                Some(tp) => tp.install(|| chains.par_iter_mut().map(|c| c.round(d)).collect()),
+                None => chains.iter_mut().map(|c| c.round(d)).collect(),
+            };
+            let steps: u64 = done.iter().sum();
+            iterations += steps;
+            since_improvement += steps;
+            let mut improved = false;
+            for c in &chains {
+                if let Some(b) = &c.best
+                    && better(b, &best)
+                {
+                    best = Some(b.clone());
+                    improved = true;
+                }
             }
-            stopped =
-                stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
-            continue;
-        }
-        // Several chains: a round each in parallel, then the best of all.
-        let done: Vec<u64> = match &pool {
-            Some(tp) => tp.install(|| chains.par_iter_mut().map(|c| c.round(d)).collect()),
-            None => chains.iter_mut().map(|c| c.round(d)).collect(),
+            improved
         };
-        let steps: u64 = done.iter().sum();
-        iterations += steps;
-        since_improvement += steps;
-        let mut improved = false;
-        for c in &chains {
-            if let Some(b) = &c.best
-                && better(b, &best)
-            {
-                best = Some(b.clone());
-                improved = true;
-            }
-        }
         if improved {
             since_improvement = 0;
-            observer.on_best(&progress(iterations, since_improvement, &best));
+            run.observer
+                .on_best(&progress(iterations, since_improvement, &best));
         }
-        observer.on_iteration(&progress(iterations, since_improvement, &best));
-        stopped =
-            stop.should_stop(&progress(iterations, since_improvement, &best)) || halt.reached();
+        // One chain reports every penalty window, several every round.
+        if threads > 1 || iterations.is_multiple_of(PENALTY_WINDOW as u64) {
+            run.observer
+                .on_iteration(&progress(iterations, since_improvement, &best));
+        }
+        stopped = run
+            .stop
+            .should_stop(&progress(iterations, since_improvement, &best))
+            || halt.reached();
     }
     let best = match best {
         Some(b) => b,
@@ -357,18 +351,19 @@ pub(crate) fn run(
         best,
         iterations,
         since_improvement,
-        &clock,
+        &run.clock,
         &mut halt,
         chains.iter().map(|c| &c.ls),
         pool,
-        observer,
+        run.observer,
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solver::stop::{Budget, Interrupt, Silent, StopReason};
+    use crate::solver::params::SolveParams;
+    use crate::solver::stop::{Budget, Interrupt, StopCriterion, StopReason};
     use crate::solver::testutil::random_problem;
 
     #[test]
@@ -400,7 +395,7 @@ mod tests {
             threads,
             ..SolveParams::default()
         };
-        run(&d, &params, None, stop, &mut Silent, Clock::start())
+        run(Run::silent(&d, &params, stop))
     }
 
     #[test]

@@ -142,16 +142,24 @@ pub fn solve_from(
         }
     }
     let d = data::Data::new(problem, params.n_granular);
+    let run = genetic::Run {
+        d: &d,
+        params,
+        initial,
+        stop,
+        observer,
+        clock,
+    };
     let out = match params.method {
         Method::Hgs if d.grouped() => {
             // The genetic search's giant tours and Split know nothing of
             // patterns (they would mix the days): problems with pattern
             // groups run the iterated local search.
             tracing::info!("pattern groups: the iterated local search runs instead of HGS");
-            ils::run(&d, params, initial, stop, observer, clock)
+            ils::run(run)
         }
-        Method::Ils => ils::run(&d, params, initial, stop, observer, clock),
-        Method::Hgs => genetic::run(&d, params, initial, stop, observer, clock),
+        Method::Ils => ils::run(run),
+        Method::Hgs => genetic::run(run),
     };
     tracing::debug!(
         iterations = out.iterations,

@@ -155,24 +155,28 @@ impl SRoute {
         &self.prefix[self.stops.len() - 1]
     }
 
+    /// Distance from the start to stop `i` and clients among stops
+    /// `0..=i`, from the cache the mode keeps (`cum` in simple mode, else
+    /// `prefix`).
+    #[inline]
+    fn upto(&self, i: usize) -> (Distance, i32) {
+        if self.prefix.is_empty() {
+            (self.cum[i].dist, self.cum[i].stops)
+        } else {
+            (self.prefix[i].dist, self.prefix[i].stops)
+        }
+    }
+
     /// Clients among stops `0..=i`.
     #[inline]
     pub fn clients_upto(&self, i: usize) -> i32 {
-        if self.prefix.is_empty() {
-            self.cum[i].stops
-        } else {
-            self.prefix[i].stops
-        }
+        self.upto(i).1
     }
 
     /// Distance from the start to stop `i`.
     #[inline]
     pub fn dist_upto(&self, i: usize) -> Distance {
-        if self.prefix.is_empty() {
-            self.cum[i].dist
-        } else {
-            self.prefix[i].dist
-        }
+        self.upto(i).0
     }
 
     /// Distance, load and clients of the whole route (simple mode).

@@ -328,14 +328,10 @@ mod tests {
             ..SolveParams::for_plans()
         };
         let d = Data::new(problem, params.n_granular);
-        let mut silent = Silent;
+        let run = super::super::genetic::Run::silent(&d, &params, stop);
         match method {
-            Method::Hgs => {
-                super::super::genetic::run(&d, &params, None, stop, &mut silent, Clock::start())
-            }
-            Method::Ils => {
-                super::super::ils::run(&d, &params, None, stop, &mut silent, Clock::start())
-            }
+            Method::Hgs => super::super::genetic::run(run),
+            Method::Ils => super::super::ils::run(run),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 use std::path::Path;
 use std::time::Instant;
 
-/// How [`write`] writes a weekly plan's folder.
+/// How [`write()`] writes a weekly plan's folder.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WeekOutput<'a> {
     /// Replace the target even if wasteroute did not write it (`--force`).

@@ -55,10 +55,10 @@ fn week_data(
                         })
                         .collect();
                     json!({
-                        "name": v.vehicle, "type": v.vehicle_type,
+                        "name": v.summary.vehicle, "type": v.summary.vehicle_type,
                         "color": crate::report::route_color(i),
-                        "km": v.km, "hours": v.hours, "pickups": v.n_pickups(),
-                        "trips": v.trips.iter().map(|t| encode_line(&t.coords, TRIP_TOLERANCE_M)).collect::<Vec<_>>(),
+                        "km": v.summary.km, "hours": v.summary.hours, "pickups": v.n_pickups(),
+                        "trips": v.trips.iter().map(|t| encode_line(&t.geometry, TRIP_TOLERANCE_M)).collect::<Vec<_>>(),
                         "stops": stops,
                     })
                 })

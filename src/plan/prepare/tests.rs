@@ -8,6 +8,7 @@ use crate::graph::Closures;
 use crate::io::osm::OsmWay;
 use crate::io::plan::{read_facilities, read_fleet, read_pickups};
 use crate::plan::InputFiles;
+use crate::testutil::{assert_err, assert_mentions};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -87,6 +88,11 @@ fn standard() -> Case {
     case(FLEET, FACILITIES, PICKUPS)
 }
 
+/// The standard case with the first `from` of the fleet file replaced by `to`.
+fn fleet_edited(from: &str, to: &str) -> Case {
+    case(&FLEET.replacen(from, to, 1), FACILITIES, PICKUPS)
+}
+
 fn way(id: i64, nodes: &[i64]) -> OsmWay {
     OsmWay {
         id,
@@ -158,25 +164,19 @@ fn check_inputs_resolves_depots_shifts_and_shared_profiles() {
 
 #[test]
 fn check_inputs_refuses_cross_file_mistakes_naming_file_and_field() {
-    let c = case(
-        &FLEET.replacen("depot = \"DEPOT\"", "depot = \"TS\"", 1),
-        FACILITIES,
-        PICKUPS,
-    );
-    let e = check_inputs(&c.input, &opts()).unwrap_err().to_string();
-    assert!(
-        e.contains("fleet.toml") && e.contains("compactor") && e.contains("not a depot"),
-        "{e}"
+    let c = fleet_edited("depot = \"DEPOT\"", "depot = \"TS\"");
+    assert_err(
+        check_inputs(&c.input, &opts()),
+        &["fleet.toml", "compactor", "not a depot"],
     );
     let c = case(
         FLEET,
         FACILITIES,
         &format!("{PICKUPS}BIG,0.0,0.003,urban,5000,,,household\n"),
     );
-    let e = check_inputs(&c.input, &opts()).unwrap_err().to_string();
-    assert!(
-        e.contains("pickups.csv:10") && e.contains("demand_kg"),
-        "{e}"
+    assert_err(
+        check_inputs(&c.input, &opts()),
+        &["pickups.csv:10", "demand_kg"],
     );
 }
 
@@ -189,12 +189,9 @@ fn check_inputs_refuses_a_run_above_the_memory_limit_before_any_matrix() {
     };
     let e = check_inputs(&c.input, &tiny).unwrap_err();
     assert!(e.is_input());
-    let m = e.to_string();
-    assert!(
-        m.contains("pickups.csv")
-            && m.contains("split the district")
-            && m.contains("--max-memory-gb"),
-        "{m}"
+    assert_mentions(
+        &e,
+        &["pickups.csv", "split the district", "--max-memory-gb"],
     );
     assert!(
         check_inputs(
@@ -218,25 +215,21 @@ fn road_networks_read_the_extract_once_and_name_bad_profiles_and_files() {
     assert_eq!(n.graphs.len(), 1);
     assert!(n.graphs[0].n_edges() > 0);
     // A profile file that is not there names the vehicle type using it.
-    let c2 = case(
-        &FLEET.replacen(
-            "name = \"van\"",
-            "name = \"van\"\nprofile = \"no-such.toml\"",
-            1,
-        ),
-        FACILITIES,
-        PICKUPS,
+    let c2 = fleet_edited(
+        "name = \"van\"",
+        "name = \"van\"\nprofile = \"no-such.toml\"",
     );
     let checked = check_inputs(&c2.input, &opts()).unwrap();
-    let e = road_networks(&c2.input, &checked).unwrap_err().to_string();
-    assert!(e.contains("no-such.toml"), "{e}");
+    assert_err(road_networks(&c2.input, &checked), &["no-such.toml"]);
     // An empty extract names its file.
     let empty = c.dir.path().join("empty.osm.pbf");
     std::fs::write(&empty, b"").unwrap();
     c.input.osm = empty;
     let checked = check_inputs(&c.input, &opts()).unwrap();
-    let e = road_networks(&c.input, &checked).unwrap_err().to_string();
-    assert!(e.contains("empty.osm.pbf") && e.contains("empty"), "{e}");
+    assert_err(
+        road_networks(&c.input, &checked),
+        &["empty.osm.pbf", "empty"],
+    );
 }
 
 #[test]
@@ -273,12 +266,9 @@ fn require_on_roads_names_a_facility_no_profile_reaches() {
     let (checked_far, located_far) = locate_all(&far.input);
     let e = require_on_roads(&far.input, &opts(), &checked_far, &located_far.profiles).unwrap_err();
     assert!(matches!(e, Error::Routing(_)), "{e}");
-    let m = e.to_string();
-    assert!(
-        m.contains("transfer 'TS'")
-            && m.contains("facilities.csv: line 3")
-            && m.contains("limit 300 m"),
-        "{m}"
+    assert_mentions(
+        &e,
+        &["transfer 'TS'", "facilities.csv: line 3", "limit 300 m"],
     );
     // A transfer station the closures cut off.
     let (usable, cut) = (
@@ -299,11 +289,7 @@ fn require_on_roads_names_a_facility_no_profile_reaches() {
 
 #[test]
 fn a_facility_some_profiles_reach_is_kept_for_their_vehicles_only() {
-    let c = case(
-        &FLEET.replacen("name = \"van\"", "name = \"van\"\nprofile = \"small\"", 1),
-        FACILITIES,
-        PICKUPS,
-    );
+    let c = fleet_edited("name = \"van\"", "name = \"van\"\nprofile = \"small\"");
     let (checked, mut located) = locate_all(&c.input);
     assert_eq!(checked.profile_specs.len(), 2);
     // The plant (record 2) off the small profile's roads only: fine.

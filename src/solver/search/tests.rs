@@ -13,11 +13,7 @@ use super::*;
 use crate::model::{Load, UNLIMITED};
 
 /// Penalty weights of the tests that run whole searches.
-const TEST_PEN: Penalties = Penalties {
-    load: [20.0, 10.0],
-    time: 5.0,
-    dist: 5.0,
-};
+const TEST_PEN: Penalties = Penalties::new([20.0, 10.0], 5.0, 5.0);
 
 /// Total penalised cost of the routes recomputed without any cache, the
 /// excess over the facilities' daily capacities included (walking the
@@ -129,11 +125,7 @@ fn check_operator_deltas(rich: bool, capacity: Load) {
     for seed in 0..6u64 {
         let problem = random_problem_capped(seed, 40, rich, capacity);
         let d = Data::new(&problem, 8);
-        let pen = Penalties {
-            load: [7.0, 3.0],
-            time: 2.0,
-            dist: 1.5,
-        };
+        let pen = Penalties::new([7.0, 3.0], 2.0, 1.5);
         let ind = random_start(&d, seed, &pen);
         let mut ls = LocalSearch::new(&d);
         ls.exact = true;
@@ -323,11 +315,7 @@ fn the_search_moves_waste_away_from_a_full_facility() {
             + 10;
         let problem = random_problem_capped(seed, 60, true, cap);
         let d = Data::new(&problem, 10);
-        let pen = Penalties {
-            load: [1e4, 1e4],
-            time: 5.0,
-            dist: 5.0,
-        };
+        let pen = Penalties::new([1e4, 1e4], 5.0, 5.0);
         let mut ind = random_start(&d, seed, &pen);
         let mut ls = LocalSearch::new(&d);
         ls.load(&ind);
