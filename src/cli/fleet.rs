@@ -46,8 +46,7 @@ pub fn run(a: FleetArgs) -> Result<i32> {
     wasteroute::fsx::check_target(&a.out, a.replace.force)?;
     let started = std::time::Instant::now();
     let input = a.inputs.load()?;
-    let mut plan = a.search.options()?;
-    plan.seconds = super::plan::seconds_left(plan.seconds, started);
+    let plan = options_from(&a, started)?;
     let opts = FleetOptions {
         plan,
         max_per_type: a.max_per_type,
@@ -123,6 +122,16 @@ pub fn run(a: FleetArgs) -> Result<i32> {
     ))
 }
 
+/// The plan options of the flags, the time limit counted from `started`.
+fn options_from(
+    a: &FleetArgs,
+    started: std::time::Instant,
+) -> Result<wasteroute::plan::PlanOptions> {
+    let mut plan = a.search.options()?;
+    plan.seconds = super::plan::seconds_left(plan.seconds, started);
+    Ok(plan)
+}
+
 /// Runs `wasteroute fleet --week`.
 fn run_week(a: FleetArgs) -> Result<i32> {
     use wasteroute::week::{self, WeekFleetOptions, WeekOutput};
@@ -132,8 +141,7 @@ fn run_week(a: FleetArgs) -> Result<i32> {
         &super::week::week_demo_dir(),
         &super::plan::demo_dir().join("map.osm.pbf"),
     )?;
-    let mut plan = a.search.options()?;
-    plan.seconds = super::plan::seconds_left(plan.seconds, started);
+    let plan = options_from(&a, started)?;
     let opts = WeekFleetOptions {
         plan,
         max_per_type: a.max_per_type,

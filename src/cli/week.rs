@@ -83,27 +83,20 @@ fn print_summary(s: &WeekSummary, out: &Path, map: bool) {
             d.day, d.vehicles, d.visits, d.unserved, d.km, d.hours
         );
     }
-    for (z, c) in &s.coverage {
+    // Every zone, and the streams with a target.
+    let zones = s.coverage.iter().map(|(z, c)| (z.name(), c));
+    let streams = (s.coverage_by_stream.iter())
+        .filter(|(_, c)| c.target > 0.0)
+        .map(|(st, c)| (st.name(), c));
+    for (name, c) in zones.chain(streams) {
+        let verdict = if c.met { "met" } else { "NOT MET" };
         println!(
-            "{:<10} {}/{} visits ({:.1}%), target {:.0}%: {}",
-            z.name(),
+            "{name:<10} {}/{} visits ({:.1}%), target {:.0}%: {verdict}",
             c.visits_made,
             c.visits_required,
             c.share * 100.0,
             c.target * 100.0,
-            if c.met { "met" } else { "NOT MET" }
         );
-    }
-    for (st, c) in &s.coverage_by_stream {
-        if c.target > 0.0 && !c.met {
-            println!(
-                "{:<10} target {:.0}% NOT MET ({}/{} visits)",
-                st.name(),
-                c.target * 100.0,
-                c.visits_made,
-                c.visits_required
-            );
-        }
     }
     println!(
         "consistency {:.1}% of the {} pickups visited twice or more keep one vehicle",

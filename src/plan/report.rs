@@ -58,7 +58,7 @@ pub struct PlannedStop {
     /// for a pickup reached by no road path.
     pub side: Option<Side>,
     /// Pickups: the side it had to be served from, as resolved
-    /// ([`pickup_side`]: the pickups file's `side`, else the road's
+    /// (`pickup_side`: the pickups file's `side`, else the road's
     /// default on the turn-aware graph, else `either`); `None` for other
     /// stops.
     pub required_side: Option<StopSide>,
