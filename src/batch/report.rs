@@ -21,6 +21,8 @@ pub const INDEX_FILE: &str = "index.html";
 pub struct DistrictRow {
     /// The district.
     pub district: String,
+    /// `plan` or `week` (the manifest's mode for the district).
+    pub mode: String,
     /// `ok`, `targets_missed`, `violations`, `bad_input`, `routing`,
     /// `internal`, `interrupted` (from its `status.json`), or `missing` (no
     /// folder or no status), `unreadable` (a status that cannot be read).
@@ -44,8 +46,6 @@ pub struct DistrictRow {
     pub coverage: BTreeMap<String, Coverage>,
     /// Coverage per stream with a target.
     pub coverage_by_stream: BTreeMap<String, Coverage>,
-    /// `plan` or `week` (the manifest's mode for the district).
-    pub mode: String,
     /// What its plan adds up to (each figure `null` without a plan; a
     /// week: the vehicles the busiest day needs per type, summed, and the
     /// week's trips, km, hours and cost).

@@ -82,6 +82,10 @@ pub(crate) struct Data<'p> {
     /// kept apart from `Problem::clients` so the search reads a word, not a
     /// client record.
     pub serve: Vec<VehicleSet>,
+    /// Per vehicle type: the types that may serve some client it may serve
+    /// (one bit per type). Two routes of types that share no client can
+    /// exchange nothing (the days of a week), so route-pair moves skip them.
+    pub shares_clients: Vec<VehicleSet>,
     /// The distance matrix of each vehicle type.
     pub dist_of: Vec<&'p Matrix>,
     /// Granular neighbours of each client (other clients), closest first.
@@ -222,14 +226,22 @@ impl<'p> Data<'p> {
             .map(|c| c.location as u32)
             .collect();
         let demand = problem.clients().iter().map(|c| c.demand).collect();
-        let serve = (0..problem.n_clients())
+        let serve: Vec<VehicleSet> = (0..problem.n_clients())
             .map(|c| {
                 (0..problem.vehicle_types().len())
                     .filter(|&t| problem.can_serve(t, c))
                     .fold(0, |m, t| m | (1 << t))
             })
             .collect();
-        let neighbours = granular_neighbours(problem, n_granular);
+        let mut shares_clients: Vec<VehicleSet> = vec![0; problem.vehicle_types().len()];
+        for &m in &serve {
+            for (t, s) in shares_clients.iter_mut().enumerate() {
+                if m & (1 << t) != 0 {
+                    *s |= m;
+                }
+            }
+        }
+        let neighbours = granular_neighbours(problem, &serve, n_granular);
         let angle = problem.coords().map(|xy| {
             let (dx, dy) = xy[problem.depots()[0].location];
             problem
@@ -261,6 +273,7 @@ impl<'p> Data<'p> {
             loc,
             demand,
             serve,
+            shares_clients,
             dist_of: problem
                 .vehicle_types()
                 .iter()
@@ -434,22 +447,17 @@ fn route_slots(problem: &Problem) -> Vec<usize> {
 /// lateness that going from one to the other would cause (the proximity of
 /// Vidal et al. 2013, with the weights PyVRP uses: 0.2 for waiting, 1 for
 /// lateness).
-fn granular_neighbours(problem: &Problem, k: usize) -> Vec<Vec<u32>> {
+///
+/// `types[c]` is the set of vehicle types that may serve client `c`:
+/// neighbours must share one, or moves between them could never apply (a
+/// hazardous pickup's neighbours are the other hazardous pickups, however
+/// far).
+fn granular_neighbours(problem: &Problem, types: &[VehicleSet], k: usize) -> Vec<Vec<u32>> {
     let n = problem.n_clients();
     let clients = problem.clients();
     let profile = problem.vehicle_types()[0].profile;
     let time = problem.features().time;
     let k = k.min(n.saturating_sub(1));
-    // Which vehicle types may serve each client: neighbours must share one,
-    // or moves between them could never apply (a hazardous pickup's
-    // neighbours are the other hazardous pickups, however far).
-    let types: Vec<u64> = (0..n)
-        .map(|c| {
-            (0..problem.vehicle_types().len())
-                .filter(|&t| problem.can_serve(t, c))
-                .fold(0, |m, t| m | (1u64 << t))
-        })
-        .collect();
     let mut near: Vec<Vec<u32>> = Vec::with_capacity(n);
     let mut buf: Vec<(i64, u32)> = Vec::with_capacity(n);
     for i in 0..n {

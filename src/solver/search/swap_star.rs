@@ -77,7 +77,9 @@ pub(super) fn run_pass(ls: &mut LocalSearch, first_loop: bool, slot: usize) -> b
             if !first_loop && ls.routes[ru].modified.max(ls.routes[rv].modified) <= last {
                 continue;
             }
-            if !ls.routes[ru].sector.overlaps(&ls.routes[rv].sector) {
+            if !ls.routes[ru].sector.overlaps(&ls.routes[rv].sector)
+                || ls.d.shares_clients[ls.routes[ru].vt] & (1 << ls.routes[rv].vt) == 0
+            {
                 continue;
             }
             if swap_star(ls, ru, rv, slot) {
