@@ -159,6 +159,12 @@ for config in ("demo", "demo-map", "demo-t1"):
           f'every target met in every run: {all(r["s"]["targets_met"] for r in runs)}, '
           f'identical cost: {len({r["s"]["cost"] for r in runs}) == 1}')
 
+gen = os.path.join(work, "malta-data.time")
+if os.path.exists(gen) and os.path.getsize(gen) > 0:
+    t = timev(gen)
+    print(f'== make_demo --week on Malta: wall {t["wall"]:.2f} s, cpu {t["user"] + t["sys"]:.2f} s, '
+          f'peak {t["maxrss_mb"]:.1f} MB')
+
 for name in ("malta-seconds", "malta-iterations"):
     r = load(name)
     if r is None:
