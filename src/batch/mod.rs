@@ -10,7 +10,7 @@
 //! - [`report`]: the city view over every district's folder.
 //!
 //! A shard runs its districts one after the other ([`run_shard`]); each
-//! district is written to `OUT/<name>/`, an ordinary plan folder published
+//! district is written to `OUT/<name>/`, a plan folder (or a weekly plan folder) published
 //! atomically with its `status.json` inside. A shard writes nothing outside
 //! its own districts' folders, so any number of shards may run at once on
 //! one shared volume, and a shard killed at any moment and run again
