@@ -17,6 +17,8 @@ const LAYERS_PNG: &[u8] = include_bytes!("../../vendor/leaflet/layers.png");
 const LAYERS_2X_PNG: &[u8] = include_bytes!("../../vendor/leaflet/layers-2x.png");
 const MARKER_PNG: &[u8] = include_bytes!("../../vendor/leaflet/marker-icon.png");
 const MAP_JS: &str = include_str!("assets/map.js");
+/// Helpers shared by map.html and week.html (`window.wrCommon`).
+const COMMON_JS: &str = include_str!("assets/common.js");
 const MAP_CSS: &str = include_str!("assets/map.css");
 
 /// The attribution the page shows for the OpenStreetMap data.
@@ -481,7 +483,8 @@ pub fn map_html(plan: &PlanFolder, base: &BaseLayer, extras: &PlanExtras) -> Res
 /// An offline Leaflet page: `title`, Leaflet's CSS and `css`, the `body`
 /// elements, then `data` (from [`script_json`]) in
 /// `<script type="application/json" id="wr-data">`, the error recorder
-/// (`#wr-status`, which tests read), Leaflet and `script`. The page's
+/// (`#wr-status`, which tests read), Leaflet, the shared helpers
+/// (`assets/common.js`) and `script`. The page's
 /// policy lets it fetch nothing.
 pub(crate) fn offline_page(title: &str, css: &str, body: &str, data: &str, script: &str) -> String {
     let mut page = String::with_capacity(data.len() + LEAFLET_JS.len() + 64 * 1024);
@@ -520,6 +523,8 @@ pub(crate) fn offline_page(title: &str, css: &str, body: &str, data: &str, scrip
     ));
     page.push_str(leaflet_js());
     page.push_str("\n</script>\n<script>\n");
+    page.push_str(COMMON_JS);
+    page.push_str("\n</script>\n<script>\n");
     page.push_str(script);
     page.push_str("\n</script>\n</body>\n</html>\n");
     page
@@ -540,7 +545,11 @@ mod tests {
 
     #[test]
     fn embedded_scripts_hold_no_closing_tag() {
-        for (name, js) in [("leaflet.js", leaflet_js()), ("map.js", MAP_JS)] {
+        for (name, js) in [
+            ("leaflet.js", leaflet_js()),
+            ("map.js", MAP_JS),
+            ("common.js", COMMON_JS),
+        ] {
             let lower = js.to_ascii_lowercase();
             assert!(!lower.contains("</script"), "{name}");
             assert!(!lower.contains("<!--"), "{name}");

@@ -26,27 +26,9 @@
   };
   var FACILITY_LETTER = {depot: 'D', transfer: 'T', landfill: 'L', treatment: 'P'};
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function fmt(x, d) {
-    return Number(x).toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d});
-  }
+  var C = window.wrCommon, el = C.el, fmt = C.fmt, decode = C.decode;
   function pct(x) { return fmt(100 * x, 1) + '%'; }
   function count(n, what) { return n + ' ' + what + (n === 1 ? '' : 's'); }
-  /* [x0, y0, dx1, dy1, ...] in 1e-5 degrees -> [[lat, lon], ...] */
-  function decode(q) {
-    var out = new Array(q.length / 2), x = 0, y = 0;
-    for (var i = 0; i < q.length; i += 2) {
-      x += q[i];
-      y += q[i + 1];
-      out[i / 2] = [y / 1e5, x / 1e5];
-    }
-    return out;
-  }
   /* A tooltip body: a title line and detail lines, all as text. */
   function tip(title, lines) {
     var d = el('div', 'wr-tip');
@@ -57,11 +39,7 @@
     return d;
   }
 
-  var map = L.map('map', {preferCanvas: true, zoomSnap: 0.25, maxZoom: 20, fadeAnimation: false});
-  map.attributionControl.setPrefix('Leaflet');
-  map.attributionControl.addAttribution(D.attribution);
-  var canvas = L.canvas({padding: 0.3, tolerance: 4});
-  var svg = L.svg({padding: 0.3});
+  var M = C.newMap(D.attribution), map = M.map, canvas = M.canvas, svg = M.svg;
   var bounds = L.latLngBounds([]);
 
   /* Road network, drawn into canvas tiles (an L.GridLayer) from points

@@ -8,25 +8,7 @@
   var status = window.wrStatus || {errors: []};
   var D = JSON.parse(document.getElementById('wr-data').textContent);
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function fmt(x, d) {
-    return Number(x).toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d});
-  }
-  /* [x0, y0, dx1, dy1, ...] in 1e-5 degrees -> [[lat, lon], ...] */
-  function decode(q) {
-    var out = new Array(q.length / 2), x = 0, y = 0;
-    for (var i = 0; i < q.length; i += 2) {
-      x += q[i];
-      y += q[i + 1];
-      out[i / 2] = [y / 1e5, x / 1e5];
-    }
-    return out;
-  }
+  var C = window.wrCommon, el = C.el, fmt = C.fmt, decode = C.decode;
   function row(table, cells, head) {
     var tr = el('tr');
     cells.forEach(function (c) {
@@ -38,11 +20,7 @@
     return tr;
   }
 
-  var map = L.map('map', {preferCanvas: true, zoomSnap: 0.25, maxZoom: 20, fadeAnimation: false});
-  map.attributionControl.setPrefix('Leaflet');
-  map.attributionControl.addAttribution(D.attribution);
-  var canvas = L.canvas({padding: 0.3, tolerance: 4});
-  var svg = L.svg({padding: 0.3});
+  var M = C.newMap(D.attribution), map = M.map, canvas = M.canvas, svg = M.svg;
   var bounds = L.latLngBounds([]);
   if (D.base && D.base.lines.length) {
     var roads = L.polyline(D.base.lines.map(decode), {renderer: canvas, color: '#b9b5aa', weight: 1, interactive: false}).addTo(map);
