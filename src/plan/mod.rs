@@ -394,8 +394,14 @@ impl Prepared<'_> {
     /// outputs: 0.3 s plus 0.5 ms per pickup, at most a quarter of the
     /// limit), and not before now (`None`: no time limit).
     pub fn search_end(&self, opts: &PlanOptions) -> Option<Instant> {
+        self.search_end_for(opts, self.problem.n_clients())
+    }
+
+    /// [`Prepared::search_end`] with the reserve counted for `n_visits`
+    /// stops to timetable (a week's visits, not one day's clients).
+    pub(crate) fn search_end_for(&self, opts: &PlanOptions, n_visits: usize) -> Option<Instant> {
         let deadline = opts.seconds.and_then(|s| instant_after(self.started, s))?;
-        let reserve = finish_reserve(opts.seconds.unwrap_or(0.0), self.problem.n_clients());
+        let reserve = finish_reserve(opts.seconds.unwrap_or(0.0), n_visits);
         Some(
             deadline
                 .checked_sub(reserve)

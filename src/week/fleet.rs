@@ -17,7 +17,7 @@
 //! file are capped at its count.
 
 use super::expand::WeekProblem;
-use super::plan::{WeekPlan, finish_week, prepare, search_end, solve_week, week_problem};
+use super::plan::{WeekPlan, finish_week, prepare, solve_week, week_problem};
 use crate::Result;
 use crate::model::{Route, Solution};
 use crate::plan::{PlanInput, PlanOptions, Prepared};
@@ -152,7 +152,7 @@ pub fn size_fleet(
     let visits: usize = menu.pickups.iter().map(|p| p.visits.frequency).sum();
     // The menu's solve may take half the time; each step a share of what
     // is left.
-    let search_over = search_end(&prep, &opts.plan, visits);
+    let search_over = prep.search_end_for(&opts.plan, visits);
     let share_end = |share: f64| -> Option<Instant> {
         let now = Instant::now();
         search_over.map(|end| now + end.saturating_duration_since(now).mul_f64(share))

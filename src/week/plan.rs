@@ -27,7 +27,7 @@ use crate::model::{ProblemBuilder, Route, Solution, Visit};
 use crate::plan::{
     self, InputFiles, Plan, PlanInput, PlanOptions, Prepared, Solved, UnservedReason,
 };
-use crate::solver::{Observer, instant_after};
+use crate::solver::Observer;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -257,7 +257,7 @@ pub fn plan_week(
         .iter()
         .map(|p| p.visits.frequency)
         .sum();
-    let end = search_end(prep, opts, visits);
+    let end = prep.search_end_for(opts, visits);
     let week = week_problem(prep)?;
     let solved = solve_week(&week, opts, None, end, observer)?;
     finish_week(prep, &week, solved, opts)
@@ -359,25 +359,6 @@ pub(crate) fn finish_week(
 pub fn run(input: &PlanInput, opts: &PlanOptions, observer: &mut dyn Observer) -> Result<WeekPlan> {
     let prep = prepare(input, opts)?;
     plan_week(&prep, opts, observer)
-}
-
-/// When the weekly search must end: as [`Prepared::search_end`], with the
-/// reserve for the phases after the search counted for the `n_visits`
-/// visits of the week and not for one day.
-pub(crate) fn search_end(
-    prep: &Prepared<'_>,
-    opts: &PlanOptions,
-    n_visits: usize,
-) -> Option<Instant> {
-    let limit = opts.seconds?;
-    let deadline = instant_after(prep.started(), limit)?;
-    let reserve = plan::finish_reserve(limit, n_visits);
-    Some(
-        deadline
-            .checked_sub(reserve)
-            .unwrap_or(deadline)
-            .max(Instant::now()),
-    )
 }
 
 /// One working day of the week, ready for [`plan::build_judged`].
